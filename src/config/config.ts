@@ -1,0 +1,121 @@
+import path from 'node:path';
+import type { RawEnv } from './env.js';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Public base URL of the API (links in mails point here unless APP_URL says otherwise). */
+  publicUrl: string;
+  /** Base URL of the app's web/deep-link pages used in mails (verify-email, reset-password). */
+  appUrl: string;
+  logLevel: string;
+  trustProxy: boolean;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  allowedOrigins: string[];
+  rateLimit: {
+    enabled: boolean;
+    readPerMinute: number;
+    writePerMinute: number;
+  };
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Turns raw environment variables into a validated Config; throws ConfigError listing every problem. */
+export function loadConfig(env: RawEnv): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+      }
+      return raw;
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+  };
+
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const appEnv: Config['env'] =
+    nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
+  const port = int('PORT', 8000, 0, 65535);
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const jwtSecret = env.JWT_SECRET?.trim() || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (appEnv === 'production' && jwtSecret === undefined) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production');
+  }
+
+  const config: Config = {
+    env: appEnv,
+    port,
+    host,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    publicUrl,
+    appUrl: (url('APP_URL', ['http:', 'https:', 'tribe:']) ?? publicUrl).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL?.trim() || (appEnv === 'test' ? 'silent' : 'info'),
+    trustProxy: bool('TRUST_PROXY', false),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'tribe:',
+    jwtSecret,
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_EXPIRE_MINUTES', 60, 1, 24 * 60) * 60,
+    refreshTokenTtlSeconds: int('REFRESH_TOKEN_EXPIRE_DAYS', 30, 1, 365) * 24 * 3600,
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM?.trim() || 'Tribe <no-reply@tribe.app>',
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? 'https://tribe.app,https://app.tribe.com')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+    rateLimit: {
+      enabled: bool('RATE_LIMIT_ENABLED', true),
+      readPerMinute: int('RATE_LIMIT_READ_PER_MINUTE', 100, 1, 1_000_000),
+      writePerMinute: int('RATE_LIMIT_WRITE_PER_MINUTE', 30, 1, 1_000_000),
+    },
+    bodyLimitBytes: 1024 * 1024,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../../lib/app-error.js';
+
+/** The plan's access-token claims (section 8.1) plus `ver`, the account's token version. */
+export interface AccessClaims {
+  type: 'access';
+  user_id: string;
+  username: string;
+  email: string;
+  ver: number;
+  iat: number;
+  exp: number;
+}
+
+export const invalidToken = () => new AppError('unauthorized', 'invalid_token', 'The access token is invalid');
+export const expiredToken = () => new AppError('unauthorized', 'token_expired', 'The access token has expired');
+
+/** Signs and verifies HS256 access tokens; only HS256 is accepted (never `alg: none`). */
+export class AccessTokenSigner {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async sign(claims: { userId: string; username: string; email: string; version: number }, now: Date): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000);
+    return new SignJWT({
+      type: 'access',
+      user_id: claims.userId,
+      username: claims.username,
+      email: claims.email,
+      ver: claims.version,
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.key);
+  }
+
+  /** The token's claims; throws 401 invalid_token / token_expired. */
+  async verify(token: string, now: Date): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        currentDate: now,
+        requiredClaims: ['exp', 'iat'],
+      });
+      if (payload.type !== 'access' || typeof payload.user_id !== 'string' || typeof payload.ver !== 'number') {
+        throw invalidToken();
+      }
+      return payload as unknown as AccessClaims;
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw expiredToken();
+      if (err instanceof AppError) throw err;
+      throw invalidToken();
+    }
+  }
+}
+
+/** A new opaque secret for refresh, verification and reset tokens (256 bits, URL-safe). */
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** How opaque tokens are stored: only their SHA-256, so a database leak reveals no usable token. */
+export function hashOpaqueToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

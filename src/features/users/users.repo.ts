@@ -1,0 +1,139 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../infra/db/database.js';
+import { queryRows } from '../../infra/db/rows.js';
+import { passwordHistory, users, type NewUserRow, type UserRow } from './users.tables.js';
+
+export type UserUpdate = Partial<
+  Pick<NewUserRow, 'fullName' | 'username' | 'bio' | 'email' | 'emailVerified' | 'timezone' | 'profileImageUrl' | 'coverImageUrl'>
+>;
+
+export interface UserStatsRow {
+  goalsAchieved: number;
+  photosShared: number;
+  friendsCount: number;
+  activeGoals: number;
+}
+
+/** Every SQL statement on `users` and `password_history`. */
+export class UsersRepo {
+  constructor(private readonly db: Db) {}
+
+  async findById(id: string): Promise<UserRow | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
+    return row;
+  }
+
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+      .limit(1);
+    return row;
+  }
+
+  async emailExists(email: string, exceptUserId?: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          sql`lower(${users.email}) = ${email.toLowerCase()}`,
+          exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  }
+
+  async usernameExists(username: string, exceptUserId?: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          sql`lower(${users.username}) = ${username.toLowerCase()}`,
+          exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  }
+
+  async insert(values: NewUserRow): Promise<UserRow> {
+    const [row] = await this.db.insert(users).values(values).returning();
+    if (!row) throw new Error('insert into users returned no row');
+    return row;
+  }
+
+  async update(id: string, values: UserUpdate, now: Date): Promise<UserRow | undefined> {
+    const [row] = await this.db
+      .update(users)
+      .set({ ...values, updatedAt: now })
+      .where(eq(users.id, id))
+      .returning();
+    return row;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, now: Date): Promise<void> {
+    await this.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id));
+  }
+
+  async bumpTokenVersion(id: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, id));
+  }
+
+  async touchLastSeen(id: string, at: Date): Promise<void> {
+    await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
+  }
+
+  async deactivate(id: string, at: Date): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ isActive: false, deactivatedAt: at, updatedAt: at })
+      .where(eq(users.id, id));
+  }
+
+  async addPasswordHistory(userId: string, passwordHash: string, at: Date): Promise<void> {
+    await this.db.insert(passwordHistory).values({ userId, passwordHash, createdAt: at });
+  }
+
+  async recentPasswordHashes(userId: string, count: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ hash: passwordHistory.passwordHash })
+      .from(passwordHistory)
+      .where(eq(passwordHistory.userId, userId))
+      .orderBy(desc(passwordHistory.createdAt), desc(passwordHistory.id))
+      .limit(count);
+    return rows.map((r) => r.hash);
+  }
+
+  /**
+   * Profile statistics. A read model: it counts rows of the friends and goals features' tables in
+   * one statement rather than asking each feature (DESIGN.md §3 allows read models to join).
+   */
+  async stats(userId: string): Promise<UserStatsRow | undefined> {
+    const [row] = await queryRows<{
+      goals_achieved: number;
+      photos_shared: number;
+      friends_count: string | number;
+      active_goals: string | number;
+    }>(this.db, sql`
+      select u.goals_achieved, u.photos_shared,
+        (select count(*) from friendships f
+          where f.status = 'accepted' and (f.user_id = u.id or f.friend_id = u.id)) as friends_count,
+        (select count(*) from goal_participants gp join goals g on g.id = gp.goal_id
+          where gp.user_id = u.id and gp.left_at is null and g.status = 'active') as active_goals
+      from users u where u.id = ${userId}`);
+    if (!row) return undefined;
+    return {
+      goalsAchieved: Number(row.goals_achieved),
+      photosShared: Number(row.photos_shared),
+      friendsCount: Number(row.friends_count),
+      activeGoals: Number(row.active_goals),
+    };
+  }
+}

@@ -1,0 +1,229 @@
+import type { Cache } from '../../infra/cache/cache.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import { violatedUniqueConstraint } from '../../infra/db/errors.js';
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import { canSeeFullProfile, canSeeUser, type ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import { emailTaken, userNotFound, usernameTaken } from './users.errors.js';
+import { UsersRepo, type UserStatsRow, type UserUpdate } from './users.repo.js';
+import { assertTimezone, normalizeEmail, normalizeFullName, normalizeUsername } from './users.rules.js';
+import type { UserRow } from './users.tables.js';
+import './users.events.js';
+
+/** What authentication needs to know about an account on every request (cached briefly). */
+export interface AuthState {
+  isActive: boolean;
+  username: string;
+  email: string;
+  /** Access tokens carrying an older version (claim `ver`) are refused. */
+  tokenVersion: number;
+}
+
+export interface NewAccount {
+  email: string;
+  username: string;
+  fullName: string;
+  passwordHash: string;
+}
+
+export interface ProfilePatch {
+  fullName?: string;
+  username?: string;
+  bio?: string | null;
+  email?: string;
+  timezone?: string;
+}
+
+export interface ProfileView {
+  user: UserRow;
+  /** False when the viewer may only see the card (id, username, full_name, profile_image_url). */
+  full: boolean;
+}
+
+const AUTH_STATE_TTL_SECONDS = 60;
+const authStateKey = (userId: string) => `auth-state:${userId}`;
+
+function uniqueViolationToError(err: unknown): Error {
+  const constraint = violatedUniqueConstraint(err);
+  if (constraint?.includes('email')) return emailTaken();
+  if (constraint?.includes('username')) return usernameTaken();
+  return err as Error;
+}
+
+/** Accounts and profiles: the only writer of the `users` and `password_history` tables. */
+export class UsersService {
+  private readonly repo: UsersRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly cache: Cache,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly privacy: PrivacyService,
+  ) {
+    this.repo = new UsersRepo(database.db);
+  }
+
+  /** Creates an account with its first password-history entry; email/username uniqueness → 409. */
+  async createAccount(account: NewAccount): Promise<UserRow> {
+    const email = normalizeEmail(account.email);
+    const username = normalizeUsername(account.username);
+    if (await this.repo.emailExists(email)) throw emailTaken();
+    if (await this.repo.usernameExists(username)) throw usernameTaken();
+    const now = this.clock.now();
+    try {
+      const user = await inTransaction(this.database, async (tx) => {
+        const repo = new UsersRepo(tx);
+        const row = await repo.insert({
+          email,
+          username,
+          fullName: normalizeFullName(account.fullName),
+          passwordHash: account.passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await repo.addPasswordHistory(row.id, account.passwordHash, now);
+        return row;
+      });
+      this.bus.publish('user.registered', {
+        userId: user.id,
+        email: user.email,
+        username: user.username,
+        fullName: user.fullName,
+      });
+      return user;
+    } catch (err) {
+      throw uniqueViolationToError(err);
+    }
+  }
+
+  async getById(userId: string): Promise<UserRow> {
+    const user = await this.repo.findById(userId);
+    if (!user || user.deletedAt) throw userNotFound();
+    return user;
+  }
+
+  /** The account for a login or password reset; undefined when none exists. */
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const user = await this.repo.findByEmail(normalizeEmail(email));
+    return user && !user.deletedAt ? user : undefined;
+  }
+
+  /** Auth facts for the request hook, from cache when fresh. Undefined when the account is gone. */
+  async getAuthState(userId: string): Promise<AuthState | undefined> {
+    const cached = await this.cache.get<AuthState>(authStateKey(userId));
+    if (cached) return cached;
+    const user = await this.repo.findById(userId);
+    if (!user) return undefined;
+    const state: AuthState = {
+      isActive: user.isActive && !user.deletedAt && !user.deactivatedAt,
+      username: user.username,
+      email: user.email,
+      tokenVersion: user.tokenVersion,
+    };
+    await this.cache.set(authStateKey(userId), state, AUTH_STATE_TTL_SECONDS);
+    return state;
+  }
+
+  private async forgetAuthState(userId: string): Promise<void> {
+    await this.cache.delete(authStateKey(userId));
+  }
+
+  /** Applies a partial profile update; a new email must be verified again. */
+  async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
+    const current = await this.getById(userId);
+    const update: UserUpdate = {};
+    if (patch.fullName !== undefined) update.fullName = normalizeFullName(patch.fullName);
+    if (patch.bio !== undefined) update.bio = patch.bio === null ? null : patch.bio.trim() || null;
+    if (patch.timezone !== undefined) update.timezone = assertTimezone(patch.timezone);
+    if (patch.username !== undefined) {
+      const username = normalizeUsername(patch.username);
+      if (username !== current.username) {
+        if (await this.repo.usernameExists(username, userId)) throw usernameTaken();
+        update.username = username;
+      }
+    }
+    if (patch.email !== undefined) {
+      const email = normalizeEmail(patch.email);
+      if (email !== current.email) {
+        if (await this.repo.emailExists(email, userId)) throw emailTaken();
+        update.email = email;
+        update.emailVerified = false;
+      }
+    }
+    let updated: UserRow | undefined;
+    try {
+      updated = await this.repo.update(userId, update, this.clock.now());
+    } catch (err) {
+      throw uniqueViolationToError(err);
+    }
+    if (!updated) throw userNotFound();
+    await this.forgetAuthState(userId);
+    const changed = Object.keys(update);
+    if (changed.length > 0) this.bus.publish('user.profile_updated', { userId, changed });
+    if (update.email) this.bus.publish('user.email_changed', { userId, email: update.email });
+    return updated;
+  }
+
+  /** The profile as `viewerId` may see it; blocked in either direction → 404. */
+  async viewProfile(viewerId: string, userId: string): Promise<ProfileView> {
+    const user = await this.repo.findById(userId);
+    if (!user || user.deletedAt || !user.isActive) throw userNotFound();
+    const rel = await this.privacy.relationship(viewerId, userId);
+    if (!canSeeUser(rel)) throw userNotFound();
+    return { user, full: canSeeFullProfile(rel, user.profileVisibility as ProfileVisibility) };
+  }
+
+  /** Profile statistics under the same visibility rules as the profile; card-only viewers get 404. */
+  async viewStats(viewerId: string, userId: string): Promise<UserStatsRow> {
+    const view = await this.viewProfile(viewerId, userId);
+    if (!view.full) throw userNotFound();
+    const stats = await this.repo.stats(userId);
+    if (!stats) throw userNotFound();
+    return stats;
+  }
+
+  /** The newest `count` password hashes (the current one first). */
+  async recentPasswordHashes(userId: string, count: number): Promise<string[]> {
+    return this.repo.recentPasswordHashes(userId, count);
+  }
+
+  /** Sets a new password, records it in the history and invalidates every access token issued so far. */
+  async changePassword(userId: string, passwordHash: string, reason: 'reset' | 'change'): Promise<void> {
+    const now = this.clock.now();
+    await inTransaction(this.database, async (tx) => {
+      const repo = new UsersRepo(tx);
+      await repo.setPasswordHash(userId, passwordHash, now);
+      await repo.addPasswordHistory(userId, passwordHash, now);
+      await repo.bumpTokenVersion(userId);
+    });
+    await this.forgetAuthState(userId);
+    this.bus.publish('user.password_changed', { userId, reason });
+  }
+
+  /** Invalidates every access token of the account issued so far (logout from all devices). */
+  async revokeAccessTokens(userId: string): Promise<void> {
+    await this.repo.bumpTokenVersion(userId);
+    await this.forgetAuthState(userId);
+  }
+
+  /** Marks the address verified if it is still the account's email; false when it changed meanwhile. */
+  async markEmailVerified(userId: string, email: string): Promise<boolean> {
+    const user = await this.getById(userId);
+    if (user.email !== email) return false;
+    if (!user.emailVerified) await this.repo.update(userId, { emailVerified: true }, this.clock.now());
+    return true;
+  }
+
+  async touchLastSeen(userId: string): Promise<void> {
+    await this.repo.touchLastSeen(userId, this.clock.now());
+  }
+
+  /** Deactivates the account; its tokens stop working at once. */
+  async deactivate(userId: string): Promise<void> {
+    await this.repo.deactivate(userId, this.clock.now());
+    await this.forgetAuthState(userId);
+    this.bus.publish('user.deactivated', { userId });
+  }
+}

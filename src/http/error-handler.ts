@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type AppErrorDetail, type AppErrorKind } from '../lib/app-error.js';
+
+const STATUS_BY_KIND: Record<AppErrorKind, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  validation: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function fieldOf(issue: AjvIssue): string {
+  const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra =
+    (issue.params.missingProperty as string | undefined) ?? (issue.params.additionalProperty as string | undefined);
+  if (extra) return path ? `${path}.${extra}` : extra;
+  return path;
+}
+
+function messageOf(issue: AjvIssue): string {
+  if (issue.keyword === 'additionalProperties') return 'is not an accepted field';
+  if (issue.keyword === 'required') return 'is required';
+  return issue.message ?? 'is invalid';
+}
+
+function validationDetails(error: FastifyError): AppErrorDetail[] {
+  const seen = new Set<string>();
+  const details: AppErrorDetail[] = [];
+  for (const issue of (error.validation ?? []) as unknown as AjvIssue[]) {
+    // anyOf/oneOf branches repeat the same field; keep the first, most specific message.
+    if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') continue;
+    const field = fieldOf(issue);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    details.push({ field, in: error.validationContext, message: messageOf(issue) });
+  }
+  return details;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, details: AppErrorDetail[] = []) {
+  return reply.status(status).send({ error: { code, message, details } });
+}
+
+/** The only place where failures become HTTP statuses and error bodies (DESIGN.md §5). */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return send(reply, STATUS_BY_KIND[error.kind], error.code, error.message, error.details);
+    }
+    if (error.validation) {
+      const details = validationDetails(error);
+      const fields = details.map((d) => d.field).filter(Boolean);
+      return send(reply, 422, 'validation_failed', `Invalid ${fields.join(', ') || 'request'}`, details);
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(reply, 413, 'payload_too_large', 'The request body is too large');
+    }
+    if (status === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return send(reply, 415, 'unsupported_media_type', 'Unsupported Content-Type');
+    }
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, empty JSON body, bad content length, ...
+      return send(reply, status === 400 ? 400 : status, 'malformed_request', error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(reply, 500, 'internal_error', 'Something went wrong on our side');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

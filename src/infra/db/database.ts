@@ -1,0 +1,20 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+
+/** A Drizzle handle on either PGlite or PostgreSQL; a transaction handle has the same type. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** The database port: one SQL dialect, two engines (embedded PGlite, production PostgreSQL). */
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs `work` in one transaction (commit on return, rollback on throw). */
+export function inTransaction<T>(database: Database, work: (tx: Db) => Promise<T>): Promise<T> {
+  return database.db.transaction((tx) => work(tx as unknown as Db));
+}
