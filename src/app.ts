@@ -1,0 +1,66 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context.js';
+import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerUsersRoutes } from './features/users/users.routes.js';
+import { registerAuthentication } from './http/auth.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerHealthRoutes, type ReadinessCheck } from './http/health.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerRateLimits } from './http/rate-limit.js';
+import { ErrorBody } from './http/schemas.js';
+import { buildValidatorCompiler } from './http/validation.js';
+import { APP_VERSION } from './version.js';
+
+/** Builds the HTTP application on a context: plugins, hooks and every feature's routes. Never listens. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(buildValidatorCompiler([ErrorBody]));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(helmet, {
+    // The API serves JSON; only /docs renders HTML, and swagger-ui sets its own CSP for it.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, {
+    origin: ctx.config.allowedOrigins,
+    credentials: false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+    maxAge: 600,
+  });
+  await registerOpenApi(app, APP_VERSION);
+
+  const { services } = ctx;
+  registerAuthentication(app, (token) => services.sessions.authenticate(token));
+  registerRateLimits(app, ctx.rateLimiter, ctx.config.rateLimit);
+
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => ctx.database.ping() }];
+  const redis = ctx.redis;
+  if (redis) readiness.push({ name: 'redis', check: async () => void (await redis.ping()) });
+  registerHealthRoutes(app, readiness);
+
+  registerAuthRoutes(app, services);
+  registerUsersRoutes(app, services.users);
+
+  return app;
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { registerAuthMail } from './features/auth/auth.mail.js';
+import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
+import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
+import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js';
+import { AccessTokenSigner } from './features/auth/auth.tokens.js';
+import { PrivacyService } from './features/privacy/privacy.service.js';
+import { UsersService } from './features/users/users.service.js';
+import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
+import type { Cache } from './infra/cache/cache.js';
+import { MemoryCache } from './infra/cache/memory-cache.js';
+import { RedisCache } from './infra/cache/redis-cache.js';
+import { systemClock, type Clock } from './infra/clock/clock.js';
+import type { Database } from './infra/db/database.js';
+import { openPgliteDatabase } from './infra/db/pglite-database.js';
+import { openPostgresDatabase } from './infra/db/postgres-database.js';
+import { createLogger } from './infra/logger.js';
+import { FileMailer } from './infra/mail/file-mailer.js';
+import type { Mailer } from './infra/mail/mailer.js';
+import { SmtpMailer } from './infra/mail/smtp-mailer.js';
+import { MemoryRateLimiter } from './infra/ratelimit/memory-rate-limiter.js';
+import type { RateLimiter } from './infra/ratelimit/rate-limiter.js';
+import { RedisRateLimiter } from './infra/ratelimit/redis-rate-limiter.js';
+
+/** The feature services, built once per process. */
+export interface Services {
+  users: UsersService;
+  privacy: PrivacyService;
+  sessions: AuthSessionsService;
+  recovery: AuthRecoveryService;
+}
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: Database;
+  redis: Redis | undefined;
+  cache: Cache;
+  rateLimiter: RateLimiter;
+  bus: EventBus;
+  mailer: Mailer;
+  services: Services;
+  /** Releases every connection; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Adapters a test (or a script) supplies instead of the ones config would pick. */
+export interface ContextOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  database?: Database;
+  mailer?: Mailer;
+  jwtSecret?: string;
+}
+
+/** Development convenience: a random secret kept in DATA_DIR so tokens survive restarts. */
+function developmentJwtSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl, poolSize: config.dbPoolSize });
+  return openPgliteDatabase({ dataDir: path.join(config.dataDir, 'db') });
+}
+
+/**
+ * The composition root: the only place that chooses adapters (from config) and wires services.
+ * The API process (main.ts), the worker, scripts and tests all start here.
+ */
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const database = overrides.database ?? (await openDatabase(config));
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableAutoPipelining: true })
+    : undefined;
+  redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
+  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  const bus = new InProcessEventBus(logger);
+  const mailer =
+    overrides.mailer ??
+    (config.smtpUrl
+      ? new SmtpMailer(config.smtpUrl, config.mailFrom)
+      : new FileMailer(path.join(config.dataDir, 'mail'), config.mailFrom, logger));
+
+  const jwtSecret = overrides.jwtSecret ?? config.jwtSecret ?? developmentJwtSecret(config.dataDir);
+  const signer = new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds);
+  const privacy = new PrivacyService(database);
+  const users = new UsersService(database, cache, bus, clock, privacy);
+  const recovery = new AuthRecoveryService(database, bus, clock, users);
+  const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, config.refreshTokenTtlSeconds);
+
+  registerAuthMail(bus, mailer, config.appUrl);
+  registerAuthSubscriptions(bus, users, recovery);
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    redis,
+    cache,
+    rateLimiter,
+    bus,
+    mailer,
+    services: { users, privacy, sessions, recovery },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await bus.drain();
+      await mailer.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { UsersService } from '../users/users.service.js';
+import type { UserRow } from '../users/users.tables.js';
+import {
+  emailAlreadyVerified,
+  invalidResetToken,
+  invalidVerificationToken,
+  passwordReused,
+  passwordsDoNotMatch,
+  weakPassword,
+} from './auth.errors.js';
+import { hashPassword, passwordProblems, verifyPassword } from './auth.passwords.js';
+import { AuthRepo } from './auth.repo.js';
+import { hashOpaqueToken, newOpaqueToken } from './auth.tokens.js';
+import './auth.events.js';
+
+const VERIFICATION_TTL_MS = 48 * 3600 * 1000;
+const RESET_TTL_MS = 3600 * 1000;
+/** A reset may not reuse any of this many most recent passwords (the current one included). */
+const PASSWORD_HISTORY_DEPTH = 5;
+
+export interface PasswordReset {
+  token: string;
+  newPassword: string;
+  confirmPassword: string;
+}
+
+/** Email verification and password reset: single-use, hashed, expiring tokens delivered by mail. */
+export class AuthRecoveryService {
+  private readonly repo: AuthRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly users: UsersService,
+  ) {
+    this.repo = new AuthRepo(database.db);
+  }
+
+  /** Issues a verification token for the account's current email and has it mailed. */
+  async requestVerification(user: Pick<UserRow, 'id' | 'email' | 'fullName'>): Promise<void> {
+    const token = newOpaqueToken();
+    const now = this.clock.now();
+    await this.repo.insertVerificationToken({
+      userId: user.id,
+      email: user.email,
+      tokenHash: hashOpaqueToken(token),
+      expiresAt: new Date(now.getTime() + VERIFICATION_TTL_MS),
+      createdAt: now,
+    });
+    this.bus.publish('auth.verification_requested', { userId: user.id, email: user.email, fullName: user.fullName, token });
+  }
+
+  /** Sends a fresh verification mail to the caller; 409 when already verified. */
+  async resendVerification(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    if (user.emailVerified) throw emailAlreadyVerified();
+    await this.requestVerification(user);
+  }
+
+  /** Consumes a verification token; it must be unused, unexpired and for the account's current email. */
+  async verifyEmail(token: string): Promise<void> {
+    const now = this.clock.now();
+    await inTransaction(this.database, async (tx) => {
+      const repo = new AuthRepo(tx);
+      const row = await repo.findVerificationTokenForUpdate(hashOpaqueToken(token));
+      if (!row || row.verified || row.expiresAt.getTime() <= now.getTime()) throw invalidVerificationToken();
+      if (!(await this.users.markEmailVerified(row.userId, row.email))) throw invalidVerificationToken();
+      await repo.markVerificationUsed(row.id);
+    });
+  }
+
+  /** Mails a reset link when the account exists; says nothing either way (the caller always gets 202). */
+  async forgotPassword(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user || !user.isActive) return;
+    const token = newOpaqueToken();
+    const now = this.clock.now();
+    await this.repo.insertResetToken({
+      userId: user.id,
+      tokenHash: hashOpaqueToken(token),
+      expiresAt: new Date(now.getTime() + RESET_TTL_MS),
+      createdAt: now,
+    });
+    this.bus.publish('auth.password_reset_requested', {
+      userId: user.id,
+      email: user.email,
+      fullName: user.fullName,
+      token,
+    });
+  }
+
+  /** Sets a new password from a reset token, refusing the last 5 passwords, and signs out every session. */
+  async resetPassword(input: PasswordReset): Promise<void> {
+    const now = this.clock.now();
+    const tokenHash = hashOpaqueToken(input.token);
+    const row = await this.repo.findResetTokenForUpdate(tokenHash);
+    if (!row || row.used || row.expiresAt.getTime() <= now.getTime()) throw invalidResetToken();
+    const user = await this.users.getById(row.userId);
+    const problems = passwordProblems(input.newPassword, 'new_password', user);
+    if (problems.length > 0) throw weakPassword(problems);
+    if (input.newPassword !== input.confirmPassword) throw passwordsDoNotMatch('confirm_password');
+    for (const oldHash of await this.users.recentPasswordHashes(user.id, PASSWORD_HISTORY_DEPTH)) {
+      if (await verifyPassword(oldHash, input.newPassword)) throw passwordReused('new_password');
+    }
+    const newHash = await hashPassword(input.newPassword);
+    // Claim the token atomically so two concurrent resets with one link cannot both succeed.
+    const claimed = await inTransaction(this.database, async (tx) => {
+      const repo = new AuthRepo(tx);
+      const locked = await repo.findResetTokenForUpdate(tokenHash);
+      if (!locked || locked.used) return false;
+      await repo.markAllResetTokensUsed(user.id);
+      return true;
+    });
+    if (!claimed) throw invalidResetToken();
+    await this.users.changePassword(user.id, newHash, 'reset');
+    await this.repo.revokeAllForUser(user.id, this.clock.now());
+  }
+}

@@ -1,0 +1,242 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { principalOf } from '../../http/principal.js';
+import { byIp, type RouteRateLimit } from '../../http/rate-limit.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { TypedApp } from '../../http/typebox.js';
+import { MeUser, toAuthUser, toMeUser } from '../users/users.schemas.js';
+import type { UsersService } from '../users/users.service.js';
+import { normalizeEmail } from '../users/users.rules.js';
+import type { AuthRecoveryService } from './auth.recovery.service.js';
+import {
+  ForgotPasswordBody,
+  LoginBody,
+  LogoutBody,
+  MessageResponse,
+  RefreshBody,
+  RegisterBody,
+  ResetPasswordBody,
+  SessionResponse,
+  TokenBody,
+  TokenPairResponse,
+  VerifiedResponse,
+} from './auth.schemas.js';
+import type { AuthSessionsService, ClientContext, DeviceInfo } from './auth.sessions.service.js';
+
+export interface AuthRouteDeps {
+  sessions: AuthSessionsService;
+  recovery: AuthRecoveryService;
+  users: UsersService;
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const bodyEmail = (request: FastifyRequest): string | undefined => {
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? normalizeEmail(email) : undefined;
+};
+const byUser = (request: FastifyRequest) => request.principal?.userId;
+
+// Plan 8.2 / 11: "auth" class 5 per minute; login 5 per 15 minutes; password reset 3 per hour.
+const limits = {
+  register: [{ name: 'register_ip', limit: 5, windowSeconds: MINUTE, key: byIp }],
+  login: [
+    { name: 'login_ip', limit: 5, windowSeconds: 15 * MINUTE, key: byIp },
+    { name: 'login_account', limit: 5, windowSeconds: 15 * MINUTE, key: bodyEmail },
+  ],
+  forgot: [
+    { name: 'forgot_ip', limit: 3, windowSeconds: HOUR, key: byIp },
+    { name: 'forgot_account', limit: 3, windowSeconds: HOUR, key: bodyEmail },
+  ],
+  resend: [{ name: 'resend_verification', limit: 3, windowSeconds: HOUR, key: byUser }],
+  tokenLinks: [{ name: 'token_link_ip', limit: 20, windowSeconds: HOUR, key: byIp }],
+} satisfies Record<string, RouteRateLimit[]>;
+
+function clientOf(request: FastifyRequest, deviceInfo?: DeviceInfo): ClientContext {
+  return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null, deviceInfo: deviceInfo ?? null };
+}
+
+const tags = ['auth'];
+
+/** Plan 4.1: /api/v1/auth/*. */
+export function registerAuthRoutes(app: TypedApp, { sessions, recovery, users }: AuthRouteDeps): void {
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: { public: true, rateLimits: limits.register },
+      schema: {
+        tags,
+        summary: 'Create an account',
+        security: [],
+        body: RegisterBody,
+        response: { 201: SessionResponse, ...errorResponses(400, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const session = await sessions.register(
+        { email: b.email, username: b.username, fullName: b.full_name, password: b.password, confirmPassword: b.confirm_password },
+        clientOf(request),
+      );
+      return reply.status(201).send({
+        user: toAuthUser(session.user),
+        access_token: session.accessToken,
+        refresh_token: session.refreshToken,
+        token_type: 'bearer' as const,
+        expires_in: session.expiresIn,
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true, rateLimits: limits.login },
+      schema: {
+        tags,
+        summary: 'Log in with email and password',
+        security: [],
+        body: LoginBody,
+        response: { 200: SessionResponse, ...errorResponses(400, 401, 403, 422, 429) },
+      },
+    },
+    async (request) => {
+      const session = await sessions.login(request.body.email, request.body.password, clientOf(request, request.body.device_info));
+      return {
+        user: toAuthUser(session.user),
+        access_token: session.accessToken,
+        refresh_token: session.refreshToken,
+        token_type: 'bearer' as const,
+        expires_in: session.expiresIn,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)',
+        security: [],
+        body: RefreshBody,
+        response: { 200: TokenPairResponse, ...errorResponses(400, 401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const pair = await sessions.refresh(request.body.refresh_token);
+      return {
+        access_token: pair.accessToken,
+        refresh_token: pair.refreshToken,
+        token_type: 'bearer' as const,
+        expires_in: pair.expiresIn,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke a refresh token, or every session with all_devices',
+        body: Type.Optional(LogoutBody),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      await sessions.logout(principalOf(request).userId, {
+        ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}),
+        allDevices: body.all_devices === true,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      config: { public: true, rateLimits: limits.tokenLinks },
+      schema: {
+        tags,
+        summary: 'Confirm an email address with the token from the verification mail',
+        security: [],
+        body: TokenBody,
+        response: { 200: VerifiedResponse, ...errorResponses(400, 422, 429) },
+      },
+    },
+    async (request) => {
+      await recovery.verifyEmail(request.body.token);
+      return { message: 'Email verified', email_verified: true as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/resend-verification',
+    {
+      config: { rateLimits: limits.resend },
+      schema: {
+        tags,
+        summary: "Mail a new verification link to the caller's address",
+        response: { 202: MessageResponse, ...errorResponses(401, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      await recovery.resendVerification(principalOf(request).userId);
+      return reply.status(202).send({ message: 'Verification email sent' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/forgot-password',
+    {
+      config: { public: true, rateLimits: limits.forgot },
+      schema: {
+        tags,
+        summary: 'Mail a password reset link (always 202, whether or not the account exists)',
+        security: [],
+        body: ForgotPasswordBody,
+        response: { 202: MessageResponse, ...errorResponses(400, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await recovery.forgotPassword(request.body.email);
+      return reply
+        .status(202)
+        .send({ message: 'If an account exists for this email, a reset link is on its way' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/reset-password',
+    {
+      config: { public: true, rateLimits: limits.tokenLinks },
+      schema: {
+        tags,
+        summary: 'Choose a new password with the token from the reset mail; signs out every session',
+        security: [],
+        body: ResetPasswordBody,
+        response: { 200: MessageResponse, ...errorResponses(400, 422, 429) },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      await recovery.resetPassword({ token: b.token, newPassword: b.new_password, confirmPassword: b.confirm_password });
+      return { message: 'Password changed; log in with the new password' };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags,
+        summary: 'The authenticated account',
+        response: { 200: MeUser, ...errorResponses(401, 429) },
+      },
+    },
+    async (request) => toMeUser(await users.getById(principalOf(request).userId)),
+  );
+}

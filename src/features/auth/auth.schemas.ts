@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { AuthUser } from '../users/users.schemas.js';
+import { USERNAME_PATTERN } from '../users/users.rules.js';
+
+const Password = Type.String({ minLength: 1, maxLength: 128 });
+const OpaqueToken = Type.String({ minLength: 16, maxLength: 512 });
+const Email = Type.String({ format: 'email', maxLength: 255 });
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    username: Type.String({ pattern: USERNAME_PATTERN, description: '3–30 characters of a-z 0-9 _ .' }),
+    full_name: Type.String({ minLength: 1, maxLength: 255 }),
+    password: Password,
+    confirm_password: Password,
+  },
+  { additionalProperties: false },
+);
+
+export const DeviceInfoBody = Type.Object(
+  {
+    device_type: Type.Optional(Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')])),
+    device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    app_version: Type.Optional(Type.String({ maxLength: 50 })),
+    os_version: Type.Optional(Type.String({ maxLength: 50 })),
+    device_name: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Password, device_info: Type.Optional(DeviceInfoBody) },
+  { additionalProperties: false },
+);
+
+export const SessionResponse = Type.Object({
+  user: AuthUser,
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
+});
+
+export const RefreshBody = Type.Object({ refresh_token: OpaqueToken }, { additionalProperties: false });
+
+export const TokenPairResponse = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String({ description: 'the new refresh token; the presented one no longer works' }),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer(),
+});
+
+export const LogoutBody = Type.Object(
+  {
+    refresh_token: Type.Optional(OpaqueToken),
+    all_devices: Type.Optional(Type.Boolean({ description: 'sign out every session of the account' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TokenBody = Type.Object({ token: OpaqueToken }, { additionalProperties: false });
+
+export const ForgotPasswordBody = Type.Object({ email: Email }, { additionalProperties: false });
+
+export const ResetPasswordBody = Type.Object(
+  { token: OpaqueToken, new_password: Password, confirm_password: Password },
+  { additionalProperties: false },
+);
+
+export const MessageResponse = Type.Object({ message: Type.String() });
+
+export const VerifiedResponse = Type.Object({ message: Type.String(), email_verified: Type.Literal(true) });

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Principal } from '../../http/principal.js';
+import { validationError } from '../../lib/app-error.js';
+import type { UsersService } from '../users/users.service.js';
+import type { UserRow } from '../users/users.tables.js';
+import {
+  accountDeactivated,
+  accountInactive,
+  invalidCredentials,
+  invalidRefreshToken,
+  passwordsDoNotMatch,
+  refreshTokenExpired,
+  refreshTokenReused,
+  weakPassword,
+} from './auth.errors.js';
+import { hashPassword, passwordProblems, spendPasswordCheckTime, verifyPassword } from './auth.passwords.js';
+import { AuthRepo } from './auth.repo.js';
+import { AccessTokenSigner, hashOpaqueToken, invalidToken, newOpaqueToken } from './auth.tokens.js';
+import type { AuthRecoveryService } from './auth.recovery.service.js';
+import { USERNAME_PATTERN } from '../users/users.rules.js';
+import './auth.events.js';
+
+export interface DeviceInfo {
+  device_type?: string;
+  device_id?: string;
+  app_version?: string;
+  os_version?: string;
+  device_name?: string;
+}
+
+/** Where a session is being opened from. */
+export interface ClientContext {
+  ip: string | null;
+  userAgent: string | null;
+  deviceInfo?: DeviceInfo | null;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface Session extends TokenPair {
+  user: UserRow;
+}
+
+export interface Registration {
+  email: string;
+  username: string;
+  fullName: string;
+  password: string;
+  confirmPassword: string;
+}
+
+/** Registration, login, token refresh with rotation and reuse detection, logout, and access-token checks. */
+export class AuthSessionsService {
+  private readonly repo: AuthRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly users: UsersService,
+    private readonly recovery: AuthRecoveryService,
+    private readonly signer: AccessTokenSigner,
+    private readonly refreshTtlSeconds: number,
+  ) {
+    this.repo = new AuthRepo(database.db);
+  }
+
+  /** Creates the account, sends the verification mail and opens a first session. */
+  async register(input: Registration, client: ClientContext): Promise<Session> {
+    if (!new RegExp(USERNAME_PATTERN).test(input.username.trim())) {
+      throw validationError('invalid_username', [
+        { field: 'username', message: 'must be 3–30 characters of a-z, 0-9, _ and .' },
+      ]);
+    }
+    const problems = passwordProblems(input.password, 'password', input);
+    if (problems.length > 0) throw weakPassword(problems);
+    if (input.password !== input.confirmPassword) throw passwordsDoNotMatch('confirm_password');
+    const user = await this.users.createAccount({
+      email: input.email,
+      username: input.username,
+      fullName: input.fullName,
+      passwordHash: await hashPassword(input.password),
+    });
+    await this.recovery.requestVerification(user);
+    return { user, ...(await this.openSession(user, client)) };
+  }
+
+  /** Checks the credentials; unknown email and wrong password fail alike, in about the same time. */
+  async login(email: string, password: string, client: ClientContext): Promise<Session> {
+    const user = await this.users.findByEmail(email);
+    if (!user) {
+      await spendPasswordCheckTime(password);
+      throw invalidCredentials();
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
+    if (!user.isActive || user.deactivatedAt) throw accountDeactivated();
+    const session = await this.openSession(user, client);
+    await this.users.touchLastSeen(user.id);
+    this.bus.publish('auth.logged_in', { userId: user.id, deviceInfo: { ...(client.deviceInfo ?? {}) }, ip: client.ip });
+    return { user, ...session };
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. The presented token is retired (rotation); presenting
+   * a retired token again means it was copied, so its whole family is revoked.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const now = this.clock.now();
+    const outcome = await inTransaction(this.database, async (tx) => {
+      const repo = new AuthRepo(tx);
+      const row = await repo.findRefreshTokenForUpdate(hashOpaqueToken(refreshToken));
+      if (!row) return { error: invalidRefreshToken() } as const;
+      if (row.rotatedAt) {
+        await repo.revokeFamily(row.familyId, now);
+        return { error: refreshTokenReused(), reused: row } as const;
+      }
+      if (row.revoked) return { error: invalidRefreshToken() } as const;
+      if (row.expiresAt.getTime() <= now.getTime()) return { error: refreshTokenExpired() } as const;
+      const state = await this.users.getAuthState(row.userId);
+      if (!state?.isActive) return { error: accountInactive() } as const;
+      await repo.markRotated(row.id, now);
+      const next = newOpaqueToken();
+      await repo.insertRefreshToken({
+        userId: row.userId,
+        tokenHash: hashOpaqueToken(next),
+        familyId: row.familyId,
+        deviceInfo: row.deviceInfo,
+        ipAddress: row.ipAddress,
+        userAgent: row.userAgent,
+        expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
+        createdAt: now,
+      });
+      return { userId: row.userId, state, next } as const;
+    });
+    if ('error' in outcome) {
+      if ('reused' in outcome && outcome.reused) {
+        this.bus.publish('auth.refresh_token_reused', { userId: outcome.reused.userId, familyId: outcome.reused.familyId });
+      }
+      throw outcome.error;
+    }
+    const accessToken = await this.signer.sign(
+      { userId: outcome.userId, username: outcome.state.username, email: outcome.state.email, version: outcome.state.tokenVersion },
+      now,
+    );
+    return { accessToken, refreshToken: outcome.next, expiresIn: this.signer.ttlSeconds };
+  }
+
+  /** Revokes the given refresh token (if it is the caller's), or every session of the caller. */
+  async logout(userId: string, options: { refreshToken?: string; allDevices?: boolean }): Promise<void> {
+    const now = this.clock.now();
+    if (options.allDevices) {
+      await this.repo.revokeAllForUser(userId, now);
+      await this.users.revokeAccessTokens(userId);
+      return;
+    }
+    if (options.refreshToken) {
+      const row = await this.repo.findRefreshToken(hashOpaqueToken(options.refreshToken));
+      if (row && row.userId === userId) await this.repo.revokeFamily(row.familyId, now);
+    }
+  }
+
+  /** Verifies an access token and that its account is still active; the request's principal. */
+  async authenticate(token: string): Promise<Principal> {
+    const claims = await this.signer.verify(token, this.clock.now());
+    const state = await this.users.getAuthState(claims.user_id);
+    if (!state) throw invalidToken();
+    if (!state.isActive) throw accountInactive();
+    if (claims.ver !== state.tokenVersion) throw invalidToken();
+    return { userId: claims.user_id, username: state.username, email: state.email };
+  }
+
+  private async openSession(user: UserRow, client: ClientContext): Promise<TokenPair> {
+    const now = this.clock.now();
+    const deviceId = client.deviceInfo?.device_id;
+    if (deviceId) await this.repo.revokeForDevice(user.id, deviceId, now);
+    const refreshToken = newOpaqueToken();
+    await this.repo.insertRefreshToken({
+      userId: user.id,
+      tokenHash: hashOpaqueToken(refreshToken),
+      familyId: randomUUID(),
+      deviceInfo: client.deviceInfo ?? null,
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
+      expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
+      createdAt: now,
+    });
+    const accessToken = await this.signer.sign(
+      { userId: user.id, username: user.username, email: user.email, version: user.tokenVersion },
+      now,
+    );
+    return { accessToken, refreshToken, expiresIn: this.signer.ttlSeconds };
+  }
+}

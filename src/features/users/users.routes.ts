@@ -1,0 +1,79 @@
+import { principalOf } from '../../http/principal.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { TypedApp } from '../../http/typebox.js';
+import {
+  MeUser,
+  UpdateMeBody,
+  UserIdParams,
+  UserProfile,
+  UserStats,
+  toMeUser,
+  toUserProfile,
+  toUserStats,
+} from './users.schemas.js';
+import type { UsersService } from './users.service.js';
+
+const tags = ['users'];
+
+/** Plan 4.2: the caller's profile and other users' profiles. */
+export function registerUsersRoutes(app: TypedApp, users: UsersService): void {
+  app.get(
+    '/api/v1/users/me',
+    {
+      schema: { tags, summary: 'The caller’s profile', response: { 200: MeUser, ...errorResponses(401, 429) } },
+    },
+    async (request) => toMeUser(await users.getById(principalOf(request).userId)),
+  );
+
+  app.put(
+    '/api/v1/users/me',
+    {
+      schema: {
+        tags,
+        summary: 'Update the caller’s profile (a new email must be verified again)',
+        body: UpdateMeBody,
+        response: { 200: MeUser, ...errorResponses(400, 401, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const updated = await users.updateProfile(principalOf(request).userId, {
+        ...(b.full_name !== undefined ? { fullName: b.full_name } : {}),
+        ...(b.username !== undefined ? { username: b.username } : {}),
+        ...(b.bio !== undefined ? { bio: b.bio } : {}),
+        ...(b.email !== undefined ? { email: b.email } : {}),
+        ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
+      });
+      return toMeUser(updated);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'A user’s profile: the full profile when its visibility allows, else the card',
+        params: UserIdParams,
+        response: { 200: UserProfile, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) => {
+      const view = await users.viewProfile(principalOf(request).userId, request.params.userId);
+      return toUserProfile(view.user, view.full);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:userId/stats',
+    {
+      schema: {
+        tags,
+        summary: 'A user’s statistics (same visibility as the full profile)',
+        params: UserIdParams,
+        response: { 200: UserStats, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) => toUserStats(await users.viewStats(principalOf(request).userId, request.params.userId)),
+  );
+}
