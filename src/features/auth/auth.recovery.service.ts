@@ -64,13 +64,15 @@ export class AuthRecoveryService {
   /** Consumes a verification token; it must be unused, unexpired and for the account's current email. */
   async verifyEmail(token: string): Promise<void> {
     const now = this.clock.now();
-    await inTransaction(this.database, async (tx) => {
+    // Claim the token first (single use even under concurrent clicks), then mark the address verified.
+    const row = await inTransaction(this.database, async (tx) => {
       const repo = new AuthRepo(tx);
-      const row = await repo.findVerificationTokenForUpdate(hashOpaqueToken(token));
-      if (!row || row.verified || row.expiresAt.getTime() <= now.getTime()) throw invalidVerificationToken();
-      if (!(await this.users.markEmailVerified(row.userId, row.email))) throw invalidVerificationToken();
-      await repo.markVerificationUsed(row.id);
+      const found = await repo.findVerificationTokenForUpdate(hashOpaqueToken(token));
+      if (!found || found.verified || found.expiresAt.getTime() <= now.getTime()) return undefined;
+      await repo.markVerificationUsed(found.id);
+      return found;
     });
+    if (!row || !(await this.users.markEmailVerified(row.userId, row.email))) throw invalidVerificationToken();
   }
 
   /** Mails a reset link when the account exists; says nothing either way (the caller always gets 202). */

@@ -138,15 +138,19 @@ export function registerAuthRoutes(app: TypedApp, { sessions, recovery, users }:
   app.post(
     '/api/v1/auth/logout',
     {
+      // The body is optional: a bare POST signs out nothing more than the client forgetting its tokens.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Revoke a refresh token, or every session with all_devices',
-        body: Type.Optional(LogoutBody),
+        body: LogoutBody,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 422, 429) },
       },
     },
     async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body;
       await sessions.logout(principalOf(request).userId, {
         ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}),
         allDevices: body.all_devices === true,

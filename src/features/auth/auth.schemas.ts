@@ -4,7 +4,8 @@ import { USERNAME_PATTERN } from '../users/users.rules.js';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 const OpaqueToken = Type.String({ minLength: 16, maxLength: 512 });
-const Email = Type.String({ format: 'email', maxLength: 255 });
+// Shape is checked after trimming (users.rules.ts), so " Brian@Example.com " is accepted as brian@example.com.
+const Email = Type.String({ minLength: 3, maxLength: 320 });
 
 export const RegisterBody = Type.Object(
   {

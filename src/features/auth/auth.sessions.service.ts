@@ -113,9 +113,14 @@ export class AuthSessionsService {
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const now = this.clock.now();
+    const tokenHash = hashOpaqueToken(refreshToken);
+    // Read the account's state before the transaction: inside it only the transaction's own handle
+    // may be used (PGlite has a single connection, and other services use the root handle).
+    const peek = await this.repo.findRefreshToken(tokenHash);
+    const state = peek ? await this.users.getAuthState(peek.userId) : undefined;
     const outcome = await inTransaction(this.database, async (tx) => {
       const repo = new AuthRepo(tx);
-      const row = await repo.findRefreshTokenForUpdate(hashOpaqueToken(refreshToken));
+      const row = await repo.findRefreshTokenForUpdate(tokenHash);
       if (!row) return { error: invalidRefreshToken() } as const;
       if (row.rotatedAt) {
         await repo.revokeFamily(row.familyId, now);
@@ -123,8 +128,7 @@ export class AuthSessionsService {
       }
       if (row.revoked) return { error: invalidRefreshToken() } as const;
       if (row.expiresAt.getTime() <= now.getTime()) return { error: refreshTokenExpired() } as const;
-      const state = await this.users.getAuthState(row.userId);
-      if (!state?.isActive) return { error: accountInactive() } as const;
+      if (row.userId !== peek?.userId || !state?.isActive) return { error: accountInactive() } as const;
       await repo.markRotated(row.id, now);
       const next = newOpaqueToken();
       await repo.insertRefreshToken({

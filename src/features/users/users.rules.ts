@@ -4,8 +4,21 @@ import { validationError } from '../../lib/app-error.js';
 export const USERNAME_PATTERN = '^[A-Za-z0-9_.]{3,30}$';
 export const BIO_MAX_LENGTH = 500;
 
+// One @, no spaces, a dot in the domain: what a mail server will accept, without RFC 5322's corners.
+const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]{2,}$/;
+
+/** Trims and lower-cases an email address (no validation: use for look-ups). */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Normalises an address that is about to be stored, refusing one that cannot be an email address. */
+export function validEmail(email: string, field = 'email'): string {
+  const normalized = normalizeEmail(email);
+  if (normalized.length > 255 || !EMAIL_SHAPE.test(normalized)) {
+    throw validationError('invalid_email', [{ field, message: 'must be an email address' }]);
+  }
+  return normalized;
 }
 
 export function normalizeUsername(username: string): string {

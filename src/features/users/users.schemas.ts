@@ -77,7 +77,7 @@ export const UpdateMeBody = Type.Object(
     full_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     username: Type.Optional(Type.String({ pattern: USERNAME_PATTERN })),
     bio: Type.Optional(Type.Union([Type.String({ maxLength: BIO_MAX_LENGTH }), Type.Null()])),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },

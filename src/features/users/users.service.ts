@@ -7,7 +7,7 @@ import { canSeeFullProfile, canSeeUser, type ProfileVisibility } from '../privac
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { emailTaken, userNotFound, usernameTaken } from './users.errors.js';
 import { UsersRepo, type UserStatsRow, type UserUpdate } from './users.repo.js';
-import { assertTimezone, normalizeEmail, normalizeFullName, normalizeUsername } from './users.rules.js';
+import { assertTimezone, normalizeEmail, normalizeFullName, normalizeUsername, validEmail } from './users.rules.js';
 import type { UserRow } from './users.tables.js';
 import './users.events.js';
 
@@ -67,7 +67,7 @@ export class UsersService {
 
   /** Creates an account with its first password-history entry; email/username uniqueness → 409. */
   async createAccount(account: NewAccount): Promise<UserRow> {
-    const email = normalizeEmail(account.email);
+    const email = validEmail(account.email);
     const username = normalizeUsername(account.username);
     if (await this.repo.emailExists(email)) throw emailTaken();
     if (await this.repo.usernameExists(username)) throw usernameTaken();
@@ -145,7 +145,7 @@ export class UsersService {
       }
     }
     if (patch.email !== undefined) {
-      const email = normalizeEmail(patch.email);
+      const email = validEmail(patch.email);
       if (email !== current.email) {
         if (await this.repo.emailExists(email, userId)) throw emailTaken();
         update.email = email;

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/harness.js';
+
+describe('health and readiness', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('GET /healthz answers 200 {"status":"ok"} without a token', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz answers 200 when the database (and Redis when configured) answer', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('ready');
+    expect(res.json().checks.database).toBe('ok');
+    if (t.ctx.redis) expect(res.json().checks.redis).toBe('ok');
+  });
+
+  it('GET /readyz answers 503 naming the dependency when the database does not answer', async () => {
+    const broken = await createTestApp();
+    try {
+      const original = broken.ctx.database.ping.bind(broken.ctx.database);
+      broken.ctx.database.ping = async () => {
+        throw new Error('connection refused');
+      };
+      const res = await broken.app.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'unavailable', checks: expect.objectContaining({ database: 'unavailable' }) });
+      broken.ctx.database.ping = original;
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('responses carry security headers and a request id', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBeDefined();
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,64}$/);
+  });
+
+  it('CORS allows a configured origin and not another', async () => {
+    const allowed = t.config.allowedOrigins[0]!;
+    const ok = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/auth/login',
+      headers: { origin: allowed, 'access-control-request-method': 'POST' },
+    });
+    expect(ok.headers['access-control-allow-origin']).toBe(allowed);
+    const other = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/auth/login',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('an unknown route is a 404 in the error format', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('route_not_found');
+  });
+});

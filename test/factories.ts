@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../src/context.js';
+import type { UserRow } from '../src/features/users/users.tables.js';
+
+export interface TestUser {
+  user: UserRow;
+  id: string;
+  email: string;
+  username: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+  auth: { authorization: string };
+}
+
+let counter = 0;
+
+/** Registers a user through the auth service (not HTTP, so registration rate limits don't apply). */
+export async function makeUser(
+  ctx: AppContext,
+  overrides: Partial<{ email: string; username: string; fullName: string; password: string }> = {},
+): Promise<TestUser> {
+  counter += 1;
+  const suffix = `${counter}${randomBytes(3).toString('hex')}`;
+  const password = overrides.password ?? 'SecurePass123!';
+  const session = await ctx.services.sessions.register(
+    {
+      email: overrides.email ?? `user${suffix}@example.com`,
+      username: overrides.username ?? `user_${suffix}`,
+      fullName: overrides.fullName ?? `Test User ${suffix}`,
+      password,
+      confirmPassword: password,
+    },
+    { ip: '127.0.0.1', userAgent: 'vitest' },
+  );
+  return {
+    user: session.user,
+    id: session.user.id,
+    email: session.user.email,
+    username: session.user.username,
+    password,
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+    auth: { authorization: `Bearer ${session.accessToken}` },
+  };
+}
+
+/** Makes two users friends (an accepted friendship row). */
+export async function makeFriends(ctx: AppContext, a: TestUser, b: TestUser): Promise<void> {
+  await ctx.database.db.execute(
+    sql`insert into friendships (user_id, friend_id, status, accepted_at) values (${a.id}, ${b.id}, 'accepted', now())`,
+  );
+}
+
+/** `blocker` blocks `blocked`. */
+export async function makeBlock(ctx: AppContext, blocker: TestUser, blocked: TestUser): Promise<void> {
+  await ctx.database.db.execute(sql`insert into blocked_users (blocker_id, blocked_id) values (${blocker.id}, ${blocked.id})`);
+}
+
+export async function setProfileVisibility(
+  ctx: AppContext,
+  user: TestUser,
+  visibility: 'everyone' | 'friends_only' | 'private',
+): Promise<void> {
+  await ctx.database.db.execute(sql`update users set profile_visibility = ${visibility} where id = ${user.id}`);
+}
+
+/** Counts rows of a table (to prove that a refused request wrote nothing). */
+export async function countRows(ctx: AppContext, table: string): Promise<number> {
+  const result = (await ctx.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as {
+    rows: Array<{ n: number }>;
+  };
+  return Number(result.rows[0]?.n ?? 0);
+}

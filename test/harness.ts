@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config/config.js';
+import { readEnv } from '../src/config/env.js';
+import { createContext, type AppContext, type ContextOverrides } from '../src/context.js';
+import { FakeClock } from '../src/infra/clock/clock.js';
+import type { Database } from '../src/infra/db/database.js';
+import { openPgliteDatabase } from '../src/infra/db/pglite-database.js';
+import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
+import { createDatabaseFromTemplate, databaseUrlFor, dropDatabase } from './pg-admin.js';
+
+/** True when the suite runs against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL set). */
+export const productionMode = Boolean(process.env.DATABASE_URL);
+
+export interface TestAppOptions {
+  /** Extra environment variables (as strings, like the real environment). */
+  env?: Record<string, string>;
+  clock?: FakeClock;
+  overrides?: ContextOverrides;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  config: Config;
+  dataDir: string;
+  /** Verification/reset mails written so far, parsed from DATA_DIR/mail/*.eml. */
+  mails(): Promise<Array<{ to: string; subject: string; raw: string }>>;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file (a PGlite copy, or a PostgreSQL database from the template). */
+async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    const image = readFileSync(inject('pgliteImagePath'));
+    const database = await openPgliteDatabase({ loadDataDir: new Blob([image]) });
+    return { database, drop: async () => undefined };
+  }
+  const name = `${inject('pgRunPrefix')}_${randomBytes(4).toString('hex')}`;
+  await createDatabaseFromTemplate(baseUrl, name, inject('pgTemplateDatabase'));
+  const database = openPostgresDatabase({ url: databaseUrlFor(baseUrl, name), poolSize: 10 });
+  return { database, drop: () => dropDatabase(baseUrl, name) };
+}
+
+function parseEml(raw: string): { to: string; subject: string; raw: string } {
+  const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1]?.trim() ?? '';
+  return { to: header('To'), subject: header('Subject'), raw };
+}
+
+/**
+ * Builds the real application on a fresh database, exactly as main.ts does, with test-friendly
+ * defaults: silent logs, a temp DATA_DIR, a random JWT secret, and a Redis key prefix of its own.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tribe-test-'));
+  const config = loadConfig({
+    ...readEnv(),
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    REDIS_KEY_PREFIX: `tribe-test:${randomUUID()}:`,
+    ...options.env,
+  });
+  const { database, drop } = await openTestDatabase();
+  const ctx = await createContext(config, {
+    database,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...options.overrides,
+  });
+  const app = await buildApp(ctx);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    config,
+    dataDir,
+    async mails() {
+      await ctx.bus.drain();
+      const dir = path.join(dataDir, 'mail');
+      let files: string[] = [];
+      try {
+        files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+      } catch {
+        return [];
+      }
+      return Promise.all(files.map(async (f) => parseEml(await readFile(path.join(dir, f), 'utf8'))));
+    },
+    async close() {
+      await app.close();
+      await ctx.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The `token=` value of the newest mail to `to` whose link path contains `linkPath`. */
+export function tokenFromMail(mails: Array<{ to: string; raw: string }>, to: string, linkPath: string): string {
+  const mail = [...mails].reverse().find((m) => m.to.includes(to) && m.raw.includes(linkPath));
+  // Quoted-printable may fold long lines with "=\n"; undo that before reading the link.
+  const body = mail?.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const match = body ? new RegExp(`${linkPath.replace(/[/]/g, '\\/')}\\?token=([A-Za-z0-9_%-]+)`).exec(body) : null;
+  if (!match?.[1]) throw new Error(`no mail to ${to} with a ${linkPath} link`);
+  return decodeURIComponent(match[1]);
+}
