@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config/config.js';
@@ -47,6 +48,25 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   await createDatabaseFromTemplate(baseUrl, name, inject('pgTemplateDatabase'));
   const database = openPostgresDatabase({ url: databaseUrlFor(baseUrl, name), poolSize: 10 });
   return { database, drop: () => dropDatabase(baseUrl, name) };
+}
+
+/** Removes the keys a test app left in Redis (its prefix is unique to it). */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // An unreachable Redis (tests of that case) leaves nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function parseEml(raw: string): { to: string; subject: string; raw: string } {
@@ -97,6 +117,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await app.close();
       await ctx.close();
       await drop();
+      if (config.redisUrl) await deleteRedisKeys(config.redisUrl, config.redisKeyPrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

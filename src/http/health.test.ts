@@ -38,6 +38,25 @@ describe('health and readiness', () => {
     }
   });
 
+  it('GET /readyz answers 503 naming redis when Redis does not answer', async () => {
+    const broken = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const res = await broken.app.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks).toEqual({ database: 'ok', redis: 'unavailable' });
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('GET /docs serves the interactive API reference without a token', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs' });
+    const page = res.statusCode === 302 ? await t.app.inject({ method: 'GET', url: res.headers.location as string }) : res;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toMatch(/swagger/i);
+  });
+
   it('responses carry security headers and a request id', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');

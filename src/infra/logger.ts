@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks out, so secrets and tokens never reach the logs. */
 export const REDACTED_PATHS = [
@@ -16,8 +16,8 @@ export const REDACTED_PATHS = [
 ];
 
 /** The process logger: JSON lines, with the request URL's `token` query parameter masked. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
@@ -31,7 +31,8 @@ export function createLogger(level: string): Logger {
         };
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** `/ws?token=abc` → `/ws?token=[redacted]` (tokens in query strings must not be logged). */

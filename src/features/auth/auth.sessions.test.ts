@@ -158,6 +158,18 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(afterTheft.statusCode).toBe(401);
   });
 
+  it('concurrent refreshes of one token: exactly one succeeds, the rest are treated as reuse', async () => {
+    const u = await makeUser(t.ctx);
+    const results = await Promise.all(Array.from({ length: 5 }, () => refresh(u.refreshToken)));
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([200, 401, 401, 401, 401]);
+    for (const r of results.filter((x) => x.statusCode === 401)) expect(r.json().error.code).toBe('refresh_token_reused');
+    // The whole family is revoked, including the winner's new token.
+    const winner = results.find((r) => r.statusCode === 200)!;
+    expect((await refresh(winner.json().refresh_token)).statusCode).toBe(401);
+    expect(await countRows(t.ctx, `refresh_tokens where user_id = '${u.id}' and revoked = false`)).toBe(0);
+  });
+
   it('reuse in one family leaves the user’s other sessions alone', async () => {
     const u = await makeUser(t.ctx);
     const other = await login({ email: u.email, password: u.password });

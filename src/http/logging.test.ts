@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/harness.js';
+import { createLogger, maskTokenInUrl } from '../infra/logger.js';
+
+let t: TestApp;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('trace', sink);
+  t = await createTestApp({ overrides: { logger } });
+});
+afterAll(async () => t.close());
+
+describe('logs', () => {
+  it('never contain passwords, tokens or hashes, even at trace level', async () => {
+    const password = 'VerySecret123!';
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'logs@example.com', username: 'logs_user', full_name: 'Log User', password, confirm_password: password },
+    });
+    const { access_token, refresh_token } = reg.json();
+    const refreshed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token } });
+    await t.app.inject({ method: 'GET', url: `/api/v1/users/me?token=${access_token}`, headers: { authorization: `Bearer ${access_token}` } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'logs@example.com', password: 'WrongPass123!' } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/forgot-password', payload: { email: 'logs@example.com' } });
+    await t.ctx.bus.drain();
+    const all = lines.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    const hash = (await t.ctx.services.users.findByEmail('logs@example.com'))!.passwordHash;
+    for (const secret of [password, 'WrongPass123!', access_token, refresh_token, refreshed.json().refresh_token, hash]) {
+      expect(all).not.toContain(secret);
+    }
+    expect(all).toContain('token=[redacted]');
+  });
+
+  it('maskTokenInUrl hides token, access_token and refresh_token query values', () => {
+    expect(maskTokenInUrl('/ws?token=abc&x=1')).toBe('/ws?token=[redacted]&x=1');
+    expect(maskTokenInUrl('/a?x=1&access_token=abc')).toBe('/a?x=1&access_token=[redacted]');
+    expect(maskTokenInUrl('/a?refresh_token=abc#f')).toBe('/a?refresh_token=[redacted]#f');
+  });
+});
