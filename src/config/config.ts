@@ -28,6 +28,28 @@ export interface Config {
     writePerMinute: number;
   };
   bodyLimitBytes: number;
+  media: {
+    maxImageBytes: number;
+    maxImagePixels: number;
+    maxVideoBytes: number;
+    /** Encoding of stored image variants. */
+    imageFormat: 'jpeg' | 'webp';
+    /** ffmpeg binary used for video poster frames when it exists. */
+    ffmpegPath: string;
+    /** Public base URL of stored media (a CDN in front of the bucket); default: derived from storage. */
+    baseUrl: string | undefined;
+  };
+  /** Set when media go to an S3-compatible bucket instead of DATA_DIR/media. */
+  s3: S3Config | undefined;
+}
+
+export interface S3Config {
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +109,30 @@ export function loadConfig(env: RawEnv): Config {
     problems.push('JWT_SECRET is required when NODE_ENV=production');
   }
 
+  const imageFormat = (env.MEDIA_IMAGE_FORMAT?.trim().toLowerCase() || 'jpeg') as 'jpeg' | 'webp';
+  if (imageFormat !== 'jpeg' && imageFormat !== 'webp') problems.push('MEDIA_IMAGE_FORMAT must be jpeg or webp');
+  const MB = 1024 * 1024;
+  const media: Config['media'] = {
+    maxImageBytes: int('MEDIA_MAX_IMAGE_MB', 15, 1, 1024) * MB,
+    maxImagePixels: int('MEDIA_MAX_IMAGE_MEGAPIXELS', 40, 1, 1000) * 1_000_000,
+    maxVideoBytes: int('MEDIA_MAX_VIDEO_MB', 100, 1, 10_240) * MB,
+    imageFormat,
+    ffmpegPath: env.FFMPEG_PATH?.trim() || 'ffmpeg',
+    baseUrl: url('MEDIA_BASE_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
+  };
+  let s3: S3Config | undefined;
+  const bucket = env.S3_BUCKET?.trim();
+  if (bucket) {
+    const endpoint = url('S3_ENDPOINT', ['http:', 'https:']);
+    s3 = {
+      bucket,
+      region: env.S3_REGION?.trim() || env.AWS_REGION?.trim() || 'us-east-1',
+      endpoint,
+      accessKeyId: env.S3_ACCESS_KEY_ID?.trim() || env.AWS_ACCESS_KEY_ID?.trim() || undefined,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY?.trim() || env.AWS_SECRET_ACCESS_KEY?.trim() || undefined,
+      forcePathStyle: bool('S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    };
+  }
   const config: Config = {
     env: appEnv,
     port,
@@ -115,6 +161,8 @@ export function loadConfig(env: RawEnv): Config {
       writePerMinute: int('RATE_LIMIT_WRITE_PER_MINUTE', 30, 1, 1_000_000),
     },
     bodyLimitBytes: 1024 * 1024,
+    media,
+    s3,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
