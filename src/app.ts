@@ -1,14 +1,17 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerProfileImageRoutes } from './features/users/profile-images.routes.js';
 import { registerUsersRoutes } from './features/users/users.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerHealthRoutes, type ReadinessCheck } from './http/health.js';
+import { registerMediaFiles } from './http/media-files.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { ErrorBody } from './http/schemas.js';
@@ -48,7 +51,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     exposedHeaders: ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
     maxAge: 600,
   });
+  await app.register(multipart, {
+    limits: {
+      fileSize: Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes),
+      files: 1,
+      fields: 20,
+      fieldSize: 16 * 1024,
+      parts: 21,
+    },
+  });
   await registerOpenApi(app, APP_VERSION);
+  if (ctx.storage.localRoot) await registerMediaFiles(app, ctx.storage.localRoot);
 
   const { services } = ctx;
   registerAuthentication(app, (token) => services.sessions.authenticate(token));
@@ -57,10 +70,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => ctx.database.ping() }];
   const redis = ctx.redis;
   if (redis) readiness.push({ name: 'redis', check: async () => void (await redis.ping()) });
+  readiness.push({ name: 'storage', check: () => ctx.storage.check() });
   registerHealthRoutes(app, readiness);
 
   registerAuthRoutes(app, services);
   registerUsersRoutes(app, services.users);
+  registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
 
   return app;
 }

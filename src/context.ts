@@ -9,7 +9,9 @@ import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
 import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
 import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js';
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
+import { MediaService } from './features/media/media.service.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
+import { ProfileImagesService } from './features/users/profile-images.service.js';
 import { UsersService } from './features/users/users.service.js';
 import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
 import type { Cache } from './infra/cache/cache.js';
@@ -26,6 +28,9 @@ import { SmtpMailer } from './infra/mail/smtp-mailer.js';
 import { MemoryRateLimiter } from './infra/ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './infra/ratelimit/rate-limiter.js';
 import { RedisRateLimiter } from './infra/ratelimit/redis-rate-limiter.js';
+import { DiskStorage } from './infra/storage/disk-storage.js';
+import { S3Storage } from './infra/storage/s3-storage.js';
+import type { ObjectStorage } from './infra/storage/storage.js';
 
 /** The feature services, built once per process. */
 export interface Services {
@@ -33,6 +38,8 @@ export interface Services {
   privacy: PrivacyService;
   sessions: AuthSessionsService;
   recovery: AuthRecoveryService;
+  media: MediaService;
+  profileImages: ProfileImagesService;
 }
 
 export interface AppContext {
@@ -45,6 +52,7 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   bus: EventBus;
   mailer: Mailer;
+  storage: ObjectStorage;
   services: Services;
   /** Releases every connection; idempotent. */
   close(): Promise<void>;
@@ -56,6 +64,7 @@ export interface ContextOverrides {
   clock?: Clock;
   database?: Database;
   mailer?: Mailer;
+  storage?: ObjectStorage;
   jwtSecret?: string;
 }
 
@@ -67,6 +76,11 @@ function developmentJwtSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function openStorage(config: Config): ObjectStorage {
+  if (config.s3) return new S3Storage(config.s3, config.media.baseUrl);
+  return new DiskStorage(path.join(config.dataDir, 'media'), config.media.baseUrl ?? `${config.publicUrl}/media`);
 }
 
 async function openDatabase(config: Config): Promise<Database> {
@@ -95,12 +109,23 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ? new SmtpMailer(config.smtpUrl, config.mailFrom)
       : new FileMailer(path.join(config.dataDir, 'mail'), config.mailFrom, logger));
 
+  const storage = overrides.storage ?? openStorage(config);
+
   const jwtSecret = overrides.jwtSecret ?? config.jwtSecret ?? developmentJwtSecret(config.dataDir);
   const signer = new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds);
   const privacy = new PrivacyService(database);
   const users = new UsersService(database, cache, bus, clock, privacy);
   const recovery = new AuthRecoveryService(database, bus, clock, users);
   const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, config.refreshTokenTtlSeconds);
+
+  const media = new MediaService(storage, {
+    maxImageBytes: config.media.maxImageBytes,
+    maxImagePixels: config.media.maxImagePixels,
+    maxVideoBytes: config.media.maxVideoBytes,
+    imageFormat: config.media.imageFormat,
+    ffmpegPath: config.media.ffmpegPath,
+  });
+  const profileImages = new ProfileImagesService(database, media, bus, clock);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
@@ -116,12 +141,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     rateLimiter,
     bus,
     mailer,
-    services: { users, privacy, sessions, recovery },
+    storage,
+    services: { users, privacy, sessions, recovery, media, profileImages },
     async close() {
       if (closed) return;
       closed = true;
       await bus.drain();
       await mailer.close();
+      storage.close?.();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await database.close();
     },

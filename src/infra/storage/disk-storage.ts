@@ -51,7 +51,14 @@ export class DiskStorage implements ObjectStorage {
 
   keyFromUrl(url: string): string | undefined {
     const base = `${this.baseUrl}/`;
-    return url.startsWith(base) ? url.slice(base.length) : undefined;
+    if (!url.startsWith(base)) return undefined;
+    const key = url.slice(base.length);
+    try {
+      assertSafeKey(key);
+      return key;
+    } catch {
+      return undefined;
+    }
   }
 
   async check(): Promise<void> {

@@ -24,6 +24,8 @@ export interface ObjectStorage {
   keyFromUrl(url: string): string | undefined;
   /** Resolves when the storage answers (readiness). */
   check(): Promise<void>;
+  /** Releases connections (S3 client sockets); idempotent. */
+  close?(): void;
 }
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';

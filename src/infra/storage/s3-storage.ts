@@ -1,0 +1,148 @@
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import {
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import type { S3Config } from '../../config/config.js';
+import { assertSafeKey, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
+
+/** The S3Client settings for a bucket config (exported for tests). */
+export function s3ClientConfig(s3: S3Config): S3ClientConfig {
+  return {
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.forcePathStyle,
+    // Without static keys the SDK's default chain applies (env, profile, IAM role).
+    credentials:
+      s3.accessKeyId && s3.secretAccessKey
+        ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+        : undefined,
+    maxAttempts: 3,
+    // connectionTimeout: TCP/TLS connect; requestTimeout: socket idle time, not the whole upload.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    // Checksums only where S3 requires them: S3-compatible servers don't all accept the SDK's
+    // default aws-chunked uploads with trailing checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+}
+
+/** Objects in an S3-compatible bucket, served from MEDIA_BASE_URL (a CDN) or the bucket's own URL. */
+export class S3Storage implements ObjectStorage {
+  readonly kind = 's3' as const;
+  readonly client: S3Client;
+  private readonly bucket: string;
+  /** URL prefix of every object, without a trailing slash. */
+  private readonly base: string;
+
+  constructor(s3: S3Config, baseUrl: string | undefined) {
+    this.bucket = s3.bucket;
+    this.client = new S3Client(s3ClientConfig(s3));
+    this.base = baseUrl ? baseUrl.replace(/\/+$/, '') : bucketUrl(s3);
+  }
+
+  /** Uploads one object. A file body is streamed and (unlike a Buffer) not retried by the SDK. */
+  async put(key: string, body: ObjectBody, meta: StoredObjectMeta): Promise<void> {
+    assertSafeKey(key);
+    const command = (Body: PutObjectCommandInput['Body'], ContentLength: number) =>
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body,
+        ContentLength,
+        ContentType: meta.contentType,
+        CacheControl: meta.cacheControl,
+      });
+    if (Buffer.isBuffer(body)) {
+      await this.client.send(command(body, body.length));
+      return;
+    }
+    const stream = createReadStream(body.path);
+    // A read error must fail the upload (not hang it, nor crash the process as an unhandled 'error').
+    const abort = new AbortController();
+    stream.on('error', (err) => abort.abort(err));
+    try {
+      await once(stream, 'open'); // a missing file fails here, before any request
+      await this.client.send(command(stream, body.size), { abortSignal: abort.signal });
+    } catch (err) {
+      throw abort.signal.aborted ? abort.signal.reason : err;
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error('a prefix must end with "/"');
+    assertSafeKey(prefix.slice(0, -1));
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: 1000, // also the most one DeleteObjects takes
+          ContinuationToken: token,
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      if (keys.length > 0) {
+        const result = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) {
+          throw new Error(
+            `could not delete ${failed.length} object(s) under ${prefix}: ${failed[0]?.Key} (${failed[0]?.Code})`,
+          );
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  urlFor(key: string): string {
+    assertSafeKey(key);
+    return `${this.base}/${key}`;
+  }
+
+  keyFromUrl(url: string): string | undefined {
+    const base = `${this.base}/`;
+    if (!url.startsWith(base)) return undefined;
+    const key = url.slice(base.length);
+    try {
+      assertSafeKey(key);
+      return key;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async check(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  /** Releases the client's sockets; call once when the process shuts down. */
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+/** The bucket's own public URL (no trailing slash) when no MEDIA_BASE_URL is set. */
+function bucketUrl(s3: S3Config): string {
+  if (s3.endpoint) {
+    const { protocol, host, pathname } = new URL(s3.endpoint);
+    const path = pathname.replace(/\/+$/, '');
+    if (s3.forcePathStyle) return `${protocol}//${host}${path}/${s3.bucket}`;
+    // Virtual-hosted on a custom endpoint (R2, Spaces, ...): the bucket becomes a subdomain.
+    return `${protocol}//${s3.bucket}.${host}${path}`;
+  }
+  // A dotted bucket name breaks the *.s3 TLS wildcard certificate, so it goes path-style.
+  if (s3.bucket.includes('.')) return `https://s3.${s3.region}.amazonaws.com/${s3.bucket}`;
+  return `https://${s3.bucket}.s3.${s3.region}.amazonaws.com`;
+}
