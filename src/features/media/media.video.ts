@@ -93,11 +93,12 @@ export async function inspectVideo(path: string, size: number): Promise<VideoInf
   }
 }
 
-let ffmpegMissing = false;
+/** ffmpeg paths found missing, so later uploads don't try to spawn them again. */
+const missingBinaries = new Set<string>();
 
 /** The first frame of a video as PNG, when an ffmpeg binary is available; undefined otherwise. */
 export async function posterFrame(ffmpegPath: string, videoPath: string, timeoutMs = 15_000): Promise<Buffer | undefined> {
-  if (ffmpegMissing) return undefined;
+  if (missingBinaries.has(ffmpegPath)) return undefined;
   return new Promise((resolve) => {
     const child = spawn(
       ffmpegPath,
@@ -109,7 +110,7 @@ export async function posterFrame(ffmpegPath: string, videoPath: string, timeout
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (err.code === 'ENOENT') ffmpegMissing = true;
+      if (err.code === 'ENOENT') missingBinaries.add(ffmpegPath);
       resolve(undefined);
     });
     child.on('close', (code) => {
