@@ -239,3 +239,46 @@ describe('GET /media/*', () => {
     }
   });
 });
+
+describe('with S3-compatible storage (S3_BUCKET set)', () => {
+  it('stores the variants in the bucket, the URLs serve them, and a replacement deletes the old ones', async () => {
+    const { startS3Server } = await import('../../../test/s3-server.js');
+    const server = await startS3Server();
+    const s3app = await createTestApp({
+      env: {
+        S3_BUCKET: server.bucket,
+        S3_ENDPOINT: server.endpoint,
+        S3_ACCESS_KEY_ID: server.accessKeyId,
+        S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+      },
+    });
+    try {
+      expect(s3app.ctx.storage.kind).toBe('s3');
+      const u = await makeUser(s3app.ctx);
+      const send = async (data: Buffer) => {
+        const body = multipart([{ name: 'image', filename: 'p.png', contentType: 'image/png', data }]);
+        return s3app.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/users/me/profile-image',
+          headers: { ...body.headers, ...u.auth },
+          payload: body.payload,
+        });
+      };
+      const first = (await send(await png(500, 500))).json();
+      expect(first.profile_image_url).toBe(`${server.endpoint}/${server.bucket}/${new URL(first.profile_image_url).pathname.split('/').slice(2).join('/')}`);
+      const served = await fetch(first.profile_image_url);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toBe('image/jpeg');
+      const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+      expect([meta.width, meta.height]).toEqual([500, 500]);
+      const second = (await send(await png(400, 400))).json();
+      expect((await fetch(first.profile_image_url)).status).toBe(404);
+      expect((await fetch(second.profile_image_url)).status).toBe(200);
+      const ready = await s3app.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json().checks.storage).toBe('ok');
+    } finally {
+      await s3app.close();
+      await server.stop();
+    }
+  });
+});
