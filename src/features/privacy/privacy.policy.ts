@@ -1,11 +1,16 @@
-/** Pure privacy rules shared by every feature (plan 3.1, 3.7). */
+/** Pure privacy rules shared by every feature (plan 3.1, 3.7). SQL twins live in privacy.sql.ts. */
 
 export type ProfileVisibility = 'everyone' | 'friends_only' | 'private';
+export type FriendRequestAudience = 'everyone' | 'friends_of_friends' | 'no_one';
+export type MessageAudience = 'everyone' | 'friends_only';
 
 export interface Relationship {
   isSelf: boolean;
   areFriends: boolean;
   blockedEitherWay: boolean;
+  /** An active or paused accountability partnership. */
+  arePartners: boolean;
+  mutualFriends: number;
 }
 
 /** Whether the viewer may know the user exists at all (blocks hide both sides from each other). */
@@ -20,4 +25,18 @@ export function canSeeFullProfile(rel: Relationship, visibility: ProfileVisibili
   if (visibility === 'everyone') return true;
   if (visibility === 'friends_only') return rel.areFriends;
   return false;
+}
+
+/** Whether the viewer may send the target a friend request, under the target's setting. */
+export function canSendFriendRequest(rel: Relationship, audience: FriendRequestAudience): boolean {
+  if (rel.isSelf || rel.blockedEitherWay) return false;
+  if (audience === 'everyone') return true;
+  if (audience === 'friends_of_friends') return rel.mutualFriends > 0;
+  return false;
+}
+
+/** Whether the viewer may message the target directly, under the target's setting. */
+export function canMessage(rel: Relationship, audience: MessageAudience): boolean {
+  if (rel.isSelf || rel.blockedEitherWay) return false;
+  return audience === 'everyone' || rel.areFriends;
 }

@@ -1,30 +1,75 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { areFriends, blockedEitherWay, mutualFriendsCount } from './privacy.sql.js';
 
 export interface RelationshipRow {
   areFriends: boolean;
   blockedEitherWay: boolean;
+  arePartners: boolean;
+  mutualFriends: number;
+}
+
+export interface PrivacySettingsRow {
+  profileVisibility: 'everyone' | 'friends_only' | 'private';
+  onlineStatusVisible: boolean;
+  appearInSuggestions: boolean;
+  whoCanSendFriendRequests: 'everyone' | 'friends_of_friends' | 'no_one';
+  whoCanSendMessages: 'everyone' | 'friends_only';
+  shareActivityWithFriends: boolean;
 }
 
 /**
- * The social-graph facts every privacy decision needs, read in one statement across the
- * friendships and blocked_users tables (a read model; those tables are written by their features).
+ * The social-graph facts every privacy decision needs, read in one statement across friendships,
+ * blocked_users, accountability_partners, users and user_settings (a read model; those tables are
+ * written by their own features).
  */
 export class PrivacyRepo {
   constructor(private readonly db: Db) {}
 
   async relationship(viewerId: string, targetId: string): Promise<RelationshipRow> {
-    const [row] = await queryRows<{ are_friends: boolean; blocked: boolean }>(
+    const target = sql`${targetId}::uuid`;
+    const [row] = await queryRows<{ are_friends: boolean; blocked: boolean; partners: boolean; mutual: number }>(
       this.db,
       sql`select
-        exists(select 1 from friendships f where f.status = 'accepted'
-          and ((f.user_id = ${viewerId} and f.friend_id = ${targetId})
-            or (f.user_id = ${targetId} and f.friend_id = ${viewerId}))) as are_friends,
-        exists(select 1 from blocked_users b
-          where (b.blocker_id = ${viewerId} and b.blocked_id = ${targetId})
-             or (b.blocker_id = ${targetId} and b.blocked_id = ${viewerId})) as blocked`,
+        ${areFriends(viewerId, target)} as are_friends,
+        ${blockedEitherWay(viewerId, target)} as blocked,
+        exists(select 1 from accountability_partners p where p.status in ('active', 'paused')
+          and ((p.user_id = ${viewerId} and p.partner_id = ${target})
+            or (p.user_id = ${target} and p.partner_id = ${viewerId}))) as partners,
+        ${mutualFriendsCount(viewerId, target)} as mutual`,
     );
-    return { areFriends: row?.are_friends === true, blockedEitherWay: row?.blocked === true };
+    return {
+      areFriends: row?.are_friends === true,
+      blockedEitherWay: row?.blocked === true,
+      arePartners: row?.partners === true,
+      mutualFriends: Number(row?.mutual ?? 0),
+    };
+  }
+
+  /** A user's privacy settings, with the plan's defaults where no settings row exists yet. */
+  async settings(userId: string): Promise<PrivacySettingsRow | undefined> {
+    const [row] = await queryRows<{
+      profile_visibility: PrivacySettingsRow['profileVisibility'];
+      online_status_visible: boolean;
+      appear_in_suggestions: boolean;
+      who_can_send_friend_requests: PrivacySettingsRow['whoCanSendFriendRequests'] | null;
+      who_can_send_messages: PrivacySettingsRow['whoCanSendMessages'] | null;
+      share_activity_with_friends: boolean | null;
+    }>(
+      this.db,
+      sql`select u.profile_visibility, u.online_status_visible, u.appear_in_suggestions,
+        s.who_can_send_friend_requests, s.who_can_send_messages, s.share_activity_with_friends
+        from users u left join user_settings s on s.user_id = u.id where u.id = ${userId}`,
+    );
+    if (!row) return undefined;
+    return {
+      profileVisibility: row.profile_visibility,
+      onlineStatusVisible: row.online_status_visible,
+      appearInSuggestions: row.appear_in_suggestions,
+      whoCanSendFriendRequests: row.who_can_send_friend_requests ?? 'friends_of_friends',
+      whoCanSendMessages: row.who_can_send_messages ?? 'friends_only',
+      shareActivityWithFriends: row.share_activity_with_friends ?? true,
+    };
   }
 }

@@ -1,8 +1,8 @@
 import type { Database } from '../../infra/db/database.js';
-import { PrivacyRepo } from './privacy.repo.js';
+import { PrivacyRepo, type PrivacySettingsRow } from './privacy.repo.js';
 import type { Relationship } from './privacy.policy.js';
 
-/** Answers "how are these two users related" for the privacy policy. */
+/** Answers "how are these two users related" and "what did this user allow" for the privacy policy. */
 export class PrivacyService {
   private readonly repo: PrivacyRepo;
 
@@ -11,8 +11,15 @@ export class PrivacyService {
   }
 
   async relationship(viewerId: string, targetId: string): Promise<Relationship> {
-    if (viewerId === targetId) return { isSelf: true, areFriends: false, blockedEitherWay: false };
+    if (viewerId === targetId) {
+      return { isSelf: true, areFriends: false, blockedEitherWay: false, arePartners: false, mutualFriends: 0 };
+    }
     const row = await this.repo.relationship(viewerId, targetId);
     return { isSelf: false, ...row };
+  }
+
+  /** The user's privacy settings (plan defaults where unset); undefined for an unknown user. */
+  async settingsOf(userId: string): Promise<PrivacySettingsRow | undefined> {
+    return this.repo.settings(userId);
   }
 }

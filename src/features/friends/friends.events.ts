@@ -1,0 +1,11 @@
+/** Events the friends feature publishes. */
+declare module '../../infra/bus/domain-events.js' {
+  interface DomainEvents {
+    'friend.request_sent': { requestId: string; fromUserId: string; toUserId: string };
+    'friend.request_accepted': { requestId: string; requesterId: string; accepterId: string };
+    'friend.request_declined': { requestId: string; requesterId: string; addresseeId: string };
+    'friend.removed': { userId: string; friendId: string };
+  }
+}
+
+export {};

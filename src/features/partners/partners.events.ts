@@ -1,0 +1,16 @@
+/** Events the partners feature publishes. */
+declare module '../../infra/bus/domain-events.js' {
+  interface DomainEvents {
+    'partner.proposed': { partnershipId: string; proposerId: string; partnerId: string; checkInFrequency: 'daily' | 'weekly' };
+    'partner.accepted': { partnershipId: string; proposerId: string; accepterId: string };
+    'partner.declined': { partnershipId: string; proposerId: string; declinerId: string };
+    'partner.status_changed': {
+      partnershipId: string;
+      actorId: string;
+      otherId: string;
+      status: 'active' | 'paused' | 'ended';
+    };
+  }
+}
+
+export {};
