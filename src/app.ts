@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerSettingsRoutes } from './features/settings/settings.routes.js';
 import { registerProfileImageRoutes } from './features/users/profile-images.routes.js';
 import { registerUsersRoutes } from './features/users/users.routes.js';
 import { registerAuthentication } from './http/auth.js';
@@ -76,6 +77,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerAuthRoutes(app, services);
   registerUsersRoutes(app, services.users);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
+  registerSettingsRoutes(app, services.settings);
 
   return app;
 }

@@ -10,7 +10,10 @@ import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
 import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js';
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
 import { MediaService } from './features/media/media.service.js';
+import { NotificationPreferencesService } from './features/notifications/preferences.service.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
+import { SettingsService } from './features/settings/settings.service.js';
+import { registerSettingsSubscriptions } from './features/settings/settings.subscriptions.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
 import { UsersService } from './features/users/users.service.js';
 import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
@@ -28,6 +31,8 @@ import { SmtpMailer } from './infra/mail/smtp-mailer.js';
 import { MemoryRateLimiter } from './infra/ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './infra/ratelimit/rate-limiter.js';
 import { RedisRateLimiter } from './infra/ratelimit/redis-rate-limiter.js';
+import { MemoryLock, RedisLock, type LockPort } from './infra/jobs/lock.js';
+import { Scheduler } from './infra/jobs/scheduler.js';
 import { DiskStorage } from './infra/storage/disk-storage.js';
 import { S3Storage } from './infra/storage/s3-storage.js';
 import type { ObjectStorage } from './infra/storage/storage.js';
@@ -40,6 +45,8 @@ export interface Services {
   recovery: AuthRecoveryService;
   media: MediaService;
   profileImages: ProfileImagesService;
+  preferences: NotificationPreferencesService;
+  settings: SettingsService;
 }
 
 export interface AppContext {
@@ -53,6 +60,9 @@ export interface AppContext {
   bus: EventBus;
   mailer: Mailer;
   storage: ObjectStorage;
+  lock: LockPort;
+  /** Periodic jobs; started by the worker (or by the API process when config.runJobsInApi). */
+  scheduler: Scheduler;
   services: Services;
   /** Releases every connection; idempotent. */
   close(): Promise<void>;
@@ -103,6 +113,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const bus = new InProcessEventBus(logger);
+  const lock: LockPort = redis ? new RedisLock(redis) : new MemoryLock();
+  const scheduler = new Scheduler(lock, clock, logger);
   const mailer =
     overrides.mailer ??
     (config.smtpUrl
@@ -126,9 +138,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     ffmpegPath: config.media.ffmpegPath,
   });
   const profileImages = new ProfileImagesService(database, media, bus, clock);
+  const preferences = new NotificationPreferencesService(database, clock);
+  const settings = new SettingsService(database, bus, clock, users, preferences);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
+  registerSettingsSubscriptions(bus, settings);
 
   let closed = false;
   return {
@@ -142,10 +157,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     bus,
     mailer,
     storage,
-    services: { users, privacy, sessions, recovery, media, profileImages },
+    lock,
+    scheduler,
+    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings },
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       await bus.drain();
       await mailer.close();
       storage.close?.();

@@ -37,10 +37,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.runJobsInApi) ctx.scheduler.start();
   ctx.logger.info(
     {
       database: ctx.database.kind,
       redis: ctx.redis ? 'on' : 'off',
+      jobs: config.runJobsInApi ? ctx.scheduler.registered : 'in workers (npm run worker)',
       docs: `${config.publicUrl}/docs`,
     },
     'Tribe API ready',

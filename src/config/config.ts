@@ -28,6 +28,8 @@ export interface Config {
     writePerMinute: number;
   };
   bodyLimitBytes: number;
+  /** Whether the API process also runs the periodic jobs (default: only without Redis, i.e. single-process). */
+  runJobsInApi: boolean;
   media: {
     maxImageBytes: number;
     maxImagePixels: number;
@@ -161,6 +163,7 @@ export function loadConfig(env: RawEnv): Config {
       writePerMinute: int('RATE_LIMIT_WRITE_PER_MINUTE', 30, 1, 1_000_000),
     },
     bodyLimitBytes: 1024 * 1024,
+    runJobsInApi: bool('RUN_JOBS_IN_API', !env.REDIS_URL?.trim()),
     media,
     s3,
   };

@@ -4,6 +4,8 @@ declare module '../../infra/bus/domain-events.js' {
     'partner.proposed': { partnershipId: string; proposerId: string; partnerId: string; checkInFrequency: 'daily' | 'weekly' };
     'partner.accepted': { partnershipId: string; proposerId: string; accepterId: string };
     'partner.declined': { partnershipId: string; proposerId: string; declinerId: string };
+    /** The proposer withdrew a pending proposal (notifications can retract "X wants to partner"). */
+    'partner.cancelled': { partnershipId: string; proposerId: string; partnerId: string };
     'partner.status_changed': {
       partnershipId: string;
       actorId: string;

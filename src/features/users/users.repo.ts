@@ -4,7 +4,20 @@ import { queryRows } from '../../infra/db/rows.js';
 import { passwordHistory, users, type NewUserRow, type UserRow } from './users.tables.js';
 
 export type UserUpdate = Partial<
-  Pick<NewUserRow, 'fullName' | 'username' | 'bio' | 'email' | 'emailVerified' | 'timezone' | 'profileImageUrl' | 'coverImageUrl'>
+  Pick<
+    NewUserRow,
+    | 'fullName'
+    | 'username'
+    | 'bio'
+    | 'email'
+    | 'emailVerified'
+    | 'timezone'
+    | 'profileImageUrl'
+    | 'coverImageUrl'
+    | 'profileVisibility'
+    | 'onlineStatusVisible'
+    | 'appearInSuggestions'
+  >
 >;
 
 export interface UserStatsRow {

@@ -166,6 +166,16 @@ export class UsersService {
     return updated;
   }
 
+  /** Sets the privacy flags kept on the account (plan 3.1): visibility, online status, suggestions. */
+  async updatePrivacyFlags(
+    userId: string,
+    flags: { profileVisibility?: ProfileVisibility; onlineStatusVisible?: boolean; appearInSuggestions?: boolean },
+  ): Promise<UserRow> {
+    const updated = await this.repo.update(userId, flags, this.clock.now());
+    if (!updated) throw userNotFound();
+    return updated;
+  }
+
   /** The profile as `viewerId` may see it; blocked in either direction → 404. */
   async viewProfile(viewerId: string, userId: string): Promise<ProfileView> {
     const user = await this.repo.findById(userId);

@@ -1,0 +1,114 @@
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../infra/db/database.js';
+import { queryRows } from '../../infra/db/rows.js';
+import { blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
+import { friendships, type FriendshipRow } from './friends.tables.js';
+
+/** The friendship row of the pair {a, b}, whichever of them sent the request. */
+function pair(a: string, b: string): SQL {
+  return or(
+    and(eq(friendships.userId, a), eq(friendships.friendId, b)),
+    and(eq(friendships.userId, b), eq(friendships.friendId, a)),
+  ) as SQL;
+}
+
+/** Every write to `friendships`, and the single-row reads the request use cases need. */
+export class FriendsRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The one row (pending or accepted) between two users, if any. */
+  async findBetween(a: string, b: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db.select().from(friendships).where(pair(a, b)).limit(1);
+    return row;
+  }
+
+  /** Inserts a pending request; a row for the pair already existing fails with a unique violation (23505). */
+  async insertRequest(requesterId: string, addresseeId: string, now: Date): Promise<FriendshipRow> {
+    const [row] = await this.db
+      .insert(friendships)
+      .values({ userId: requesterId, friendId: addresseeId, status: 'pending', requestedAt: now })
+      .returning();
+    if (!row) throw new Error('insert into friendships returned no row');
+    return row;
+  }
+
+  /**
+   * Accepts a pending request addressed to `addresseeId`, in one statement that also re-checks that
+   * the requester is still an active account and that neither user blocked the other.
+   */
+  async acceptPending(requestId: string, addresseeId: string, now: Date): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db
+      .update(friendships)
+      .set({ status: 'accepted', acceptedAt: now })
+      .where(
+        and(
+          eq(friendships.id, requestId),
+          eq(friendships.friendId, addresseeId),
+          eq(friendships.status, 'pending'),
+          sql`exists (select 1 from users u where u.id = ${friendships.userId} and u.is_active and u.deleted_at is null)`,
+          sql`not ${blockedEitherWay(addresseeId, friendships.userId)}`,
+        ),
+      )
+      .returning();
+    return row;
+  }
+
+  /** Deletes a pending request the addressee declines; undefined when there is none to decline. */
+  async deletePendingReceived(requestId: string, addresseeId: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db
+      .delete(friendships)
+      .where(and(eq(friendships.id, requestId), eq(friendships.friendId, addresseeId), eq(friendships.status, 'pending')))
+      .returning();
+    return row;
+  }
+
+  /** Deletes a pending request its requester withdraws; undefined when there is none. */
+  async deletePendingSent(requestId: string, requesterId: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db
+      .delete(friendships)
+      .where(and(eq(friendships.id, requestId), eq(friendships.userId, requesterId), eq(friendships.status, 'pending')))
+      .returning();
+    return row;
+  }
+
+  /** Deletes the accepted friendship between two users; undefined when they are not friends. */
+  async deleteFriendship(a: string, b: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db
+      .delete(friendships)
+      .where(and(pair(a, b), eq(friendships.status, 'accepted')))
+      .returning();
+    return row;
+  }
+
+  /** Deletes whatever row links the two users (friendship or request, either direction). */
+  async deleteBetween(a: string, b: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db.delete(friendships).where(pair(a, b)).returning();
+    return row;
+  }
+
+  async areFriends(a: string, b: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: friendships.id })
+      .from(friendships)
+      .where(and(pair(a, b), eq(friendships.status, 'accepted')))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  async friendIds(userId: string): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(this.db, sql`select x.id from ${friendIdsOf(userId)} as x(id)`);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Whether the account exists and is active. A read of the users feature's table (a read model:
+   * friends need the fact, not the account).
+   */
+  async isActiveUser(userId: string): Promise<boolean> {
+    const rows = await queryRows<{ ok: boolean }>(
+      this.db,
+      sql`select true as ok from users u where u.id = ${userId} and u.is_active and u.deleted_at is null`,
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,266 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import {
+  cannotPartnerSelf,
+  invalidPartnershipState,
+  partnerUserNotFound,
+  partnershipExists,
+  partnershipNotFound,
+  partnersMustBeFriends,
+} from './partners.errors.js';
+import {
+  LIVE_STATUSES,
+  PARTNERSHIP_STATUSES,
+  mayCancel,
+  mayChangeFrequency,
+  mayRespond,
+  nextStatus,
+  proposalOutcome,
+  type CheckInFrequency,
+  type LifecycleAction,
+  type PartnershipStatus,
+} from './partners.policy.js';
+import { PartnersRepo, type PartnerCard, type PartnershipWithPartner } from './partners.repo.js';
+import './partners.events.js';
+
+/** A partnership as one of its participants sees it: the row and the other participant's card. */
+export type PartnershipView = PartnershipWithPartner;
+
+export interface ProposalResult extends PartnershipView {
+  /** 'accepted' when the other user had already proposed to the caller and the call accepted that. */
+  outcome: 'proposed' | 'accepted';
+}
+
+/** `current` (the default) is everything but ended partnerships. */
+export type PartnershipListFilter = PartnershipStatus | 'current' | 'all';
+
+const LIST_FILTERS: Record<PartnershipListFilter, readonly PartnershipStatus[]> = {
+  current: ['pending', 'active', 'paused'],
+  all: PARTNERSHIP_STATUSES,
+  pending: ['pending'],
+  active: ['active'],
+  paused: ['paused'],
+  ended: ['ended'],
+};
+
+const ACTION_VERBS: Record<LifecycleAction, string> = { pause: 'pause', resume: 'resume', end: 'end' };
+
+/**
+ * Accountability partners: friends who agreed to hold each other to their goals. The only writer of
+ * `accountability_partners`. Every state change locks the row (or, for proposals and block
+ * clean-up, the pair) in a transaction, re-checks the rules there, and publishes after commit.
+ */
+export class PartnersService {
+  private readonly repo: PartnersRepo;
+
+  /**
+   * `_privacy` is accepted for the composition root's uniform wiring; the block and friendship rules
+   * are applied with the privacy SQL fragments inside the transactions (ARCHITECTURE rule 4 forbids
+   * calling another service there), so the service itself is not consulted.
+   */
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    _privacy: PrivacyService,
+  ) {
+    this.repo = new PartnersRepo(database.db);
+  }
+
+  /**
+   * Proposes a partnership to a friend. If that friend already proposed to the caller, accepts
+   * their proposal instead (keeping its check-in frequency). An ended partnership between the two
+   * is restarted as a new pending proposal on the same row.
+   */
+  async propose(callerId: string, targetId: string, checkInFrequency: CheckInFrequency): Promise<ProposalResult> {
+    if (callerId === targetId) throw cannotPartnerSelf();
+    const now = this.clock.now();
+    const result = await inTransaction(this.database, async (tx): Promise<ProposalResult> => {
+      const repo = new PartnersRepo(tx);
+      // Under the pair lock, a block or a second proposal that commits meanwhile is seen, not overtaken.
+      await repo.lockPair(callerId, targetId);
+      const target = await repo.proposalTarget(callerId, targetId);
+      if (!target || !target.active || target.blockedEitherWay) throw partnerUserNotFound();
+      if (!target.areFriends) throw partnersMustBeFriends();
+      const existing = await repo.findPairForUpdate(callerId, targetId);
+      const proposal = {
+        userId: callerId,
+        partnerId: targetId,
+        requestedBy: callerId,
+        status: 'pending',
+        checkInFrequency,
+        startedAt: now,
+        respondedAt: null,
+        endedAt: null,
+      } as const;
+      if (!existing) {
+        const row = await repo.insert(proposal);
+        if (!row) throw partnershipExists();
+        return { outcome: 'proposed', row, partner: target.card };
+      }
+      switch (proposalOutcome(existing, callerId)) {
+        case 'restart':
+          return { outcome: 'proposed', row: await repo.update(existing.id, proposal), partner: target.card };
+        case 'accept_theirs': {
+          const row = await repo.update(existing.id, { status: 'active', startedAt: now, respondedAt: now });
+          return { outcome: 'accepted', row, partner: target.card };
+        }
+        default:
+          throw partnershipExists();
+      }
+    });
+    if (result.outcome === 'accepted') {
+      this.bus.publish('partner.accepted', { partnershipId: result.row.id, proposerId: targetId, accepterId: callerId });
+    } else {
+      this.bus.publish('partner.proposed', {
+        partnershipId: result.row.id,
+        proposerId: callerId,
+        partnerId: targetId,
+        checkInFrequency,
+      });
+    }
+    return result;
+  }
+
+  /** One partnership, visible only to its participants (and not once either blocked the other). */
+  async get(callerId: string, partnershipId: string): Promise<PartnershipView> {
+    const found = await this.repo.findVisible(partnershipId, callerId);
+    if (!found) throw partnershipNotFound();
+    return found;
+  }
+
+  /** The caller's partnerships and proposals (sent and received), filtered by status, one page. */
+  async list(
+    callerId: string,
+    filter: PartnershipListFilter,
+    page: number,
+    limit: number,
+  ): Promise<{ items: PartnershipView[]; total: number }> {
+    return this.repo.listVisible(callerId, LIST_FILTERS[filter], page, limit);
+  }
+
+  /** The addressee accepts a pending proposal; they must still be friends. */
+  async accept(callerId: string, partnershipId: string): Promise<PartnershipView> {
+    const now = this.clock.now();
+    const view = await inTransaction(this.database, async (tx) => {
+      const repo = new PartnersRepo(tx);
+      const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
+      if (!found || !mayRespond(found.row, callerId)) throw partnershipNotFound();
+      const facts = await repo.proposalTarget(callerId, found.partner.id);
+      if (!facts?.areFriends) throw partnersMustBeFriends();
+      const row = await repo.update(found.row.id, { status: 'active', startedAt: now, respondedAt: now });
+      return { row, partner: found.partner };
+    });
+    this.bus.publish('partner.accepted', {
+      partnershipId: view.row.id,
+      proposerId: view.partner.id,
+      accepterId: callerId,
+    });
+    return view;
+  }
+
+  /** The addressee declines a pending proposal: it is removed, and the proposer may propose again. */
+  async decline(callerId: string, partnershipId: string): Promise<void> {
+    const proposer = await this.removePending(callerId, partnershipId, 'addressee');
+    this.bus.publish('partner.declined', { partnershipId, proposerId: proposer.id, declinerId: callerId });
+  }
+
+  /** The proposer withdraws a pending proposal: it is removed. */
+  async cancel(callerId: string, partnershipId: string): Promise<void> {
+    const addressee = await this.removePending(callerId, partnershipId, 'proposer');
+    this.bus.publish('partner.cancelled', { partnershipId, proposerId: callerId, partnerId: addressee.id });
+  }
+
+  /** Deletes a pending proposal the caller may respond to (or withdraw); returns the other participant. */
+  private async removePending(
+    callerId: string,
+    partnershipId: string,
+    role: 'addressee' | 'proposer',
+  ): Promise<PartnerCard> {
+    return inTransaction(this.database, async (tx) => {
+      const repo = new PartnersRepo(tx);
+      const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
+      const allowed = found && (role === 'addressee' ? mayRespond(found.row, callerId) : mayCancel(found.row, callerId));
+      if (!found || !allowed) throw partnershipNotFound();
+      await repo.delete(found.row.id);
+      return found.partner;
+    });
+  }
+
+  /** Pause (active → paused), resume (paused → active) or end (active|paused → ended); either side may. */
+  async changeStatus(callerId: string, partnershipId: string, action: LifecycleAction): Promise<PartnershipView> {
+    const now = this.clock.now();
+    const { view, status } = await inTransaction(this.database, async (tx) => {
+      const repo = new PartnersRepo(tx);
+      const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
+      if (!found) throw partnershipNotFound();
+      const next = nextStatus(action, found.row.status);
+      if (!next) throw invalidPartnershipState(ACTION_VERBS[action], found.row.status);
+      const row = await repo.update(found.row.id, { status: next, ...(next === 'ended' ? { endedAt: now } : {}) });
+      return { view: { row, partner: found.partner }, status: next };
+    });
+    this.bus.publish('partner.status_changed', {
+      partnershipId: view.row.id,
+      actorId: callerId,
+      otherId: view.partner.id,
+      status,
+    });
+    return view;
+  }
+
+  /** Changes how often the partners check in; either side, any state but ended. */
+  async changeCheckInFrequency(
+    callerId: string,
+    partnershipId: string,
+    checkInFrequency: CheckInFrequency,
+  ): Promise<PartnershipView> {
+    return inTransaction(this.database, async (tx) => {
+      const repo = new PartnersRepo(tx);
+      const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
+      if (!found) throw partnershipNotFound();
+      if (!mayChangeFrequency(found.row)) {
+        throw invalidPartnershipState('change the check-in frequency of', found.row.status);
+      }
+      const row = await repo.update(found.row.id, { checkInFrequency });
+      return { row, partner: found.partner };
+    });
+  }
+
+  /** True when `b` is `a`'s active or paused partner, `b`'s account is active and neither blocked the other. */
+  async arePartners(a: string, b: string): Promise<boolean> {
+    if (a === b) return false;
+    return (await this.repo.livePartnerIds(a, b)).length > 0;
+  }
+
+  /** `userId`'s active or paused partners (active accounts, no block either way): who may read their goals. */
+  async partnerIds(userId: string): Promise<string[]> {
+    return this.repo.livePartnerIds(userId);
+  }
+
+  /**
+   * Removes everything partnering two users (when one blocks the other, or they stop being
+   * friends): a pending proposal is deleted; an active or paused partnership ends. Idempotent.
+   * Call it outside any transaction of your own (ARCHITECTURE rule 4).
+   */
+  async endEverythingBetween(a: string, b: string): Promise<void> {
+    if (a === b) return;
+    const now = this.clock.now();
+    const ended = await inTransaction(this.database, async (tx) => {
+      const repo = new PartnersRepo(tx);
+      await repo.lockPair(a, b);
+      const existing = await repo.findPairForUpdate(a, b);
+      if (!existing) return undefined;
+      if (existing.status === 'pending') {
+        await repo.delete(existing.id);
+        return undefined;
+      }
+      if (!LIVE_STATUSES.includes(existing.status as PartnershipStatus)) return undefined;
+      return repo.update(existing.id, { status: 'ended', endedAt: now });
+    });
+    if (ended) {
+      this.bus.publish('partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
+    }
+  }
+}
