@@ -1,0 +1,63 @@
+/**
+ * Events the goals feature publishes. Payloads carry what subscribers need without reading the
+ * goal again: the `goal.update` WebSocket event (plan 5.2), feed entries, notifications, system
+ * messages in a group goal's conversation, achievements. Money is an exact decimal string ("150.00").
+ */
+export interface GoalSummary {
+  goalId: string;
+  title: string;
+  goalType: 'individual' | 'group';
+  category: string | null;
+  isPublic: boolean;
+  creatorId: string;
+  /** Active participants at the time of the event (creator included). */
+  participantIds: string[];
+}
+
+export interface ActorCard {
+  id: string;
+  username: string;
+  fullName: string;
+  profileImageUrl: string | null;
+}
+
+declare module '../../infra/bus/domain-events.js' {
+  interface DomainEvents {
+    'goal.created': { goal: GoalSummary; actor: ActorCard; at: string };
+    'goal.participant_added': { goal: GoalSummary; actor: ActorCard; userId: string; role: 'member' | 'supporter'; at: string };
+    'goal.participant_removed': { goal: GoalSummary; actor: ActorCard; userId: string; at: string };
+    'goal.contribution_added': {
+      goal: GoalSummary;
+      actor: ActorCard;
+      contributionId: string;
+      amount: string;
+      contributionType: 'monetary' | 'milestone' | 'checkin';
+      currency: string;
+      currentAmount: string;
+      progressPercentage: number;
+      at: string;
+    };
+    'goal.milestone_achieved': {
+      goal: GoalSummary;
+      actor: ActorCard;
+      milestoneId: string;
+      milestoneTitle: string;
+      at: string;
+    };
+    'goal.completed': { goal: GoalSummary; actor: ActorCard; completedAt: string };
+    'goal.updated': { goal: GoalSummary; actor: ActorCard; changed: string[]; at: string };
+    'goal.deleted': { goalId: string; participantIds: string[]; actorId: string; at: string };
+    'goal.reminder_due': {
+      reminderId: string;
+      goalId: string;
+      goalTitle: string;
+      userId: string;
+      /** The local occurrence that fired, e.g. "2026-03-29T08:00" in the reminder's time zone. */
+      occurrence: string;
+      timezone: string;
+      at: string;
+    };
+  }
+}
+
+export {};
