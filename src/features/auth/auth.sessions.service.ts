@@ -177,6 +177,7 @@ export class AuthSessionsService {
     if (!state) throw invalidToken();
     if (!state.isActive) throw accountInactive();
     if (claims.ver !== state.tokenVersion) throw invalidToken();
+    await this.users.noteActivity(claims.user_id);
     return { userId: claims.user_id, username: state.username, email: state.email };
   }
 

@@ -77,8 +77,9 @@ describe('POST /api/v1/auth/login', () => {
       unknown.push(await time(`ghost${i}@example.com`));
     }
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
-    // Both include an argon2 verification (tens of ms); a skipped hash would be ~1 ms.
-    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
+    // Both include an argon2 verification (tens of ms); a skipped hash would be ~1 ms. The bound is
+    // loose because other work on the machine (parallel test files) adds noise to either side.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.25);
   });
 
   it('with bad input (missing password, unknown field, wrongly typed email), returns 422', async () => {

@@ -230,6 +230,17 @@ export class UsersService {
     await this.repo.touchLastSeen(userId, this.clock.now());
   }
 
+  /**
+   * Records that the user is active now (any authenticated request): last_seen_at is written at most
+   * once a minute per user, so "online" (seen within 5 minutes) holds without a write per request.
+   */
+  async noteActivity(userId: string): Promise<void> {
+    const key = `seen:${userId}`;
+    if (await this.cache.get<boolean>(key)) return;
+    await this.cache.set(key, true, 60);
+    await this.repo.touchLastSeen(userId, this.clock.now());
+  }
+
   /** Deactivates the account; its tokens stop working at once. */
   async deactivate(userId: string): Promise<void> {
     await this.repo.deactivate(userId, this.clock.now());
