@@ -1,7 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
 import {
   cannotPartnerSelf,
   invalidPartnershipState,
@@ -45,8 +44,6 @@ const LIST_FILTERS: Record<PartnershipListFilter, readonly PartnershipStatus[]> 
   ended: ['ended'],
 };
 
-const ACTION_VERBS: Record<LifecycleAction, string> = { pause: 'pause', resume: 'resume', end: 'end' };
-
 /**
  * Accountability partners: friends who agreed to hold each other to their goals. The only writer of
  * `accountability_partners`. Every state change locks the row (or, for proposals and block
@@ -55,16 +52,11 @@ const ACTION_VERBS: Record<LifecycleAction, string> = { pause: 'pause', resume: 
 export class PartnersService {
   private readonly repo: PartnersRepo;
 
-  /**
-   * `_privacy` is accepted for the composition root's uniform wiring; the block and friendship rules
-   * are applied with the privacy SQL fragments inside the transactions (ARCHITECTURE rule 4 forbids
-   * calling another service there), so the service itself is not consulted.
-   */
+  /** Friendship and block rules are applied with the privacy SQL fragments inside transactions. */
   constructor(
     private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
-    _privacy: PrivacyService,
   ) {
     this.repo = new PartnersRepo(database.db);
   }
@@ -197,7 +189,7 @@ export class PartnersService {
       const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
       if (!found) throw partnershipNotFound();
       const next = nextStatus(action, found.row.status);
-      if (!next) throw invalidPartnershipState(ACTION_VERBS[action], found.row.status);
+      if (!next) throw invalidPartnershipState(action, found.row.status);
       const row = await repo.update(found.row.id, { status: next, ...(next === 'ended' ? { endedAt: now } : {}) });
       return { view: { row, partner: found.partner }, status: next };
     });

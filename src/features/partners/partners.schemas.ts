@@ -1,0 +1,90 @@
+import { Type } from 'typebox';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { CHECK_IN_FREQUENCIES, PARTNERSHIP_STATUSES, type CheckInFrequency, type PartnershipStatus } from './partners.policy.js';
+import type { PartnershipView } from './partners.service.js';
+
+export const CheckInFrequencySchema = Type.Enum([...CHECK_IN_FREQUENCIES], {
+  type: 'string',
+  description: 'How often the partners check in on each other',
+});
+
+export const PartnershipStatusSchema = Type.Enum([...PARTNERSHIP_STATUSES], {
+  type: 'string',
+  description: 'pending: proposed, awaiting the other user; active; paused; ended',
+});
+
+export const PartnerCard = Type.Object(
+  { id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString },
+  { title: 'PartnerCard', description: 'The other participant' },
+);
+
+export const Partnership = Type.Object(
+  {
+    id: Uuid,
+    partner: PartnerCard,
+    status: PartnershipStatusSchema,
+    check_in_frequency: CheckInFrequencySchema,
+    requested_by_me: Type.Boolean({ description: 'true when the caller made the (latest) proposal' }),
+    started_at: Type.String({
+      format: 'date-time',
+      description: 'While pending: when the proposal was made. From acceptance on: when the partnership began',
+    }),
+    responded_at: Type.Union([Timestamp, Type.Null()], {
+      description: 'When the proposal was accepted; null while pending',
+    }),
+    ended_at: NullableTimestamp,
+  },
+  { title: 'Partnership' },
+);
+
+export const PartnershipList = Type.Object(
+  { partners: Type.Array(Partnership), pagination: PagePagination },
+  { title: 'PartnershipList' },
+);
+
+export const ProposePartnershipBody = Type.Object(
+  { user_id: Uuid, check_in_frequency: CheckInFrequencySchema },
+  { additionalProperties: false },
+);
+
+export const UpdatePartnershipBody = Type.Object(
+  { check_in_frequency: CheckInFrequencySchema },
+  { additionalProperties: false },
+);
+
+export const ListPartnershipsQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Enum(['current', 'all', ...PARTNERSHIP_STATUSES], {
+        type: 'string',
+        default: 'current',
+        description: 'current (the default): pending, active and paused; all: including ended',
+      }),
+    ),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const PartnershipIdParams = Type.Object({ partnershipId: Uuid }, { additionalProperties: false });
+
+/** Maps a partnership to the response as `viewerId` (one of its participants) sees it. */
+export function toPartnership(view: PartnershipView, viewerId: string) {
+  const { row, partner } = view;
+  return {
+    id: row.id,
+    partner: {
+      id: partner.id,
+      username: partner.username,
+      full_name: partner.fullName,
+      profile_image_url: partner.profileImageUrl,
+    },
+    status: row.status as PartnershipStatus,
+    // The service always writes a frequency; the column is nullable only because the plan's is.
+    check_in_frequency: (row.checkInFrequency ?? 'weekly') as CheckInFrequency,
+    requested_by_me: (row.requestedBy ?? row.userId) === viewerId,
+    started_at: row.startedAt.toISOString(),
+    responded_at: row.respondedAt ? row.respondedAt.toISOString() : null,
+    ended_at: row.endedAt ? row.endedAt.toISOString() : null,
+  };
+}
