@@ -169,7 +169,8 @@ export class FriendListsRepo {
   /**
    * Users matching `query` by username or full name, case- and accent-insensitively (unaccent) and
    * fuzzily (pg_trgm word similarity), most relevant first. `transpositions` are variants of the
-   * query with two adjacent letters swapped, tried only when the query itself matches poorly.
+   * query with two adjacent letters swapped, scored slightly below the query itself (skipped when
+   * the query alone already scores higher than any variant could).
    * Excludes the viewer, inactive and blocked users, and users who opted out of suggestions unless
    * they are already the viewer's friends.
    */
@@ -179,7 +180,7 @@ export class FriendListsRepo {
         array(select lower(unaccent(v)) from jsonb_array_elements_text(${JSON.stringify(transpositions)}::jsonb) v) as variants) q
       cross join lateral (select lower(unaccent(u.username)) as un, lower(unaccent(u.full_name)) as fn) n
       cross join lateral (select greatest(word_similarity(q.q, n.un), word_similarity(q.q, n.fn)) as base) b
-      cross join lateral (select case when b.base >= ${SEARCH_THRESHOLD} then b.base else greatest(b.base,
+      cross join lateral (select case when b.base >= ${TRANSPOSED_WEIGHT} then b.base else greatest(b.base,
           ${TRANSPOSED_WEIGHT} * coalesce((select max(greatest(word_similarity(v, n.un), word_similarity(v, n.fn)))
             from unnest(q.variants) v), 0)) end as fuzzy) s
       left join friendships f on (f.user_id = ${viewerId} and f.friend_id = u.id) or (f.user_id = u.id and f.friend_id = ${viewerId})

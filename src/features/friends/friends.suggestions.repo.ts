@@ -93,21 +93,24 @@ export class FriendSuggestionsRepo {
   }
 
   /**
-   * The user's stored suggestions, best first, re-checked against the graph as it is now (a block,
-   * request, friendship or opt-out since the last recompute hides the row), with fresh counts.
+   * The user's stored suggestions, best first, re-checked against the graph as it is now: a block,
+   * request, friendship or opt-out since the last recompute hides the row, and so does a row whose
+   * reason no longer holds (no mutual friend and no shared goal category left). Counts are fresh.
+   * At most MAX_STORED_SUGGESTIONS rows are stored per user, which bounds the per-row counts.
    */
   async listVisible(userId: string, limit: number): Promise<SuggestionRow[]> {
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
-      sql`select p.*, ${mutualFriendsCount(userId, sql`p.id`)} as mutual_friends_count,
-          ${commonGoalCategories(userId, sql`p.id`)} as common_goals
-        from (
-          select u.id, u.username, u.full_name, u.profile_image_url, s.score
+      sql`select p.* from (
+          select u.id, u.username, u.full_name, u.profile_image_url, s.score,
+            ${mutualFriendsCount(userId, sql`u.id`)} as mutual_friends_count,
+            ${commonGoalCategories(userId, sql`u.id`)} as common_goals
           from friend_suggestions s join users u on u.id = s.suggested_user_id
           where s.user_id = ${userId} and not s.dismissed and ${suggestible(userId, sql`u.id`)}
-          order by s.score desc, s.suggested_user_id limit ${limit}
         ) p
-        order by p.score desc, p.id`,
+        where p.mutual_friends_count > 0 or p.common_goals > 0
+        order by p.score desc, p.id
+        limit ${limit}`,
     );
     return rows.map((r) => ({
       user: {

@@ -1,0 +1,94 @@
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import { canSeeFullProfile, canSeeUser } from '../privacy/privacy.policy.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import { userNotFound } from '../users/users.errors.js';
+import {
+  FriendListsRepo,
+  type FriendRow,
+  type FriendsSort,
+  type Page,
+  type RequestDirection,
+  type RequestRow,
+  type SearchRow,
+  type UserCardRow,
+} from './friends.lists.repo.js';
+import { adjacentTranspositions, ONLINE_WINDOW_MS, presenceOf } from './friends.policy.js';
+import { FriendsRepo } from './friends.repo.js';
+
+export interface PageRequest {
+  page: number;
+  limit: number;
+}
+
+/** A friend as others may see them: presence only where the friend shows their online status. */
+export interface FriendView extends UserCardRow {
+  isOnline: boolean;
+  lastSeenAt: Date | null;
+  friendshipSince: Date;
+  mutualFriends: number;
+}
+
+const sliceOf = (p: PageRequest) => ({ limit: p.limit, offset: (p.page - 1) * p.limit });
+
+/** Friend lists, request inboxes and user search: read-only use cases over the social graph. */
+export class FriendQueries {
+  private readonly lists: FriendListsRepo;
+  private readonly friends: FriendsRepo;
+
+  constructor(
+    database: Database,
+    private readonly clock: Clock,
+    private readonly privacy: PrivacyService,
+  ) {
+    this.lists = new FriendListsRepo(database.db);
+    this.friends = new FriendsRepo(database.db);
+  }
+
+  private view(row: FriendRow, now: Date): FriendView {
+    const { onlineStatusVisible, lastSeenAt, ...rest } = row;
+    return { ...rest, ...presenceOf(onlineStatusVisible, lastSeenAt, now) };
+  }
+
+  /** The caller's friends, a page at a time. */
+  async listFriends(userId: string, sort: FriendsSort, page: PageRequest): Promise<Page<FriendView>> {
+    const result = await this.lists.listFriends(userId, userId, sort, sliceOf(page));
+    const now = this.clock.now();
+    return { items: result.items.map((r) => this.view(r, now)), total: result.total };
+  }
+
+  /**
+   * Another user's friends, when the viewer may see that user's full profile (else 404, as for an
+   * unknown or blocked user). Users blocked with the viewer are left out of the list.
+   */
+  async listFriendsOf(viewerId: string, ownerId: string, sort: FriendsSort, page: PageRequest): Promise<Page<FriendView>> {
+    if (viewerId !== ownerId) {
+      if (!(await this.friends.isActiveUser(ownerId))) throw userNotFound();
+      const rel = await this.privacy.relationship(viewerId, ownerId);
+      if (!canSeeUser(rel)) throw userNotFound();
+      const settings = await this.privacy.settingsOf(ownerId);
+      if (!settings || !canSeeFullProfile(rel, settings.profileVisibility)) throw userNotFound();
+    }
+    const result = await this.lists.listFriends(ownerId, viewerId, sort, sliceOf(page));
+    const now = this.clock.now();
+    return { items: result.items.map((r) => this.view(r, now)), total: result.total };
+  }
+
+  /** Friends online now (seen within the online window) who show their online status. */
+  async onlineFriends(userId: string, limit: number): Promise<FriendView[]> {
+    const now = this.clock.now();
+    const rows = await this.lists.onlineFriends(userId, new Date(now.getTime() - ONLINE_WINDOW_MS), limit);
+    return rows.map((r) => this.view(r, now));
+  }
+
+  /** Pending requests the caller received or sent; the other party is never a blocked or inactive user. */
+  async listRequests(userId: string, direction: RequestDirection, page: PageRequest): Promise<Page<RequestRow>> {
+    return this.lists.listRequests(userId, direction, sliceOf(page));
+  }
+
+  /** Users matching `query` (trimmed; case-, accent- and typo-tolerant), most relevant first. */
+  async search(userId: string, query: string, page: PageRequest): Promise<Page<SearchRow>> {
+    const q = query.trim().replace(/\s+/g, ' ');
+    return this.lists.search(userId, q, adjacentTranspositions(q), sliceOf(page));
+  }
+}

@@ -1,0 +1,126 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import { violatedUniqueConstraint } from '../../infra/db/errors.js';
+import { canSeeUser, canSendFriendRequest } from '../privacy/privacy.policy.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import { userNotFound } from '../users/users.errors.js';
+import {
+  alreadyFriends,
+  cannotBefriendSelf,
+  friendRequestExists,
+  friendRequestNotFound,
+  friendRequestsNotAllowed,
+  friendshipNotFound,
+} from './friends.errors.js';
+import { FriendsRepo } from './friends.repo.js';
+import type { FriendshipRow } from './friends.tables.js';
+import './friends.events.js';
+
+/** A race can change the pair's row between our read and our write; this many fresh looks settle it. */
+const MAX_ATTEMPTS = 3;
+
+/** Friend requests and unfriending: the only writer of `friendships`. */
+export class FriendRequests {
+  private readonly repo: FriendsRepo;
+
+  constructor(
+    database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly privacy: PrivacyService,
+  ) {
+    this.repo = new FriendsRepo(database.db);
+  }
+
+  /**
+   * Sends a friend request, or accepts the addressee's own pending request to the requester.
+   * Unknown, inactive and blocked users are indistinguishable (404 user_not_found). The pair's
+   * unique index guarantees one row per pair even when both users send at the same moment.
+   */
+  async send(requesterId: string, addresseeId: string): Promise<FriendshipRow> {
+    if (requesterId === addresseeId) throw cannotBefriendSelf();
+    if (!(await this.repo.isActiveUser(addresseeId))) throw userNotFound();
+    const rel = await this.privacy.relationship(requesterId, addresseeId);
+    if (!canSeeUser(rel)) throw userNotFound();
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const existing = await this.repo.findBetween(requesterId, addresseeId);
+      if (existing) {
+        if (existing.status === 'accepted') throw alreadyFriends();
+        if (existing.userId === requesterId) throw friendRequestExists();
+        // They asked first: asking back accepts their request.
+        const accepted = await this.acceptIfPending(existing.id, requesterId);
+        if (accepted) return accepted;
+        continue; // declined, cancelled or accepted meanwhile: look again
+      }
+      const settings = await this.privacy.settingsOf(addresseeId);
+      if (!settings) throw userNotFound();
+      if (!canSendFriendRequest(rel, settings.whoCanSendFriendRequests)) throw friendRequestsNotAllowed();
+      try {
+        const row = await this.repo.insertRequest(requesterId, addresseeId, this.clock.now());
+        this.bus.publish('friend.request_sent', { requestId: row.id, fromUserId: requesterId, toUserId: addresseeId });
+        return row;
+      } catch (err) {
+        // A row for the pair was created concurrently (by either user): answer as if it had been there.
+        if (!violatedUniqueConstraint(err)) throw err;
+      }
+    }
+    throw friendRequestExists();
+  }
+
+  /** Accepts a pending request; only its addressee may (anyone else: 404). */
+  async accept(requestId: string, addresseeId: string): Promise<FriendshipRow> {
+    const row = await this.acceptIfPending(requestId, addresseeId);
+    if (!row) throw friendRequestNotFound();
+    return row;
+  }
+
+  private async acceptIfPending(requestId: string, addresseeId: string): Promise<FriendshipRow | undefined> {
+    const row = await this.repo.acceptPending(requestId, addresseeId, this.clock.now());
+    if (row) this.bus.publish('friend.request_accepted', { requestId: row.id, requesterId: row.userId, accepterId: addresseeId });
+    return row;
+  }
+
+  /** Declines (deletes) a pending request; only its addressee may (anyone else: 404). */
+  async decline(requestId: string, addresseeId: string): Promise<void> {
+    const row = await this.repo.deletePendingReceived(requestId, addresseeId);
+    if (!row) throw friendRequestNotFound();
+    this.bus.publish('friend.request_declined', { requestId: row.id, requesterId: row.userId, addresseeId });
+  }
+
+  /** Withdraws a pending request; only its requester may (anyone else: 404). */
+  async cancel(requestId: string, requesterId: string): Promise<void> {
+    const row = await this.repo.deletePendingSent(requestId, requesterId);
+    if (!row) throw friendRequestNotFound();
+    this.bus.publish('friend.request_cancelled', { requestId: row.id, requesterId, addresseeId: row.friendId });
+  }
+
+  /** Ends a friendship; either friend may. */
+  async unfriend(userId: string, friendId: string): Promise<void> {
+    const row = await this.repo.deleteFriendship(userId, friendId);
+    if (!row) throw friendshipNotFound();
+    this.bus.publish('friend.removed', { userId, friendId });
+  }
+
+  /**
+   * Deletes the friendship or pending request between two users, whichever exists (blocking calls
+   * this). Publishes `friend.removed` only when they were friends. Not for use inside a transaction.
+   */
+  async removeEverythingBetween(a: string, b: string): Promise<void> {
+    const row = await this.repo.deleteBetween(a, b);
+    if (row?.status === 'accepted') this.bus.publish('friend.removed', { userId: a, friendId: b });
+  }
+
+  async areFriends(a: string, b: string): Promise<boolean> {
+    return this.repo.areFriends(a, b);
+  }
+
+  async friendIds(userId: string): Promise<string[]> {
+    return this.repo.friendIds(userId);
+  }
+
+  async isActiveUser(userId: string): Promise<boolean> {
+    return this.repo.isActiveUser(userId);
+  }
+}

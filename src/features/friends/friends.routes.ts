@@ -1,0 +1,244 @@
+import { principalOf } from '../../http/principal.js';
+import { byCaller, type RouteRateLimit } from '../../http/rate-limit.js';
+import { EmptyBody, errorResponses } from '../../http/schemas.js';
+import type { TypedApp } from '../../http/typebox.js';
+import {
+  AcceptedFriendship,
+  FriendIdParams,
+  FriendList,
+  FriendRequestList,
+  FriendRequestResult,
+  FriendsQuery,
+  OnlineFriendList,
+  OnlineQuery,
+  RequestIdParams,
+  RequestsQuery,
+  SearchQuery,
+  SearchResults,
+  SendFriendRequestBody,
+  SuggestionList,
+  SuggestionsQuery,
+  UserIdParams,
+  paginationOf,
+  toAcceptedFriendship,
+  toFriendItem,
+  toFriendRequestItem,
+  toFriendRequestResult,
+  toSearchResultItem,
+  toSuggestionItem,
+} from './friends.schemas.js';
+import type { FriendsService } from './friends.service.js';
+
+const tags = ['friends'];
+const DEFAULT_LIMIT = 20;
+
+// Not in the plan: a cap on new requests per caller, so nobody can spam the whole user base.
+const sendLimits: RouteRateLimit[] = [{ name: 'friend_request_send', limit: 50, windowSeconds: 3600, key: byCaller }];
+
+const pageOf = (q: { page?: number; limit?: number }) => ({ page: q.page ?? 1, limit: q.limit ?? DEFAULT_LIMIT });
+
+/** Plan 4.3: friends, friend requests, search and suggestions; plus GET /users/:userId/friends. */
+export function registerFriendsRoutes(app: TypedApp, friends: FriendsService): void {
+  const { requests, queries, suggestions } = friends;
+
+  app.post(
+    '/api/v1/friends/requests',
+    {
+      config: { rateLimits: sendLimits },
+      schema: {
+        tags,
+        summary: 'Send a friend request (accepts theirs instead when they already asked the caller)',
+        body: SendFriendRequestBody,
+        response: { 201: FriendRequestResult, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const row = await requests.send(principalOf(request).userId, request.body.user_id);
+      return reply.status(201).send(toFriendRequestResult(row));
+    },
+  );
+
+  app.get(
+    '/api/v1/friends/requests',
+    {
+      schema: {
+        tags,
+        summary: 'Pending friend requests the caller received (default) or sent',
+        querystring: RequestsQuery,
+        response: { 200: FriendRequestList, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const page = pageOf(request.query);
+      const result = await queries.listRequests(principalOf(request).userId, request.query.direction ?? 'received', page);
+      return { requests: result.items.map(toFriendRequestItem), pagination: paginationOf(page.page, page.limit, result.total) };
+    },
+  );
+
+  app.put(
+    '/api/v1/friends/requests/:requestId/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Accept a friend request addressed to the caller',
+        params: RequestIdParams,
+        response: { 200: AcceptedFriendship, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) =>
+      toAcceptedFriendship(await requests.accept(request.params.requestId, principalOf(request).userId)),
+  );
+
+  app.put(
+    '/api/v1/friends/requests/:requestId/decline',
+    {
+      schema: {
+        tags,
+        summary: 'Decline (delete) a friend request addressed to the caller',
+        params: RequestIdParams,
+        response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requests.decline(request.params.requestId, principalOf(request).userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/friends/requests/:requestId',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a friend request the caller sent',
+        params: RequestIdParams,
+        response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requests.cancel(request.params.requestId, principalOf(request).userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/friends/:friendId',
+    {
+      schema: {
+        tags,
+        summary: 'Unfriend a user (either friend may)',
+        params: FriendIdParams,
+        response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requests.unfriend(principalOf(request).userId, request.params.friendId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/friends',
+    {
+      schema: {
+        tags,
+        summary: 'The caller’s friends',
+        querystring: FriendsQuery,
+        response: { 200: FriendList, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const page = pageOf(request.query);
+      const result = await queries.listFriends(principalOf(request).userId, request.query.sort ?? 'recent', page);
+      return { friends: result.items.map(toFriendItem), pagination: paginationOf(page.page, page.limit, result.total) };
+    },
+  );
+
+  app.get(
+    '/api/v1/friends/online',
+    {
+      schema: {
+        tags,
+        summary: 'Friends online now (seen in the last 5 minutes) who show their online status',
+        querystring: OnlineQuery,
+        response: { 200: OnlineFriendList, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const rows = await queries.onlineFriends(principalOf(request).userId, request.query.limit ?? DEFAULT_LIMIT);
+      return { friends: rows.map(toFriendItem) };
+    },
+  );
+
+  app.get(
+    '/api/v1/friends/search',
+    {
+      schema: {
+        tags,
+        summary: 'Find users by username or full name, with the caller’s friendship status to each',
+        querystring: SearchQuery,
+        response: { 200: SearchResults, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const page = pageOf(request.query);
+      const result = await queries.search(principalOf(request).userId, request.query.q, page);
+      return { users: result.items.map(toSearchResultItem), pagination: paginationOf(page.page, page.limit, result.total) };
+    },
+  );
+
+  app.get(
+    '/api/v1/friends/suggestions',
+    {
+      schema: {
+        tags,
+        summary: 'People the caller may know: mutual friends first, then shared goal categories',
+        querystring: SuggestionsQuery,
+        response: { 200: SuggestionList, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const rows = await suggestions.list(principalOf(request).userId, request.query.limit ?? DEFAULT_LIMIT);
+      return { suggestions: rows.map(toSuggestionItem) };
+    },
+  );
+
+  app.post(
+    '/api/v1/friends/suggestions/:userId/dismiss',
+    {
+      schema: {
+        tags,
+        summary: 'Stop suggesting a user to the caller',
+        params: UserIdParams,
+        response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await suggestions.dismiss(principalOf(request).userId, request.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:userId/friends',
+    {
+      schema: {
+        tags,
+        summary: 'A user’s friends, visible to whoever may see their full profile',
+        params: UserIdParams,
+        querystring: FriendsQuery,
+        response: { 200: FriendList, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) => {
+      const page = pageOf(request.query);
+      const result = await queries.listFriendsOf(
+        principalOf(request).userId,
+        request.params.userId,
+        request.query.sort ?? 'recent',
+        page,
+      );
+      return { friends: result.items.map(toFriendItem), pagination: paginationOf(page.page, page.limit, result.total) };
+    },
+  );
+}

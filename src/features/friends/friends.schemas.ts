@@ -1,0 +1,215 @@
+import { Type } from 'typebox';
+import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
+import type { FriendView } from './friends.queries.js';
+import type { Suggestion } from './friends.suggestions.js';
+import type { FriendshipRow } from './friends.tables.js';
+
+const uuid = (description: string) => Type.String({ format: 'uuid', description });
+
+// ---- requests and params ----
+
+export const SendFriendRequestBody = Type.Object(
+  { user_id: uuid('the user to befriend') },
+  { additionalProperties: false },
+);
+
+export const RequestIdParams = Type.Object({ requestId: Uuid }, { additionalProperties: false });
+export const FriendIdParams = Type.Object({ friendId: Uuid }, { additionalProperties: false });
+export const UserIdParams = Type.Object({ userId: Uuid }, { additionalProperties: false });
+
+export const RequestsQuery = Type.Object({
+  direction: Type.Optional(
+    Type.Union([Type.Literal('received'), Type.Literal('sent')], {
+      default: 'received',
+      description: 'received: requests to the caller; sent: the caller’s own pending requests',
+    }),
+  ),
+  ...PageQuery,
+});
+
+export const FriendsQuery = Type.Object({
+  sort: Type.Optional(
+    Type.Union([Type.Literal('recent'), Type.Literal('alphabetical'), Type.Literal('active')], {
+      default: 'recent',
+      description: 'recent: newest friendships first; alphabetical: by full name; active: most recently seen first',
+    }),
+  ),
+  ...PageQuery,
+});
+
+export const OnlineQuery = Type.Object({ limit: PageQuery.limit });
+
+export const SearchQuery = Type.Object({
+  q: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    pattern: '\\S',
+    description: 'part of a username or full name; case, accents and small typos do not matter',
+  }),
+  ...PageQuery,
+});
+
+export const SuggestionsQuery = Type.Object({ limit: PageQuery.limit });
+
+// ---- responses ----
+
+export const UserCard = Type.Object(
+  { id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString },
+  { title: 'UserCard' },
+);
+
+/** The plan's POST /friends/requests body; `accepted_at` only when the call accepted their request. */
+export const FriendRequestResult = Type.Object(
+  {
+    id: Uuid,
+    user_id: uuid('the requester'),
+    friend_id: uuid('the addressee'),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('accepted')], {
+      description: 'accepted when the other user had already asked the caller',
+    }),
+    requested_at: Timestamp,
+    accepted_at: Type.Optional(Timestamp),
+  },
+  { title: 'FriendRequestResult' },
+);
+
+export const AcceptedFriendship = Type.Object(
+  {
+    id: Uuid,
+    user_id: Uuid,
+    friend_id: Uuid,
+    status: Type.Literal('accepted'),
+    requested_at: Timestamp,
+    accepted_at: Timestamp,
+  },
+  { title: 'AcceptedFriendship' },
+);
+
+export const FriendRequestItem = Type.Object(
+  {
+    id: Uuid,
+    /** The other party: the requester (received) or the addressee (sent). */
+    user: UserCard,
+    status: Type.Literal('pending'),
+    requested_at: Timestamp,
+    mutual_friends_count: Type.Integer(),
+  },
+  { title: 'FriendRequestItem' },
+);
+
+export const FriendRequestList = Type.Object({ requests: Type.Array(FriendRequestItem), pagination: PagePagination });
+
+export const FriendItem = Type.Object(
+  {
+    id: Uuid,
+    username: Type.String(),
+    full_name: Type.String(),
+    profile_image_url: NullableString,
+    is_online: Type.Boolean({ description: 'always false when the friend hides their online status' }),
+    last_seen_at: Type.Union([Timestamp, Type.Null()], { description: 'null when the friend hides their online status' }),
+    friendship_since: Timestamp,
+    mutual_friends_count: Type.Integer({ description: 'friends the caller has in common with this user' }),
+  },
+  { title: 'FriendItem' },
+);
+
+export const FriendList = Type.Object({ friends: Type.Array(FriendItem), pagination: PagePagination });
+export const OnlineFriendList = Type.Object({ friends: Type.Array(FriendItem) });
+
+export const SearchResultItem = Type.Object(
+  {
+    id: Uuid,
+    username: Type.String(),
+    full_name: Type.String(),
+    profile_image_url: NullableString,
+    friendship_status: Type.Union([
+      Type.Literal('none'),
+      Type.Literal('pending_sent'),
+      Type.Literal('pending_received'),
+      Type.Literal('friends'),
+    ]),
+    mutual_friends_count: Type.Integer(),
+  },
+  { title: 'UserSearchResult' },
+);
+
+export const SearchResults = Type.Object({ users: Type.Array(SearchResultItem), pagination: PagePagination });
+
+export const SuggestionItem = Type.Object(
+  {
+    user: UserCard,
+    reason: Type.Union([Type.Literal('mutual_friends'), Type.Literal('common_goals')]),
+    mutual_friends_count: Type.Integer(),
+    common_goals: Type.Integer({ description: 'goal categories both users take part in' }),
+  },
+  { title: 'FriendSuggestion' },
+);
+
+export const SuggestionList = Type.Object({ suggestions: Type.Array(SuggestionItem) });
+
+// ---- mappers ----
+
+export function paginationOf(page: number, limit: number, total: number) {
+  return { page, limit, total, total_pages: Math.ceil(total / limit) };
+}
+
+function toUserCard(u: UserCardRow) {
+  return { id: u.id, username: u.username, full_name: u.fullName, profile_image_url: u.profileImageUrl };
+}
+
+export function toFriendRequestResult(f: FriendshipRow) {
+  return {
+    id: f.id,
+    user_id: f.userId,
+    friend_id: f.friendId,
+    status: f.status as 'pending' | 'accepted',
+    requested_at: f.requestedAt.toISOString(),
+    ...(f.acceptedAt ? { accepted_at: f.acceptedAt.toISOString() } : {}),
+  };
+}
+
+export function toAcceptedFriendship(f: FriendshipRow) {
+  return {
+    id: f.id,
+    user_id: f.userId,
+    friend_id: f.friendId,
+    status: 'accepted' as const,
+    requested_at: f.requestedAt.toISOString(),
+    accepted_at: (f.acceptedAt ?? f.requestedAt).toISOString(),
+  };
+}
+
+export function toFriendRequestItem(r: RequestRow) {
+  return {
+    id: r.id,
+    user: toUserCard(r.user),
+    status: 'pending' as const,
+    requested_at: r.requestedAt.toISOString(),
+    mutual_friends_count: r.mutualFriends,
+  };
+}
+
+export function toFriendItem(f: FriendView) {
+  return {
+    ...toUserCard(f),
+    is_online: f.isOnline,
+    last_seen_at: f.lastSeenAt ? f.lastSeenAt.toISOString() : null,
+    friendship_since: f.friendshipSince.toISOString(),
+    mutual_friends_count: f.mutualFriends,
+  };
+}
+
+export function toSearchResultItem(s: SearchRow) {
+  return { ...toUserCard(s), friendship_status: s.friendshipStatus, mutual_friends_count: s.mutualFriends };
+}
+
+export function toSuggestionItem(s: Suggestion) {
+  return {
+    user: toUserCard(s.user),
+    reason: s.reason,
+    mutual_friends_count: s.mutualFriends,
+    common_goals: s.commonGoals,
+  };
+}
+

@@ -1,0 +1,50 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import { FriendQueries } from './friends.queries.js';
+import { FriendRequests } from './friends.requests.js';
+import { FriendSuggestions } from './friends.suggestions.js';
+
+/**
+ * The friends feature (plan 4.3): requests and friendships, lists and search, suggestions.
+ * Routes use its three parts; other features use the methods on the service itself.
+ */
+export class FriendsService {
+  /** Sending, accepting, declining and cancelling requests; unfriending. */
+  readonly requests: FriendRequests;
+  /** Friend lists, request inboxes and user search. */
+  readonly queries: FriendQueries;
+  /** "People you may know". */
+  readonly suggestions: FriendSuggestions;
+
+  constructor(database: Database, bus: EventBus, clock: Clock, privacy: PrivacyService) {
+    this.requests = new FriendRequests(database, bus, clock, privacy);
+    this.queries = new FriendQueries(database, clock, privacy);
+    this.suggestions = new FriendSuggestions(database, clock, privacy);
+  }
+
+  /** Whether the two users are friends (an accepted friendship either way). */
+  areFriends(a: string, b: string): Promise<boolean> {
+    return this.requests.areFriends(a, b);
+  }
+
+  /** The ids of the user's friends. */
+  friendIds(userId: string): Promise<string[]> {
+    return this.requests.friendIds(userId);
+  }
+
+  /**
+   * Deletes the friendship or pending request between two users, either direction (used when one
+   * blocks the other). Publishes `friend.removed` only if they were friends. Call it outside any
+   * transaction (it uses the root database handle).
+   */
+  removeEverythingBetween(a: string, b: string): Promise<void> {
+    return this.requests.removeEverythingBetween(a, b);
+  }
+
+  /** Recomputes the user's stored suggestions now. */
+  recomputeSuggestions(userId: string): Promise<void> {
+    return this.suggestions.recompute(userId);
+  }
+}

@@ -1,0 +1,67 @@
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import { canSeeUser } from '../privacy/privacy.policy.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import { userNotFound } from '../users/users.errors.js';
+import { cannotDismissSelf } from './friends.errors.js';
+import { FriendsRepo } from './friends.repo.js';
+import { FriendSuggestionsRepo, type SuggestionReason, type SuggestionRow } from './friends.suggestions.repo.js';
+
+export interface Suggestion extends SuggestionRow {
+  reason: SuggestionReason;
+}
+
+/** Users recomputed per batch by the nightly job. */
+const RECOMPUTE_BATCH = 200;
+
+/** "People you may know": stored per user in `friend_suggestions`, recomputed from the graph. */
+export class FriendSuggestions {
+  private readonly repo: FriendSuggestionsRepo;
+  private readonly friends: FriendsRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly privacy: PrivacyService,
+  ) {
+    this.repo = new FriendSuggestionsRepo(database.db);
+    this.friends = new FriendsRepo(database.db);
+  }
+
+  /** Replaces the user's (non-dismissed) suggestions with fresh ones, atomically. */
+  async recompute(userId: string): Promise<void> {
+    const now = this.clock.now();
+    await inTransaction(this.database, (tx) => new FriendSuggestionsRepo(tx).replaceFor(userId, now));
+  }
+
+  /** Recomputes every active user's suggestions in id-ordered batches; returns how many users. */
+  async recomputeAll(batchSize = RECOMPUTE_BATCH): Promise<number> {
+    let after: string | null = null;
+    let done = 0;
+    for (;;) {
+      const ids = await this.repo.activeUserIdsAfter(after, batchSize);
+      for (const id of ids) await this.recompute(id);
+      done += ids.length;
+      if (ids.length < batchSize) return done;
+      after = ids[ids.length - 1] ?? null;
+    }
+  }
+
+  /**
+   * The user's best suggestions, re-checked against the graph as it is now. Computed on the spot
+   * the first time (a user with no suggestion rows at all).
+   */
+  async list(userId: string, limit: number): Promise<Suggestion[]> {
+    if (!(await this.repo.hasAny(userId))) await this.recompute(userId);
+    const rows = await this.repo.listVisible(userId, limit);
+    return rows.map((r) => ({ ...r, reason: r.mutualFriends > 0 ? 'mutual_friends' : 'common_goals' }));
+  }
+
+  /** Never suggests `suggestedUserId` to the user again (idempotent). Unknown or blocked users: 404. */
+  async dismiss(userId: string, suggestedUserId: string): Promise<void> {
+    if (userId === suggestedUserId) throw cannotDismissSelf();
+    if (!(await this.friends.isActiveUser(suggestedUserId))) throw userNotFound();
+    if (!canSeeUser(await this.privacy.relationship(userId, suggestedUserId))) throw userNotFound();
+    await this.repo.dismiss(userId, suggestedUserId, this.clock.now());
+  }
+}
