@@ -5,7 +5,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
+import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerFeedRoutes } from './features/feed/feed.routes.js';
+import { registerGoalReminderRoutes } from './features/goals/goal-reminders.routes.js';
+import { registerContributionsRoutes } from './features/goals/contributions.routes.js';
+import { registerGoalImageRoutes } from './features/goals/goal-image.routes.js';
+import { registerGoalsRoutes } from './features/goals/goals.routes.js';
+import { registerMilestonesRoutes } from './features/goals/milestones.routes.js';
+import { registerParticipantsRoutes } from './features/goals/participants.routes.js';
+import { registerFriendsRoutes } from './features/friends/friends.routes.js';
+import { registerBlocksRoutes } from './features/settings/blocks.routes.js';
+import { registerPartnersRoutes } from './features/partners/partners.routes.js';
 import { registerSettingsRoutes } from './features/settings/settings.routes.js';
 import { registerProfileImageRoutes } from './features/users/profile-images.routes.js';
 import { registerUsersRoutes } from './features/users/users.routes.js';
@@ -34,6 +45,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(buildValidatorCompiler([ErrorBody]));
+  // An empty body sent as application/json (common from mobile HTTP clients on PUT/POST without a
+  // payload) counts as no body, rather than a parse error; anything else parses as usual.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -78,6 +97,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerUsersRoutes(app, services.users);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
+  registerFriendsRoutes(app, services.friends);
+  registerBlocksRoutes(app, services.blocks);
+  registerPartnersRoutes(app, services.partners);
+  registerGoalReminderRoutes(app, services.goalReminders);
+  registerGoalsRoutes(app, services.goals, services.goalReads);
+  registerGoalImageRoutes(app, services.goals, ctx.config.media.maxImageBytes);
+  registerParticipantsRoutes(app, services.goalParticipants);
+  registerContributionsRoutes(app, services.goalContributions);
+  registerMilestonesRoutes(app, services.goalMilestones);
+  registerFeedRoutes(app, services.feed);
+  registerAchievementsRoutes(app, services.achievements);
 
   return app;
 }

@@ -41,7 +41,7 @@ function validationDetails(error: FastifyError): AppErrorDetail[] {
   for (const issue of (error.validation ?? []) as unknown as AjvIssue[]) {
     // anyOf/oneOf branches repeat the same field; keep the first, most specific message.
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') continue;
-    const field = fieldOf(issue);
+    const field = fieldOf(issue) || (error.validationContext ?? 'request');
     if (seen.has(field)) continue;
     seen.add(field);
     details.push({ field, in: error.validationContext, message: messageOf(issue) });

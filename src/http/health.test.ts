@@ -87,3 +87,22 @@ describe('health and readiness', () => {
     expect(res.json().error.code).toBe('route_not_found');
   });
 });
+
+describe('JSON bodies', () => {
+  it('an empty body sent as application/json counts as no body, not a parse error', async () => {
+    const t2 = await createTestApp();
+    try {
+      const res = await t2.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { 'content-type': 'application/json' },
+        payload: '',
+      });
+      // No body → the schema's required field is missing: a 422 naming it, not a 400 parse error.
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.details[0].field).toBe('body');
+    } finally {
+      await t2.close();
+    }
+  });
+});
