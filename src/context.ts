@@ -9,9 +9,26 @@ import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
 import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
 import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js';
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
+import { AchievementsService } from './features/achievements/achievements.service.js';
+import { registerAchievementSubscriptions } from './features/achievements/achievements.subscriptions.js';
+import { FeedService } from './features/feed/feed.service.js';
+import { registerFeedSubscriptions } from './features/feed/feed.subscriptions.js';
+import { goalRemindersJob } from './features/goals/goal-reminders.job.js';
+import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goals/goal-reminders.service.js';
+import { ContributionsService } from './features/goals/contributions.service.js';
+import { GoalReadsService } from './features/goals/goals.reads.service.js';
+import { GoalsService } from './features/goals/goals.service.js';
+import { MilestonesService } from './features/goals/milestones.service.js';
+import { ParticipantsService } from './features/goals/participants.service.js';
 import { MediaService } from './features/media/media.service.js';
 import { NotificationPreferencesService } from './features/notifications/preferences.service.js';
+import { friendSuggestionsJob } from './features/friends/friends.jobs.js';
+import { FriendsService } from './features/friends/friends.service.js';
+import { registerFriendsSubscriptions } from './features/friends/friends.subscriptions.js';
+import { PartnersService } from './features/partners/partners.service.js';
+import { registerPartnersSubscriptions } from './features/partners/partners.subscriptions.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
+import { BlocksService } from './features/settings/blocks.service.js';
 import { SettingsService } from './features/settings/settings.service.js';
 import { registerSettingsSubscriptions } from './features/settings/settings.subscriptions.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
@@ -46,7 +63,18 @@ export interface Services {
   media: MediaService;
   profileImages: ProfileImagesService;
   preferences: NotificationPreferencesService;
+  friends: FriendsService;
+  partners: PartnersService;
+  blocks: BlocksService;
   settings: SettingsService;
+  goalReminders: GoalRemindersService;
+  goals: GoalsService;
+  goalReads: GoalReadsService;
+  goalParticipants: ParticipantsService;
+  goalContributions: ContributionsService;
+  goalMilestones: MilestonesService;
+  achievements: AchievementsService;
+  feed: FeedService;
 }
 
 export interface AppContext {
@@ -140,10 +168,28 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const profileImages = new ProfileImagesService(database, media, bus, clock);
   const preferences = new NotificationPreferencesService(database, clock);
   const settings = new SettingsService(database, bus, clock, users, preferences);
+  const friends = new FriendsService(database, bus, clock, privacy);
+  const partners = new PartnersService(database, bus, clock);
+  const blocks = new BlocksService(database, bus, clock, users, { friends, partners });
+  const goalReminders = new GoalRemindersService(database, bus, clock);
+  const goalReads = new GoalReadsService(database, clock);
+  const goals = new GoalsService(database, bus, clock, media, goalReads);
+  const goalParticipants = new ParticipantsService(database, bus, clock);
+  const goalContributions = new ContributionsService(database, bus, clock);
+  const goalMilestones = new MilestonesService(database, bus, clock);
+  const achievements = new AchievementsService(database, bus, clock, privacy, logger);
+  const feed = new FeedService(database, clock);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
   registerSettingsSubscriptions(bus, settings);
+  registerFriendsSubscriptions(bus, friends);
+  registerPartnersSubscriptions(bus, partners);
+  scheduler.register(friendSuggestionsJob(friends));
+  registerGoalReminderSubscriptions(bus, goalReminders);
+  scheduler.register(goalRemindersJob(goalReminders));
+  registerAchievementSubscriptions(bus, achievements);
+  registerFeedSubscriptions(bus, feed);
 
   let closed = false;
   return {
@@ -159,7 +205,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     storage,
     lock,
     scheduler,
-    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings },
+    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings, friends, partners, blocks, goalReminders,
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, achievements, feed },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,36 @@
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import { timeAgo } from '../../lib/time-ago.js';
+import { FeedRepo, type GoalActivity, type GoalFeedItem } from './feed.repo.js';
+
+export interface GoalFeedPage {
+  items: Array<GoalFeedItem & { timeAgo: string }>;
+  hasMore: boolean;
+}
+
+/** The friends feed's goal activity: the only writer of `feed_entries` rows of the goal_* types. */
+export class FeedService {
+  private readonly repo: FeedRepo;
+
+  constructor(
+    database: Database,
+    private readonly clock: Clock,
+  ) {
+    this.repo = new FeedRepo(database.db);
+  }
+
+  /** Records a goal event in the feeds of the actor and of the friends allowed to see it (one statement). */
+  async recordGoalActivity(activity: GoalActivity): Promise<number> {
+    return this.repo.insertGoalActivity(activity);
+  }
+
+  /** The caller's goal activity feed, newest first; `hasMore` when a further page exists. */
+  async listGoalFeed(viewerId: string, page: number, limit: number): Promise<GoalFeedPage> {
+    const rows = await this.repo.goalFeedPage(viewerId, limit + 1, (page - 1) * limit);
+    const now = this.clock.now();
+    return {
+      items: rows.slice(0, limit).map((r) => ({ ...r, timeAgo: timeAgo(r.createdAt, now) })),
+      hasMore: rows.length > limit,
+    };
+  }
+}

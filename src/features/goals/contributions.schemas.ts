@@ -1,0 +1,95 @@
+import { Type } from 'typebox';
+import { NullableString, PagePagination, Timestamp, Uuid } from '../../http/schemas.js';
+import { moneyToNumber } from '../../lib/money.js';
+import type { ContributionItemRow } from './contributions.repo.js';
+import type { ContributionResult } from './contributions.service.js';
+import { MAX_CONTRIBUTION, NOTE_MAX } from './goals.rules.js';
+
+const ContributionType = Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')]);
+const Money = Type.Number({ description: 'Money: a JSON number with at most two decimals' });
+
+export const CreateContributionBody = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.Number({
+        description:
+          `monetary: required, > 0, at most two decimals, at most ${MAX_CONTRIBUTION}. ` +
+          'checkin / milestone: optional (default 0), 0 allowed, never negative. Otherwise 422 invalid_amount.',
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: NOTE_MAX })),
+    contribution_type: Type.Optional(
+      Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')], { default: 'monetary' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ContributorCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString });
+
+export const ContributionItem = Type.Object(
+  {
+    id: Uuid,
+    goal_id: Uuid,
+    user_id: Uuid,
+    user: ContributorCard,
+    amount: Money,
+    note: NullableString,
+    contribution_type: ContributionType,
+    created_at: Timestamp,
+  },
+  { title: 'GoalContribution' },
+);
+
+export const ContributionCreated = Type.Object(
+  {
+    id: Uuid,
+    goal_id: Uuid,
+    user_id: Uuid,
+    amount: Money,
+    note: NullableString,
+    contribution_type: ContributionType,
+    created_at: Timestamp,
+    goal_progress: Type.Object({
+      current_amount: Money,
+      progress_percentage: Type.Number({ minimum: 0, maximum: 100 }),
+      status: Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('paused'), Type.Literal('cancelled')], {
+        description: 'completed when this contribution reached the target',
+      }),
+    }),
+  },
+  { title: 'GoalContributionCreated' },
+);
+
+export const ContributionList = Type.Object({ contributions: Type.Array(ContributionItem), pagination: PagePagination });
+
+export function toContributionItem(c: ContributionItemRow) {
+  return {
+    id: c.id,
+    goal_id: c.goalId,
+    user_id: c.userId,
+    user: { id: c.userId, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl },
+    amount: moneyToNumber(c.amount),
+    note: c.note,
+    contribution_type: c.contributionType,
+    created_at: c.createdAt.toISOString(),
+  };
+}
+
+export function toContributionCreated(r: ContributionResult) {
+  const c = r.contribution;
+  return {
+    id: c.id,
+    goal_id: c.goalId,
+    user_id: c.userId,
+    amount: moneyToNumber(c.amount),
+    note: c.note,
+    contribution_type: c.contributionType as 'monetary' | 'milestone' | 'checkin',
+    created_at: c.createdAt.toISOString(),
+    goal_progress: {
+      current_amount: moneyToNumber(r.goal.currentAmount),
+      progress_percentage: r.goal.progressPercentage,
+      status: r.goal.status as 'active' | 'completed' | 'paused' | 'cancelled',
+    },
+  };
+}

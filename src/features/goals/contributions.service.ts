@@ -1,0 +1,112 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import { ContributionsRepo, type ContributionItemRow } from './contributions.repo.js';
+import { GoalAccess } from './goals.access.js';
+import { completeIfReached } from './goals.completion.js';
+import { goalNotActive, goalNotFound, notAParticipant, userNotFound } from './goals.errors.js';
+import { actorCard, goalSummary } from './goals.payloads.js';
+import { mayContribute } from './goals.policy.js';
+import { GoalQueriesRepo } from './goals.queries.repo.js';
+import type { Page } from './goals.reads.service.js';
+import { GoalsRepo } from './goals.repo.js';
+import { contributionAmountOf, type ContributionType } from './goals.rules.js';
+import type { GoalContributionRow, GoalRow } from './goals.tables.js';
+import { MilestonesRepo } from './milestones.repo.js';
+import './goals.events.js';
+
+export interface ContributionInput {
+  /** A JSON number; optional (0) for check-ins and milestone reports. */
+  amount?: number;
+  note?: string;
+  contributionType: ContributionType;
+}
+
+export interface ContributionResult {
+  contribution: GoalContributionRow;
+  /** The goal after the contribution (current_amount, progress, status). */
+  goal: GoalRow;
+}
+
+/**
+ * Contributions: the money. The contribution row, the goal's current_amount and progress, the
+ * participant's total, crossed milestones and completion change in ONE transaction, with all
+ * arithmetic in SQL on NUMERIC(12,2); events are published after it commits.
+ */
+export class ContributionsService {
+  private readonly queries: GoalQueriesRepo;
+  private readonly access: GoalAccess;
+  private readonly contributions: ContributionsRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {
+    this.queries = new GoalQueriesRepo(database.db);
+    this.access = new GoalAccess(this.queries);
+    this.contributions = new ContributionsRepo(database.db);
+  }
+
+  /** Records a contribution of an active participant to an active goal. */
+  async contribute(callerId: string, goalId: string, input: ContributionInput): Promise<ContributionResult> {
+    const amount = contributionAmountOf(input.contributionType, input.amount);
+    const note = input.note?.trim() || null;
+    const { facts } = await this.access.visible(callerId, goalId);
+    const decision = mayContribute(facts);
+    if (decision === 'not_a_participant') throw notAParticipant();
+    if (decision === 'goal_not_active') throw goalNotActive();
+    const caller = await this.queries.userCard(callerId);
+    if (!caller) throw userNotFound();
+    const now = this.clock.now();
+
+    const result = await inTransaction(this.database, async (tx) => {
+      const goals = new GoalsRepo(tx);
+      // Takes the goal's row lock: concurrent contributions to one goal queue here, none is lost.
+      const added = await goals.addAmount(goalId, amount, now);
+      if (!added) throw (await goals.lock(goalId)) ? goalNotActive() : goalNotFound();
+      let goal = added.goal;
+      const contributions = new ContributionsRepo(tx);
+      if (!(await contributions.creditParticipant(goalId, callerId, amount))) throw notAParticipant();
+      const contribution = await contributions.insert({
+        goalId,
+        userId: callerId,
+        amount,
+        note,
+        contributionType: input.contributionType,
+        createdAt: now,
+      });
+      const achieved = added.crossesMilestone ? await new MilestonesRepo(tx).achieveReached(goalId, callerId, now) : [];
+      if (achieved.length > 0) goal = (await goals.refreshProgress(goalId)) ?? goal;
+      const completed = added.reachedTarget ? await completeIfReached(tx, goalId, now) : undefined;
+      const participantIds = await new GoalQueriesRepo(tx).activeParticipantIds(goalId);
+      return { contribution, goal: completed ?? goal, achieved, completed: Boolean(completed), participantIds };
+    });
+
+    const summary = goalSummary(result.goal, result.participantIds);
+    const actor = actorCard(caller);
+    const at = now.toISOString();
+    this.bus.publish('goal.contribution_added', {
+      goal: summary,
+      actor,
+      contributionId: result.contribution.id,
+      amount: result.contribution.amount,
+      contributionType: input.contributionType,
+      currency: result.goal.targetCurrency,
+      currentAmount: result.goal.currentAmount,
+      progressPercentage: result.goal.progressPercentage,
+      at,
+    });
+    for (const m of result.achieved) {
+      this.bus.publish('goal.milestone_achieved', { goal: summary, actor, milestoneId: m.id, milestoneTitle: m.title, at });
+    }
+    if (result.completed) this.bus.publish('goal.completed', { goal: summary, actor, completedAt: at });
+    return { contribution: result.contribution, goal: result.goal };
+  }
+
+  /** The goal's contributions, newest first, with contributor cards (same visibility as the goal). */
+  async list(viewerId: string, goalId: string, page: number, limit: number): Promise<Page<ContributionItemRow>> {
+    await this.access.visible(viewerId, goalId);
+    return this.contributions.page(goalId, viewerId, limit, (page - 1) * limit);
+  }
+}

@@ -1,0 +1,22 @@
+import { goalNotFound, notGoalCreator } from './goals.errors.js';
+import { mayEditGoal, mayViewGoal } from './goals.policy.js';
+import type { GoalQueriesRepo, GoalWithAccess } from './goals.queries.repo.js';
+
+/** Loads a goal with the caller's access facts and applies the policy; the one gate of every goal use case. */
+export class GoalAccess {
+  constructor(private readonly queries: GoalQueriesRepo) {}
+
+  /** The goal if the caller may see it; unknown and invisible goals are the same 404. */
+  async visible(viewerId: string, goalId: string): Promise<GoalWithAccess> {
+    const found = await this.queries.findWithAccess(viewerId, goalId);
+    if (!found || !mayViewGoal(found.facts)) throw goalNotFound();
+    return found;
+  }
+
+  /** The goal if the caller created it: 404 when they cannot see it, 403 when they can but did not create it. */
+  async asCreator(callerId: string, goalId: string): Promise<GoalWithAccess> {
+    const found = await this.visible(callerId, goalId);
+    if (!mayEditGoal(found.facts)) throw notGoalCreator();
+    return found;
+  }
+}

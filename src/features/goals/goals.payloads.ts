@@ -1,0 +1,22 @@
+import type { GoalType } from './goals.rules.js';
+import type { UserCardRow } from './goals.queries.repo.js';
+import type { GoalRow } from './goals.tables.js';
+import type { ActorCard, GoalSummary } from './goals.events.js';
+
+/** The `goal` part of every goal event: what subscribers need without reading the goal again. */
+export function goalSummary(goal: GoalRow, participantIds: string[]): GoalSummary {
+  return {
+    goalId: goal.id,
+    title: goal.title,
+    goalType: goal.goalType as GoalType,
+    category: goal.category,
+    isPublic: goal.isPublic,
+    creatorId: goal.creatorId,
+    participantIds,
+  };
+}
+
+/** The `actor` part of goal events. */
+export function actorCard(user: UserCardRow): ActorCard {
+  return { id: user.id, username: user.username, fullName: user.fullName, profileImageUrl: user.profileImageUrl };
+}

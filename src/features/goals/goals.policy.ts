@@ -1,0 +1,56 @@
+import type { ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { GoalStatus, ParticipantRole } from './goals.rules.js';
+
+/**
+ * Pure rules of who may do what with a goal. The SQL twin of `mayViewGoal` (for lists) is
+ * `goalVisibleTo` in goals.visibility.sql.ts; goals.visibility.test.ts keeps the two in step.
+ */
+
+/** What the visibility rule needs to know about a viewer and a goal (read in one query). */
+export interface GoalAccessFacts {
+  isCreator: boolean;
+  /** The viewer's role when they are an ACTIVE participant (left_at null), else null. */
+  myRole: ParticipantRole | null;
+  blockedWithCreator: boolean;
+  /** An active or paused accountability partner of any active participant. */
+  partnerOfParticipant: boolean;
+  friendOfCreator: boolean;
+  isPublic: boolean;
+  creatorVisibility: ProfileVisibility;
+  status: GoalStatus;
+}
+
+/**
+ * Who may see a goal: its creator; never anyone blocked with the creator (either way); otherwise an
+ * active participant, an accountability partner of an active participant, and — for a public goal —
+ * the creator's friends, or anyone when the creator's profile is visible to `everyone`.
+ */
+export function mayViewGoal(f: GoalAccessFacts): boolean {
+  if (f.isCreator) return true;
+  if (f.blockedWithCreator) return false;
+  if (f.myRole !== null || f.partnerOfParticipant) return true;
+  return f.isPublic && (f.creatorVisibility === 'everyone' || f.friendOfCreator);
+}
+
+/** Editing, deleting, completing, managing participants and milestones: the creator only. */
+export function mayEditGoal(f: GoalAccessFacts): boolean {
+  return f.isCreator;
+}
+
+export type ContributeDecision = 'allowed' | 'not_a_participant' | 'goal_not_active';
+
+/** Contributions and manual milestone ticks: active participants of an active goal. */
+export function mayContribute(f: GoalAccessFacts): ContributeDecision {
+  if (f.myRole === null) return 'not_a_participant';
+  if (f.status !== 'active') return 'goal_not_active';
+  return 'allowed';
+}
+
+export type RemoveDecision = 'allowed' | 'creator_cannot_leave' | 'not_goal_creator';
+
+/** The creator removes anyone but themself; any other participant may only remove themself (leave). */
+export function mayRemoveParticipant(f: GoalAccessFacts, callerId: string, creatorId: string, targetId: string): RemoveDecision {
+  if (targetId === creatorId) return f.isCreator ? 'creator_cannot_leave' : 'not_goal_creator';
+  if (f.isCreator || callerId === targetId) return 'allowed';
+  return 'not_goal_creator';
+}

@@ -1,0 +1,223 @@
+import { and, count, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../infra/db/database.js';
+import { queryRows } from '../../infra/db/rows.js';
+import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import type { ProfileVisibility } from '../privacy/privacy.policy.js';
+import { users } from '../users/users.tables.js';
+import type { GoalAccessFacts } from './goals.policy.js';
+import type { GoalStatus, GoalType, ParticipantRole } from './goals.rules.js';
+import { goalParticipants, goals, type GoalRow } from './goals.tables.js';
+import {
+  GOAL_CREATOR_ID,
+  GOAL_ID,
+  creatorVisibility,
+  goalVisibleTo,
+  isActiveParticipant,
+  isPartnerOfActiveParticipant,
+} from './goals.visibility.sql.js';
+
+export interface GoalWithAccess {
+  goal: GoalRow;
+  facts: GoalAccessFacts;
+}
+
+export interface GoalListFilter {
+  status: 'active' | 'completed' | 'all';
+  type: GoalType | 'all';
+  category?: string;
+}
+
+export interface GoalListRow extends GoalRow {
+  participantsCount: number;
+}
+
+export interface UserCardRow {
+  id: string;
+  username: string;
+  fullName: string;
+  profileImageUrl: string | null;
+}
+
+export interface ParticipantCardRow {
+  userId: string;
+  username: string;
+  fullName: string;
+  profileImageUrl: string | null;
+  role: ParticipantRole;
+  contributionAmount: string;
+  joinedAt: Date;
+}
+
+export interface PreviewRow {
+  goalId: string;
+  userId: string;
+  profileImageUrl: string | null;
+}
+
+/**
+ * Read models of the goals feature: goals with the facts of the visibility rule, lists, cards of
+ * participants. They join `users` and the social-graph tables (reads only; DESIGN.md §3 allows read
+ * models to join across features).
+ */
+export class GoalQueriesRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The goal and everything `mayViewGoal` needs about the viewer, in one statement. */
+  async findWithAccess(viewerId: string, goalId: string): Promise<GoalWithAccess | undefined> {
+    const [row] = await this.db
+      .select({
+        goal: goals,
+        myRole: sql<ParticipantRole | null>`(select gp.role from goal_participants gp
+          where gp.goal_id = ${GOAL_ID} and gp.user_id = ${viewerId} and gp.left_at is null)`,
+        blocked: sql<boolean>`${blockedEitherWay(viewerId, GOAL_CREATOR_ID)}`,
+        partner: sql<boolean>`${isPartnerOfActiveParticipant(viewerId)}`,
+        friend: sql<boolean>`${areFriends(viewerId, GOAL_CREATOR_ID)}`,
+        visibility: creatorVisibility(),
+      })
+      .from(goals)
+      .where(eq(goals.id, goalId))
+      .limit(1);
+    if (!row) return undefined;
+    return {
+      goal: row.goal,
+      facts: {
+        isCreator: row.goal.creatorId === viewerId,
+        myRole: row.myRole ?? null,
+        blockedWithCreator: row.blocked === true,
+        partnerOfParticipant: row.partner === true,
+        friendOfCreator: row.friend === true,
+        isPublic: row.goal.isPublic,
+        creatorVisibility: row.visibility as ProfileVisibility,
+        status: row.goal.status as GoalStatus,
+      },
+    };
+  }
+
+  /**
+   * A page of the goals `ownerId` takes part in (created or participating, not left), newest first;
+   * when `viewerId` is someone else, only those the viewer may see. Two statements: page and count.
+   */
+  async listParticipating(
+    ownerId: string,
+    viewerId: string,
+    filter: GoalListFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: GoalListRow[]; total: number }> {
+    const conditions: Array<SQL | undefined> = [
+      isActiveParticipant(ownerId),
+      filter.status === 'all' ? undefined : eq(goals.status, filter.status),
+      filter.type === 'all' ? undefined : eq(goals.goalType, filter.type),
+      filter.category !== undefined ? eq(goals.category, filter.category) : undefined,
+      viewerId === ownerId ? undefined : goalVisibleTo(viewerId),
+    ];
+    const where = and(...conditions);
+    const rows = await this.db
+      .select({
+        ...getTableColumns(goals),
+        participantsCount: sql<number>`(select count(*) from goal_participants pc
+          where pc.goal_id = ${GOAL_ID} and pc.left_at is null)`.mapWith(Number),
+      })
+      .from(goals)
+      .where(where)
+      .orderBy(desc(goals.createdAt), desc(goals.id))
+      .limit(limit)
+      .offset(offset);
+    const [total] = await this.db.select({ n: count() }).from(goals).where(where);
+    return { rows, total: Number(total?.n ?? 0) };
+  }
+
+  /** Up to `perGoal` active participants of each goal (creator first), one statement for the page. */
+  async previews(goalIds: string[], viewerId: string, perGoal: number): Promise<PreviewRow[]> {
+    if (goalIds.length === 0) return [];
+    const rows = await queryRows<{ goal_id: string; user_id: string; profile_image_url: string | null }>(
+      this.db,
+      sql`select p.goal_id, p.user_id, p.profile_image_url from (
+        select gp.goal_id, gp.user_id, u.profile_image_url,
+          row_number() over (partition by gp.goal_id
+            order by (gp.role = 'creator') desc, gp.joined_at, gp.user_id) as rn
+        from goal_participants gp join users u on u.id = gp.user_id
+        where gp.goal_id in (${sql.join(goalIds.map((id) => sql`${id}`), sql`, `)}) and gp.left_at is null
+          and not ${blockedEitherWay(viewerId, sql`gp.user_id`)}
+      ) p where p.rn <= ${perGoal} order by p.goal_id, p.rn`,
+    );
+    return rows.map((r) => ({ goalId: r.goal_id, userId: r.user_id, profileImageUrl: r.profile_image_url }));
+  }
+
+  /** The active participants of a goal with their cards, creator first; users blocked with the viewer are left out. */
+  async participantCards(goalId: string, viewerId: string, onlyUserId?: string): Promise<ParticipantCardRow[]> {
+    const rows = await this.db
+      .select({
+        userId: goalParticipants.userId,
+        username: users.username,
+        fullName: users.fullName,
+        profileImageUrl: users.profileImageUrl,
+        role: goalParticipants.role,
+        contributionAmount: goalParticipants.contributionAmount,
+        joinedAt: goalParticipants.joinedAt,
+      })
+      .from(goalParticipants)
+      .innerJoin(users, eq(users.id, goalParticipants.userId))
+      .where(
+        and(
+          eq(goalParticipants.goalId, goalId),
+          sql`${goalParticipants.leftAt} is null`,
+          onlyUserId ? eq(goalParticipants.userId, onlyUserId) : undefined,
+          sql`not ${blockedEitherWay(viewerId, goalParticipants.userId)}`,
+        ),
+      )
+      .orderBy(sql`(${goalParticipants.role} = 'creator') desc`, goalParticipants.joinedAt, goalParticipants.userId);
+    return rows.map((r) => ({ ...r, role: r.role as ParticipantRole }));
+  }
+
+  /** The ids of the goal's active participants (for event payloads). */
+  async activeParticipantIds(goalId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ userId: goalParticipants.userId })
+      .from(goalParticipants)
+      .where(and(eq(goalParticipants.goalId, goalId), sql`${goalParticipants.leftAt} is null`))
+      .orderBy(goalParticipants.joinedAt, goalParticipants.userId);
+    return rows.map((r) => r.userId);
+  }
+
+  /** A user's card and time zone; undefined for an unknown, deleted or deactivated account. */
+  async userCard(userId: string): Promise<(UserCardRow & { timezone: string }) | undefined> {
+    const [row] = await this.db
+      .select({
+        id: users.id,
+        username: users.username,
+        fullName: users.fullName,
+        profileImageUrl: users.profileImageUrl,
+        timezone: users.timezone,
+      })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.isActive, true), sql`${users.deletedAt} is null`))
+      .limit(1);
+    return row;
+  }
+
+  /** Whether the two users are blocked either way. */
+  async blockedEitherWay(viewerId: string, otherId: string): Promise<boolean> {
+    const [row] = await queryRows<{ blocked: boolean }>(
+      this.db,
+      sql`select ${blockedEitherWay(viewerId, sql`${otherId}::uuid`)} as blocked`,
+    );
+    return row?.blocked === true;
+  }
+
+  /**
+   * Of `candidateIds`, those that may not join `creatorId`'s goal: not a friend of the creator,
+   * blocked either way, or no such active account.
+   */
+  async notJoinable(creatorId: string, candidateIds: string[]): Promise<string[]> {
+    if (candidateIds.length === 0) return [];
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select c.id::text as id from (values ${sql.join(candidateIds.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
+        where not (${areFriends(creatorId, sql`c.id`)})
+          or ${blockedEitherWay(creatorId, sql`c.id`)}
+          or not exists (select 1 from users u where u.id = c.id and u.is_active and u.deleted_at is null)`,
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { mayViewGoal } from './goals.policy.js';
+import { GoalQueriesRepo } from './goals.queries.repo.js';
+import { goals } from './goals.tables.js';
+import { goalVisibleTo } from './goals.visibility.sql.js';
+
+/**
+ * The visibility rule exists twice: `mayViewGoal` (pure, over facts read for one goal) and
+ * `goalVisibleTo` (SQL, for lists). This test builds every kind of viewer for every kind of goal
+ * and checks that both give the same answer, and the expected one.
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+const exec = (q: ReturnType<typeof sql>) => t.ctx.database.db.execute(q);
+
+async function user(visibility: 'everyone' | 'friends_only' | 'private' = 'friends_only'): Promise<string> {
+  const id = randomUUID();
+  const name = `v_${id.slice(0, 8)}`;
+  await exec(sql`insert into users (id, email, username, full_name, password_hash, profile_visibility)
+    values (${id}, ${`${name}@example.com`}, ${name}, ${name}, 'x', ${visibility})`);
+  return id;
+}
+const friends = (a: string, b: string) => exec(sql`insert into friendships (user_id, friend_id, status) values (${a}, ${b}, 'accepted')`);
+const block = (a: string, b: string) => exec(sql`insert into blocked_users (blocker_id, blocked_id) values (${a}, ${b})`);
+const partners = (a: string, b: string, status: string) =>
+  exec(sql`insert into accountability_partners (user_id, partner_id, status, requested_by) values (${a}, ${b}, ${status}, ${a})`);
+
+type Viewer = 'creator' | 'member' | 'leaver' | 'friend' | 'friendOfMember' | 'partnerActive' | 'partnerPaused'
+  | 'partnerPending' | 'partnerEnded' | 'stranger' | 'blockedFriend' | 'blockingMember';
+
+/** Who sees a goal, by the creator's profile visibility and the goal's is_public. */
+function expected(viewer: Viewer, visibility: string, isPublic: boolean): boolean {
+  switch (viewer) {
+    case 'creator':
+    case 'member':
+    case 'partnerActive':
+    case 'partnerPaused':
+      return true;
+    case 'blockedFriend':
+    case 'blockingMember':
+      return false;
+    case 'friend':
+    case 'leaver': // still the creator's friend
+      return isPublic;
+    default:
+      return isPublic && visibility === 'everyone';
+  }
+}
+
+describe('goal visibility: the pure policy and its SQL twin agree', () => {
+  for (const visibility of ['everyone', 'friends_only', 'private'] as const) {
+    for (const isPublic of [true, false]) {
+      it(`creator profile ${visibility}, ${isPublic ? 'public' : 'private'} goal`, async () => {
+        const creator = await user(visibility);
+        const viewers = {} as Record<Viewer, string>;
+        for (const v of ['member', 'leaver', 'friend', 'friendOfMember', 'partnerActive', 'partnerPaused', 'partnerPending', 'partnerEnded', 'stranger', 'blockedFriend', 'blockingMember'] as const) {
+          viewers[v] = await user();
+        }
+        viewers.creator = creator;
+        const goalId = randomUUID();
+        await exec(sql`insert into goals (id, creator_id, title, goal_type, target_type, is_public)
+          values (${goalId}, ${creator}, 'g', 'group', 'milestone', ${isPublic})`);
+        for (const [who, role, left] of [[creator, 'creator', false], [viewers.member, 'member', false], [viewers.leaver, 'member', true], [viewers.blockingMember, 'member', false]] as const) {
+          await exec(sql`insert into goal_participants (goal_id, user_id, role, left_at) values (${goalId}, ${who}, ${role}, ${left ? sql`now()` : null})`);
+        }
+        await friends(creator, viewers.member);
+        await friends(creator, viewers.leaver);
+        await friends(creator, viewers.friend);
+        await friends(viewers.member, viewers.friendOfMember);
+        await friends(creator, viewers.blockedFriend);
+        await block(creator, viewers.blockedFriend);
+        await block(viewers.blockingMember, creator);
+        await partners(viewers.partnerActive, viewers.member, 'active');
+        await partners(viewers.member, viewers.partnerPaused, 'paused');
+        await partners(viewers.partnerPending, viewers.member, 'pending');
+        await partners(viewers.partnerEnded, viewers.member, 'ended');
+        // A partner of someone who LEFT does not count.
+        await partners(viewers.stranger, viewers.leaver, 'active');
+
+        const repo = new GoalQueriesRepo(t.ctx.database.db);
+        const outcomes: Record<string, { policy: boolean; sql: boolean; expected: boolean }> = {};
+        for (const [name, id] of Object.entries(viewers) as Array<[Viewer, string]>) {
+          const found = await repo.findWithAccess(id, goalId);
+          const [row] = await t.ctx.database.db
+            .select({ id: goals.id })
+            .from(goals)
+            .where(and(eq(goals.id, goalId), goalVisibleTo(id)));
+          outcomes[name] = { policy: mayViewGoal(found!.facts), sql: row !== undefined, expected: expected(name, visibility, isPublic) };
+        }
+        for (const [name, o] of Object.entries(outcomes)) {
+          expect({ name, policy: o.policy, sql: o.sql }).toEqual({ name, policy: o.expected, sql: o.expected });
+        }
+      });
+    }
+  }
+});
