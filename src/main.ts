@@ -1,20 +1,11 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';
 
 /** The API process: config → context → migrations → app → listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(readEnv());
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit(readEnv());
   const ctx = await createContext(config);
   await ctx.database.migrate();
   const app = await buildApp(ctx);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';
 
@@ -8,16 +8,7 @@ import { createContext } from './context.js';
  * exactly one of them); without Redis the API process runs the jobs itself.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(readEnv());
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit(readEnv());
   const ctx = await createContext(config);
   await ctx.database.migrate();
   let stopping = false;

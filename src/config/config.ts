@@ -170,3 +170,16 @@ export function loadConfig(env: RawEnv): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** Loads the configuration for a process entry point; on invalid configuration prints every problem and exits 78. */
+export function loadConfigOrExit(env: RawEnv): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
