@@ -1,0 +1,44 @@
+/** Events the posts feature publishes (notifications, achievements, feed and realtime subscribe). */
+export interface PostAuthorCard {
+  id: string;
+  username: string;
+  fullName: string;
+  profileImageUrl: string | null;
+}
+
+declare module '../../infra/bus/domain-events.js' {
+  interface DomainEvents {
+    'post.created': {
+      postId: string;
+      author: PostAuthorCard;
+      postType: 'photo' | 'video' | 'text';
+      visibility: 'public' | 'friends' | 'private';
+      goalId: string | null;
+      at: string;
+    };
+    'post.deleted': { postId: string; authorId: string; at: string };
+    'post.liked': { postId: string; postAuthorId: string; liker: PostAuthorCard; at: string };
+    'post.unliked': { postId: string; postAuthorId: string; userId: string; at: string };
+    'post.commented': {
+      postId: string;
+      postAuthorId: string;
+      commentId: string;
+      commenter: PostAuthorCard;
+      excerpt: string;
+      at: string;
+    };
+    'comment.replied': {
+      postId: string;
+      postAuthorId: string;
+      commentId: string;
+      parentCommentId: string;
+      parentAuthorId: string;
+      replier: PostAuthorCard;
+      excerpt: string;
+      at: string;
+    };
+    'comment.liked': { postId: string; commentId: string; commentAuthorId: string; liker: PostAuthorCard; at: string };
+  }
+}
+
+export {};

@@ -1,0 +1,10 @@
+/** Events the stories feature publishes. */
+declare module '../../infra/bus/domain-events.js' {
+  interface DomainEvents {
+    'story.created': { storyId: string; userId: string; mediaType: 'image' | 'video'; expiresAt: string; at: string };
+    'story.viewed': { storyId: string; ownerId: string; viewerId: string; at: string };
+    'story.deleted': { storyId: string; userId: string; at: string };
+  }
+}
+
+export {};
