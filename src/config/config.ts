@@ -28,7 +28,7 @@ export interface Config {
     writePerMinute: number;
   };
   bodyLimitBytes: number;
-  /** Whether the API process also runs the periodic jobs (default: only without Redis, i.e. single-process). */
+  /** Whether the API process also runs the periodic jobs (default: unless both DATABASE_URL and REDIS_URL are set). */
   runJobsInApi: boolean;
   media: {
     maxImageBytes: number;
@@ -163,7 +163,8 @@ export function loadConfig(env: RawEnv): Config {
       writePerMinute: int('RATE_LIMIT_WRITE_PER_MINUTE', 30, 1, 1_000_000),
     },
     bodyLimitBytes: 1024 * 1024,
-    runJobsInApi: bool('RUN_JOBS_IN_API', !env.REDIS_URL?.trim()),
+    // Workers only make sense beside a shared database and Redis; otherwise the API runs the jobs.
+    runJobsInApi: bool('RUN_JOBS_IN_API', !(env.REDIS_URL?.trim() && env.DATABASE_URL?.trim())),
     media,
     s3,
   };
