@@ -4,6 +4,11 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
  * SQL fragments of the privacy rules, for read-model queries that filter many users at once
  * (lists, search, feeds). Each takes the viewer's id and a column (or expression) holding the other
  * user's id. They read `friendships` and `blocked_users`; keep them in step with privacy.policy.ts.
+ *
+ * Pass the other user's id as a qualified expression (sql`u.id`, sql`p.user_id`) or a Drizzle column
+ * of a JOINED query. In a single-table Drizzle select a column renders unqualified ("id"), and inside
+ * these subqueries an unqualified name binds to the subquery's own table (blocked_users.id) — a
+ * silent wrong answer.
  */
 
 /** True when either user blocked the other. */
