@@ -30,22 +30,27 @@ async function inBatches<T>(count: number, concurrency: number, call: (i: number
 }
 
 describe(`concurrent contributions (${productionMode ? 'PostgreSQL' : 'PGlite'})`, () => {
-  it('1,000 concurrent contributions of 0.01 add exactly 10.00: goal, rows and participant total, no lost update', { timeout: 180_000 }, async () => {
+  // The concurrency claim is about PostgreSQL (many connections); PGlite has one connection and runs
+  // them one after another, so the embedded run checks the same arithmetic on a fifth of the load.
+  const COUNT = productionMode ? 1000 : 200;
+  const TOTAL = (COUNT / 100).toFixed(2);
+
+  it(`${COUNT.toLocaleString('en-US')} concurrent contributions of 0.01 add exactly ${TOTAL}: goal, rows and participant total, no lost update`, { timeout: 180_000 }, async () => {
     const u = await makeUser(t.ctx);
     const goal = await createGoal(t, u, { target_amount: 1000 });
     const contributions = t.ctx.services.goalContributions;
-    const results = await inBatches(1000, 100, () =>
+    const results = await inBatches(COUNT, 100, () =>
       contributions.contribute(u.id, goal.id, { amount: 0.01, contributionType: 'monetary' }),
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
 
-    expect(await money(sql`select current_amount::text from goals where id = ${goal.id}`)).toBe('10.00');
-    expect(await money(sql`select sum(amount)::text from goal_contributions where goal_id = ${goal.id}`)).toBe('10.00');
-    expect(Number(await scalar(t.ctx, sql`select count(*)::int from goal_contributions where goal_id = ${goal.id}`))).toBe(1000);
+    expect(await money(sql`select current_amount::text from goals where id = ${goal.id}`)).toBe(TOTAL);
+    expect(await money(sql`select sum(amount)::text from goal_contributions where goal_id = ${goal.id}`)).toBe(TOTAL);
+    expect(Number(await scalar(t.ctx, sql`select count(*)::int from goal_contributions where goal_id = ${goal.id}`))).toBe(COUNT);
     expect(
       await money(sql`select contribution_amount::text from goal_participants where goal_id = ${goal.id} and user_id = ${u.id}`),
-    ).toBe('10.00');
-    expect(Number(await scalar(t.ctx, sql`select progress_percentage from goals where id = ${goal.id}`))).toBe(1);
+    ).toBe(TOTAL);
+    expect(Number(await scalar(t.ctx, sql`select progress_percentage from goals where id = ${goal.id}`))).toBe(COUNT / 1000);
   });
 
   it('when many contributions cross the target at once, the goal completes once and goals_achieved rises by one per participant', { timeout: 60_000 }, async () => {
