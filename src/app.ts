@@ -8,6 +8,9 @@ import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
 import { registerFeedRoutes } from './features/feed/feed.routes.js';
+import { registerPostsFeedRoutes } from './features/feed/posts-feed.routes.js';
+import { registerPostInteractionRoutes } from './features/posts/interactions.routes.js';
+import { registerPostsRoutes } from './features/posts/posts.routes.js';
 import { registerGoalReminderRoutes } from './features/goals/goal-reminders.routes.js';
 import { registerContributionsRoutes } from './features/goals/contributions.routes.js';
 import { registerGoalImageRoutes } from './features/goals/goal-image.routes.js';
@@ -18,6 +21,7 @@ import { registerFriendsRoutes } from './features/friends/friends.routes.js';
 import { registerBlocksRoutes } from './features/settings/blocks.routes.js';
 import { registerPartnersRoutes } from './features/partners/partners.routes.js';
 import { registerSettingsRoutes } from './features/settings/settings.routes.js';
+import { registerStoriesRoutes } from './features/stories/stories.routes.js';
 import { registerProfileImageRoutes } from './features/users/profile-images.routes.js';
 import { registerUsersRoutes } from './features/users/users.routes.js';
 import { registerAuthentication } from './http/auth.js';
@@ -97,6 +101,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerUsersRoutes(app, services.users);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
+  registerStoriesRoutes(app, services.stories, Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes));
   registerFriendsRoutes(app, services.friends);
   registerBlocksRoutes(app, services.blocks);
   registerPartnersRoutes(app, services.partners);
@@ -106,7 +111,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerParticipantsRoutes(app, services.goalParticipants);
   registerContributionsRoutes(app, services.goalContributions);
   registerMilestonesRoutes(app, services.goalMilestones);
+  registerPostsRoutes(app, services.posts, {
+    clock: ctx.clock,
+    maxUploadBytes: Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes),
+    rateLimiter: ctx.rateLimiter,
+    rateLimit: ctx.config.rateLimit,
+  });
+  registerPostInteractionRoutes(app, services.postLikes, services.postComments);
   registerFeedRoutes(app, services.feed);
+  registerPostsFeedRoutes(app, services.postsFeed);
   registerAchievementsRoutes(app, services.achievements);
 
   return app;

@@ -13,6 +13,7 @@ import { AchievementsService } from './features/achievements/achievements.servic
 import { registerAchievementSubscriptions } from './features/achievements/achievements.subscriptions.js';
 import { FeedService } from './features/feed/feed.service.js';
 import { registerFeedSubscriptions } from './features/feed/feed.subscriptions.js';
+import { PostsFeedService } from './features/feed/posts-feed.service.js';
 import { goalRemindersJob } from './features/goals/goal-reminders.job.js';
 import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goals/goal-reminders.service.js';
 import { ContributionsService } from './features/goals/contributions.service.js';
@@ -27,9 +28,14 @@ import { FriendsService } from './features/friends/friends.service.js';
 import { registerFriendsSubscriptions } from './features/friends/friends.subscriptions.js';
 import { PartnersService } from './features/partners/partners.service.js';
 import { registerPartnersSubscriptions } from './features/partners/partners.subscriptions.js';
+import { CommentsService } from './features/posts/comments.service.js';
+import { LikesService } from './features/posts/likes.service.js';
+import { PostsService } from './features/posts/posts.service.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { BlocksService } from './features/settings/blocks.service.js';
 import { SettingsService } from './features/settings/settings.service.js';
+import { storyCleanupJob } from './features/stories/stories.job.js';
+import { StoriesService } from './features/stories/stories.service.js';
 import { registerSettingsSubscriptions } from './features/settings/settings.subscriptions.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
 import { UsersService } from './features/users/users.service.js';
@@ -67,14 +73,19 @@ export interface Services {
   partners: PartnersService;
   blocks: BlocksService;
   settings: SettingsService;
+  stories: StoriesService;
   goalReminders: GoalRemindersService;
   goals: GoalsService;
   goalReads: GoalReadsService;
   goalParticipants: ParticipantsService;
   goalContributions: ContributionsService;
   goalMilestones: MilestonesService;
+  posts: PostsService;
+  postLikes: LikesService;
+  postComments: CommentsService;
   achievements: AchievementsService;
   feed: FeedService;
+  postsFeed: PostsFeedService;
 }
 
 export interface AppContext {
@@ -168,6 +179,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const profileImages = new ProfileImagesService(database, media, bus, clock);
   const preferences = new NotificationPreferencesService(database, clock);
   const settings = new SettingsService(database, bus, clock, users, preferences);
+  const stories = new StoriesService(database, bus, clock, media, logger);
   const friends = new FriendsService(database, bus, clock, privacy);
   const partners = new PartnersService(database, bus, clock);
   const blocks = new BlocksService(database, bus, clock, users, { friends, partners });
@@ -177,12 +189,17 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const goalParticipants = new ParticipantsService(database, bus, clock);
   const goalContributions = new ContributionsService(database, bus, clock);
   const goalMilestones = new MilestonesService(database, bus, clock);
+  const posts = new PostsService(database, bus, clock, media);
+  const postLikes = new LikesService(database, bus, clock, posts);
+  const postComments = new CommentsService(database, bus, clock, posts);
   const achievements = new AchievementsService(database, bus, clock, privacy, logger);
   const feed = new FeedService(database, clock);
+  const postsFeed = new PostsFeedService(database, clock);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
   registerSettingsSubscriptions(bus, settings);
+  scheduler.register(storyCleanupJob(stories));
   registerFriendsSubscriptions(bus, friends);
   registerPartnersSubscriptions(bus, partners);
   scheduler.register(friendSuggestionsJob(friends));
@@ -205,8 +222,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     storage,
     lock,
     scheduler,
-    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings, friends, partners, blocks, goalReminders,
-      goals, goalReads, goalParticipants, goalContributions, goalMilestones, achievements, feed },
+    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings, stories, friends, partners, blocks, goalReminders,
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed },
     async close() {
       if (closed) return;
       closed = true;

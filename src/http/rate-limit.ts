@@ -68,3 +68,21 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter, s
     }
   });
 }
+
+/**
+ * Applies one route limit from inside a handler, for limits that depend on what the request turned
+ * out to carry (a multipart body holds a file only once it has been read). Same store and keys as
+ * the hook; a no-op when rate limiting is disabled.
+ */
+export async function enforceRateLimit(
+  limiter: RateLimiter,
+  settings: RateLimitSettings,
+  limit: RouteRateLimit,
+  request: FastifyRequest,
+): Promise<void> {
+  if (!settings.enabled) return;
+  const key = limit.key(request);
+  if (key === undefined) return;
+  const verdict = await limiter.hit(`${limit.name}:${key}`, limit.limit, limit.windowSeconds);
+  if (!verdict.allowed) throw refuse(limit.name, verdict.resetSeconds);
+}

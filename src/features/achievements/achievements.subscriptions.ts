@@ -3,6 +3,7 @@ import type { AchievementsService } from './achievements.service.js';
 import { EVENT_METRICS } from './achievements.triggers.js';
 import '../friends/friends.events.js';
 import '../goals/goals.events.js';
+import '../posts/posts.events.js';
 
 /** Re-evaluates the affected users' achievements when an event could have completed one. */
 export function registerAchievementSubscriptions(bus: EventBus, achievements: AchievementsService): void {
@@ -15,4 +16,5 @@ export function registerAchievementSubscriptions(bus: EventBus, achievements: Ac
   bus.subscribe('friend.request_accepted', (e) =>
     achievements.evaluateMany([e.requesterId, e.accepterId], m['friend.request_accepted']),
   );
+  bus.subscribe('post.created', (e) => achievements.evaluate(e.author.id, m['post.created']));
 }

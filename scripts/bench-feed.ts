@@ -1,0 +1,240 @@
+/**
+ * `npm run bench:feed`: throughput and latency of GET /api/v1/feed (friends, page of 20) over HTTP
+ * with real JWTs against PostgreSQL, side by side with a bare Fastify route that runs the SAME SQL on
+ * a `pg` pool with the same settings, in the same run. Targets (issue 6): ≥ 2,500 req/s, p99 ≤ 50 ms
+ * at 50 connections, and ≥ 60% of the bare route's throughput.
+ *
+ * Env: DATABASE_URL (required; the server is used, the database `BENCH_DB` (default tribe_bench) is
+ * dropped and recreated), REDIS_URL (optional), BENCH_WORLD=quick for a small world, BENCH_REUSE=1
+ * to keep an already seeded BENCH_DB, BENCH_SECONDS (15), BENCH_CONNECTIONS (50), BENCH_TOKEN_USERS
+ * (2,000 distinct callers), BENCH_WARMUP_SECONDS (3), BENCH_CEILING=0 to skip the `select 1` ceiling run
+ * (the same bare server and pool answering `select 1`: what this machine can do at all).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+import { readEnv } from '../src/config/env.js';
+import { createContext } from '../src/context.js';
+import { AccessTokenSigner } from '../src/features/auth/auth.tokens.js';
+import { friendsFeedSql } from '../src/features/feed/posts-feed.sql.js';
+import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
+import { benchUserIdSql, benchWorldSizesFromEnv, seedBenchWorld } from './bench-world.js';
+
+const env = process.env;
+const SECONDS = Number(env.BENCH_SECONDS ?? 15);
+const WARMUP = Number(env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+const TOKEN_USERS = Number(env.BENCH_TOKEN_USERS ?? 2000);
+const DB_NAME = env.BENCH_DB ?? 'tribe_bench';
+const PAGE = 20;
+
+const dialect = new PgDialect({ casing: 'snake_case' });
+const compile = (query: SQL) => dialect.sqlToQuery(query);
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+function databaseUrlFor(baseUrl: string, database: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('select 1 from pg_database where datname = $1', [DB_NAME])).rowCount;
+    if (env.BENCH_REUSE === '1' && exists) {
+      const probe = new pg.Client({ connectionString: benchUrl });
+      await probe.connect();
+      const n = await probe.query('select count(*)::int as n from posts').catch(() => ({ rows: [{ n: 0 }] }));
+      await probe.end();
+      if (Number(n.rows[0]?.n) > 0) {
+        log(`reusing the seeded database ${DB_NAME} (${n.rows[0]?.n} posts)`);
+        return;
+      }
+    }
+    await admin.query(`drop database if exists "${DB_NAME}" with (force)`);
+    await admin.query(`create database "${DB_NAME}"`);
+  } finally {
+    await admin.end();
+  }
+  const database = openPostgresDatabase({ url: benchUrl, poolSize: 4 });
+  try {
+    await database.migrate();
+    const sizes = benchWorldSizesFromEnv();
+    log(`seeding ${JSON.stringify(sizes)}`);
+    const started = Date.now();
+    await seedBenchWorld(database.pool, sizes, log);
+    log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await database.close();
+  }
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+/** Drives `url` with autocannon; each request is a random caller's first feed page. */
+async function drive(url: string, pathFor: () => { path: string; headers: Record<string, string> }, seconds: number): Promise<Figures> {
+  const times: number[] = [];
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const next = pathFor();
+              return { ...req, path: next.path, headers: { ...req.headers, ...next.headers } };
+            },
+          },
+        ],
+      },
+      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
+    );
+  });
+  // autocannon's own summary has p90/p97.5 but no p95: keep every response time (ms) instead.
+  instance?.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  const result = await done;
+  times.sort((x, y) => x - y);
+  const pct = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 10) / 10;
+  return {
+    rps: result.requests.average,
+    p50: pct(0.5),
+    p95: pct(0.95),
+    p99: pct(0.99),
+    max: pct(1),
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+const fmt = (f: Figures) =>
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  max ${f.max} ms  ` +
+  `(${f.total} requests, ${f.non2xx} non-2xx, ${f.errors} errors)`;
+
+async function main(): Promise<void> {
+  const baseUrl = env.DATABASE_URL;
+  if (!baseUrl) {
+    process.stderr.write('bench:feed: DATABASE_URL is required (a PostgreSQL server; the database tribe_bench is recreated)\n');
+    process.exit(78);
+  }
+  const benchUrl = databaseUrlFor(baseUrl, DB_NAME);
+  log(`friends feed benchmark — ${new Date().toISOString()}`);
+  log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  await prepareDatabase(baseUrl, benchUrl);
+
+  const jwtSecret = randomBytes(32).toString('hex');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tribe-bench-'));
+  mkdirSync(path.join(dataDir, 'media'));
+  const config = loadConfig({
+    ...readEnv(),
+    DATABASE_URL: benchUrl,
+    RATE_LIMIT_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: jwtSecret,
+    DATA_DIR: dataDir,
+    RUN_JOBS_IN_API: 'false',
+  });
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const appUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+  // The bare route: same SQL builder, same driver, same pool settings as openPostgresDatabase.
+  const barePool = new pg.Pool({ connectionString: benchUrl, max: config.dbPoolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+  barePool.on('error', () => undefined);
+  const bare = Fastify({ logger: false });
+  bare.get<{ Querystring: { user_id: string } }>('/feed', async (request) => {
+    const q = compile(friendsFeedSql(request.query.user_id, PAGE + 1));
+    const { rows } = await barePool.query(q.sql, q.params as unknown[]);
+    return { posts: rows.slice(0, PAGE), has_more: rows.length > PAGE };
+  });
+  // The box's ceiling: the same server, pool and driver answering `select 1` (no feed work at all).
+  bare.get('/ceiling', async () => (await barePool.query('select 1 as ok')).rows[0]);
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+
+  // Real access tokens for seeded users (token_version 0, as seeded).
+  const admin = new pg.Pool({ connectionString: benchUrl, max: 2 });
+  const userCount = Number((await admin.query('select count(*)::int as n from users')).rows[0]?.n);
+  const callers = (
+    await admin.query<{ id: string; username: string; email: string; token_version: number }>(
+      `select id, username, email, token_version from users
+       where id in (select ${benchUserIdSql('1 + floor(random() * $1)::int')} from generate_series(1, $2::int))`,
+      [userCount, TOKEN_USERS],
+    )
+  ).rows;
+  const signer = new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds);
+  const tokens = await Promise.all(
+    callers.map(async (u) => ({
+      id: u.id,
+      auth: `Bearer ${await signer.sign({ userId: u.id, username: u.username, email: u.email, version: u.token_version }, new Date())}`,
+    })),
+  );
+  const pick = () => tokens[Math.floor(Math.random() * tokens.length)]!;
+  const check = await fetch(`${appUrl}/api/v1/feed?limit=${PAGE}`, { headers: { authorization: pick().auth } });
+  if (check.status !== 200) throw new Error(`app feed answered ${check.status}: ${await check.text()}`);
+  log(`load average before the runs (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
+  log(`world: ${userCount} users, ${callers.length} distinct callers; page of ${PAGE}; ${CONNECTIONS} connections; ${SECONDS} s per run after ${WARMUP} s warm-up`);
+
+  const appRequest = () => ({ path: `/api/v1/feed?feed_type=friends&limit=${PAGE}`, headers: { authorization: pick().auth } });
+  const bareRequest = () => ({ path: `/feed?user_id=${pick().id}`, headers: {} });
+
+  await drive(appUrl, appRequest, WARMUP);
+  const appFigures = await drive(appUrl, appRequest, SECONDS);
+  await drive(bareUrl, bareRequest, WARMUP);
+  const bareFigures = await drive(bareUrl, bareRequest, SECONDS);
+  const ceilingFigures = env.BENCH_CEILING === '0' ? undefined : await drive(bareUrl, () => ({ path: '/ceiling', headers: {} }), SECONDS);
+
+  log();
+  log(`load average after the runs (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
+  log(`app  GET /api/v1/feed  ${fmt(appFigures)}`);
+  log(`bare same SQL          ${fmt(bareFigures)}`);
+  if (ceilingFigures) log(`bare select 1 (ceiling) ${fmt(ceilingFigures)}`);
+  const ratio = appFigures.rps / bareFigures.rps;
+  log(`app / bare throughput: ${(ratio * 100).toFixed(0)}%`);
+  log(
+    `targets: ≥ 2500 req/s ${appFigures.rps >= 2500 ? 'MET' : 'NOT MET'}; p99 ≤ 50 ms ${appFigures.p99 <= 50 ? 'MET' : 'NOT MET'}; ` +
+      `≥ 60% of bare ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`,
+  );
+
+  // The plan of the feed query for one caller.
+  const one = compile(friendsFeedSql(pick().id, PAGE + 1));
+  const plan = await admin.query(`explain (analyze, buffers) ${one.sql}`, one.params as unknown[]);
+  log('\nEXPLAIN (ANALYZE, BUFFERS) of the friends feed query (first page, one caller):');
+  for (const row of plan.rows as Array<Record<string, string>>) log(Object.values(row)[0]);
+
+  await app.close();
+  await ctx.close();
+  await bare.close();
+  await barePool.end();
+  await admin.end();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { principalOf } from '../../http/principal.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { TypedApp } from '../../http/typebox.js';
+import { PostsFeed, PostsFeedQuery, toPostsFeed } from './posts-feed.schemas.js';
+import type { PostsFeedService } from './posts-feed.service.js';
+
+/** GET /api/v1/feed: the memories feed (plan 4.5). */
+export function registerPostsFeedRoutes(app: TypedApp, feed: PostsFeedService): void {
+  app.get(
+    '/api/v1/feed',
+    {
+      schema: {
+        tags: ['feed'],
+        summary: 'Memories feed: friends (default), discover or following',
+        description:
+          'friends: the caller’s and friends’ posts, newest first. following: posts of accountability partners and of ' +
+          'co-participants of the caller’s goals, newest first. discover: public posts of non-friends from the last 7 ' +
+          'days ranked by engagement (at most 1,000). Page with `next_cursor` (stable while new posts arrive) or `page`.',
+        querystring: PostsFeedQuery,
+        response: { 200: PostsFeed, ...errorResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const { feed_type: feedType = 'friends', limit = 20, cursor, page } = request.query;
+      const result = await feed.listFeed(principalOf(request).userId, {
+        feedType,
+        limit,
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(page !== undefined ? { page } : {}),
+      });
+      return toPostsFeed(result, limit, page);
+    },
+  );
+}

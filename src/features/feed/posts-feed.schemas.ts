@@ -1,0 +1,63 @@
+import { Type } from 'typebox';
+import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
+import type { PostsFeedPage } from './posts-feed.service.js';
+
+export const PostsFeedQuery = Type.Object(
+  {
+    feed_type: Type.Optional(
+      Type.Union([Type.Literal('friends'), Type.Literal('discover'), Type.Literal('following')], { default: 'friends' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'opaque; the previous page’s next_cursor' })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'page-based paging instead of a cursor' })),
+  },
+  { additionalProperties: false },
+);
+
+const FeedPostJson = Type.Object({
+  id: Uuid,
+  user: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
+  caption: NullableString,
+  media_url: NullableString,
+  media_thumbnail_url: NullableString,
+  post_type: Type.String(),
+  goal: Type.Union([Type.Object({ id: Uuid, title: Type.String() }), Type.Null()]),
+  visibility: Type.String(),
+  likes_count: Type.Integer(),
+  comments_count: Type.Integer(),
+  is_liked_by_me: Type.Boolean(),
+  time_ago: Type.String(),
+  created_at: Timestamp,
+});
+
+export const PostsFeed = Type.Object({
+  posts: Type.Array(FeedPostJson),
+  pagination: Type.Object({
+    page: Type.Optional(Type.Integer()),
+    limit: Type.Integer(),
+    has_more: Type.Boolean(),
+    next_cursor: NullableString,
+  }),
+});
+
+/** A service page → the plan's body. */
+export function toPostsFeed(result: PostsFeedPage, limit: number, page: number | undefined) {
+  return {
+    posts: result.posts.map((p) => ({
+      id: p.id,
+      user: { id: p.author.id, username: p.author.username, full_name: p.author.fullName, profile_image_url: p.author.profileImageUrl },
+      caption: p.caption,
+      media_url: p.mediaUrl,
+      media_thumbnail_url: p.mediaThumbnailUrl,
+      post_type: p.postType,
+      goal: p.goal,
+      visibility: p.visibility,
+      likes_count: p.likesCount,
+      comments_count: p.commentsCount,
+      is_liked_by_me: p.isLikedByMe,
+      time_ago: p.timeAgo,
+      created_at: p.createdAt.toISOString(),
+    })),
+    pagination: { ...(page !== undefined ? { page } : {}), limit, has_more: result.hasMore, next_cursor: result.nextCursor },
+  };
+}

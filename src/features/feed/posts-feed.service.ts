@@ -1,0 +1,77 @@
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
+import { validationError } from '../../lib/app-error.js';
+import { timeAgo } from '../../lib/time-ago.js';
+import { PostsFeedRepo, type FeedPost } from './posts-feed.repo.js';
+import { DISCOVER_MAX_ITEMS } from './posts-feed.sql.js';
+
+export type PostsFeedType = 'friends' | 'discover' | 'following';
+
+export interface PostsFeedRequest {
+  feedType: PostsFeedType;
+  limit: number;
+  cursor?: string;
+  page?: number;
+}
+
+export interface PostsFeedPage {
+  posts: Array<FeedPost & { timeAgo: string }>;
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+/**
+ * The memories feed (plan 4.5 GET /feed). friends and following page by keyset on (created_at, id),
+ * so posts published while a client pages never shift later pages; discover ranks by engagement
+ * against a fixed instant carried in its cursor and pages by offset over a bounded window.
+ * `page` (page-based paging, the plan's parameter) is an offset over the same order.
+ */
+export class PostsFeedService {
+  private readonly repo: PostsFeedRepo;
+
+  constructor(
+    database: Database,
+    private readonly clock: Clock,
+  ) {
+    this.repo = new PostsFeedRepo(database.db);
+  }
+
+  /** One page of the caller's feed of the given type, with `nextCursor` when more follow. */
+  async listFeed(viewerId: string, req: PostsFeedRequest): Promise<PostsFeedPage> {
+    if (req.cursor !== undefined && req.page !== undefined) {
+      throw validationError('invalid_cursor', [{ field: 'cursor', message: 'use either cursor or page, not both' }]);
+    }
+    const cursor = req.cursor !== undefined ? decodeCursor(req.cursor) : undefined;
+    const pageOffset = req.page !== undefined ? (req.page - 1) * req.limit : 0;
+    const fetch = req.limit + 1;
+    let rows: FeedPost[];
+    let next: (last: FeedPost) => string;
+
+    if (req.feedType === 'discover') {
+      if (cursor && cursor.kind !== 'offset') throw invalidCursor(); // a keyset cursor of another feed type
+      const asOfMicros = cursor?.asOfMicros ?? String(this.clock.now().getTime() * 1000);
+      const offset = cursor?.offset ?? pageOffset;
+      const take = Math.max(0, Math.min(fetch, DISCOVER_MAX_ITEMS - offset));
+      rows = take > 0 ? await this.repo.discoverPage(viewerId, take, asOfMicros, offset) : [];
+      if (offset + req.limit >= DISCOVER_MAX_ITEMS) rows = rows.slice(0, req.limit);
+      next = () => encodeCursor({ kind: 'offset', asOfMicros, offset: offset + req.limit });
+    } else {
+      if (cursor && cursor.kind !== 'keyset') throw invalidCursor();
+      const after = cursor ? { createdAtMicros: cursor.createdAtMicros, id: cursor.id } : undefined;
+      const page = req.feedType === 'friends' ? this.repo.friendsPage.bind(this.repo) : this.repo.followingPage.bind(this.repo);
+      rows = await page(viewerId, fetch, after, after ? 0 : pageOffset);
+      next = (last) => encodeCursor({ kind: 'keyset', createdAtMicros: last.createdAtMicros, id: last.id });
+    }
+
+    const hasMore = rows.length > req.limit;
+    const items = rows.slice(0, req.limit);
+    const now = this.clock.now();
+    const last = items[items.length - 1];
+    return {
+      posts: items.map((p) => ({ ...p, timeAgo: timeAgo(p.createdAt, now) })),
+      hasMore,
+      nextCursor: hasMore && last ? next(last) : null,
+    };
+  }
+}

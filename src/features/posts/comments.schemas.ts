@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import { Timestamp, Uuid, PagePagination } from '../../http/schemas.js';
+import type { CommentViewRow } from './comments.repo.js';
+import type { CommentWithReplies } from './comments.service.js';
+import { toUserCard, UserCard } from './posts.schemas.js';
+
+const Content = Type.String({ minLength: 1, maxLength: 1000, description: '1–1,000 characters, trimmed, not blank' });
+
+export const CreateCommentBody = Type.Object(
+  {
+    content: Content,
+    parent_comment_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'Reply to this comment of the same post' })),
+  },
+  { additionalProperties: false },
+);
+export const UpdateCommentBody = Type.Object({ content: Content }, { additionalProperties: false });
+export const CommentIdParams = Type.Object({ commentId: Uuid });
+
+const CommentFields = {
+  id: Uuid,
+  post_id: Uuid,
+  user: UserCard,
+  content: Type.String(),
+  parent_comment_id: Type.Union([Uuid, Type.Null()]),
+  likes_count: Type.Integer(),
+  created_at: Timestamp,
+};
+
+/** POST /posts/:postId/comments response (plan 4.5). */
+export const CreatedComment = Type.Object(CommentFields);
+export const Comment = Type.Object({
+  ...CommentFields,
+  replies_count: Type.Integer(),
+  is_liked_by_me: Type.Boolean(),
+  updated_at: Timestamp,
+});
+export const CommentWithRepliesSchema = Type.Object({ ...Comment.properties, replies: Type.Array(Comment) });
+export const CommentList = Type.Object({ comments: Type.Array(CommentWithRepliesSchema), pagination: PagePagination });
+export const CommentLikeResponse = Type.Object({ comment_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() });
+
+export function toCreatedComment(c: CommentViewRow) {
+  return {
+    id: c.id,
+    post_id: c.postId,
+    user: toUserCard(c.author),
+    content: c.content,
+    parent_comment_id: c.parentCommentId,
+    likes_count: c.likesCount,
+    created_at: c.createdAt.toISOString(),
+  };
+}
+
+export function toComment(c: CommentViewRow) {
+  return { ...toCreatedComment(c), replies_count: c.repliesCount, is_liked_by_me: c.isLikedByMe, updated_at: c.updatedAt.toISOString() };
+}
+
+export function toCommentWithReplies(c: CommentWithReplies) {
+  return { ...toComment(c), replies: c.replies.map(toComment) };
+}

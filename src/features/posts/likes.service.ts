@@ -1,0 +1,95 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import type { Database } from '../../infra/db/database.js';
+import { CommentsRepo } from './comments.repo.js';
+import { commentNotFound, isForeignKeyViolation, postNotFound } from './posts.errors.js';
+import { LikesRepo, type LikeChange, type LikerRow } from './likes.repo.js';
+import type { Page, PostsService } from './posts.service.js';
+import './posts.events.js';
+
+export interface LikeResult {
+  /** True when this request created the like (201), false when it already existed (200). */
+  created: boolean;
+  likesCount: number;
+}
+
+/**
+ * Likes of posts and comments: idempotent, only for users who may see the post, counters exact
+ * (see LikesRepo). Events are published only when a like really appeared or disappeared.
+ */
+export class LikesService {
+  private readonly likes: LikesRepo;
+  private readonly comments: CommentsRepo;
+
+  constructor(
+    database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly posts: PostsService,
+  ) {
+    this.likes = new LikesRepo(database.db);
+    this.comments = new CommentsRepo(database.db);
+  }
+
+  async likePost(callerId: string, postId: string): Promise<LikeResult> {
+    const { post } = await this.posts.visible(callerId, postId);
+    const liker = await this.posts.card(callerId);
+    const now = this.clock.now();
+    const result = await this.guard(() => this.likes.likePost(postId, callerId, now), postNotFound);
+    if (result.changed) this.bus.publish('post.liked', { postId, postAuthorId: post.author.id, liker, at: now.toISOString() });
+    return { created: result.changed, likesCount: result.likesCount };
+  }
+
+  async unlikePost(callerId: string, postId: string): Promise<void> {
+    const { post } = await this.posts.visible(callerId, postId);
+    const result = await this.likes.unlikePost(postId, callerId);
+    if (result.changed) {
+      this.bus.publish('post.unliked', { postId, postAuthorId: post.author.id, userId: callerId, at: this.clock.now().toISOString() });
+    }
+  }
+
+  async likers(viewerId: string, postId: string, page: number, limit: number): Promise<Page<LikerRow>> {
+    await this.posts.visible(viewerId, postId);
+    return this.likes.likersPage(viewerId, postId, limit, (page - 1) * limit);
+  }
+
+  async likeComment(callerId: string, commentId: string): Promise<LikeResult> {
+    const comment = await this.visibleComment(callerId, commentId);
+    const liker = await this.posts.card(callerId);
+    const now = this.clock.now();
+    const result = await this.guard(() => this.likes.likeComment(commentId, callerId, now), commentNotFound);
+    if (result.changed) {
+      this.bus.publish('comment.liked', { postId: comment.postId, commentId, commentAuthorId: comment.userId, liker, at: now.toISOString() });
+    }
+    return { created: result.changed, likesCount: result.likesCount };
+  }
+
+  async unlikeComment(callerId: string, commentId: string): Promise<void> {
+    await this.visibleComment(callerId, commentId);
+    await this.likes.unlikeComment(commentId, callerId);
+  }
+
+  private async visibleComment(callerId: string, commentId: string) {
+    const comment = await this.comments.findRef(commentId);
+    if (!comment) throw commentNotFound();
+    try {
+      await this.posts.visible(callerId, comment.postId);
+    } catch {
+      throw commentNotFound();
+    }
+    return comment;
+  }
+
+  /** Runs a like statement; the target deleted meanwhile (no counter row, or a foreign-key failure) → 404. */
+  private async guard(run: () => Promise<LikeChange>, gone: () => Error): Promise<{ changed: boolean; likesCount: number }> {
+    let result: LikeChange;
+    try {
+      result = await run();
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw gone();
+      throw err;
+    }
+    if (result.likesCount === undefined) throw gone();
+    return { changed: result.changed, likesCount: result.likesCount };
+  }
+}

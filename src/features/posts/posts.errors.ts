@@ -1,0 +1,29 @@
+import { AppError, notFound, validationError } from '../../lib/app-error.js';
+
+/** Unknown post, or one the caller may not see: the same answer, so existence never leaks. */
+export const postNotFound = () => notFound('post_not_found', 'Post not found');
+/** Unknown comment, or one on a post the caller may not see. */
+export const commentNotFound = () => notFound('comment_not_found', 'Comment not found');
+export const userNotFound = () => notFound('user_not_found', 'User not found');
+
+export const notPostAuthor = () => new AppError('forbidden', 'not_post_author', 'Only the post’s author may do this');
+export const notCommentAuthor = () =>
+  new AppError('forbidden', 'not_comment_author', 'Only the comment’s author (or, for deletion, the post’s author) may do this');
+
+export const invalidGoal = () =>
+  validationError('invalid_goal', [{ field: 'goal_id', message: 'must be a goal you actively take part in' }]);
+export const invalidParentComment = () =>
+  validationError('invalid_parent_comment', [{ field: 'parent_comment_id', message: 'must be a comment on the same post' }]);
+export const postContentRequired = () =>
+  validationError('post_content_required', [{ field: 'caption', message: 'a post needs a caption, an image or a video' }]);
+export const invalidField = (field: string, message: string) => validationError('validation_failed', [{ field, message }]);
+
+/** A foreign-key violation (the post or comment was deleted while we wrote beside it). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    if ((current as { code?: string }).code === '23503') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,178 @@
+import type { FastifyRequest } from 'fastify';
+import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
+import { principalOf } from '../../http/principal.js';
+import { enforceRateLimit, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
+import { EmptyBody, errorResponses } from '../../http/schemas.js';
+import type { TypedApp } from '../../http/typebox.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
+import { invalidField } from './posts.errors.js';
+import { POST_VISIBILITIES, type PostVisibility } from './posts.policy.js';
+import {
+  CAPTION_MAX,
+  CreatedPost,
+  PageOnlyQuery,
+  pagination,
+  Post,
+  PostIdParams,
+  PostList,
+  toCreatedPost,
+  toPost,
+  UpdatePostBody,
+  UserIdParams,
+} from './posts.schemas.js';
+import type { CreatePostInput, PostPatch, PostsService } from './posts.service.js';
+
+const tags = ['posts'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * A text-only post's form (caption ≤ 2,200 characters of up to 4 bytes, a goal id, a visibility and
+ * the multipart framing) stays under this size. A larger body, or one of unknown length, carries a
+ * file: it spends the upload budget in the rate-limit hook, before a byte is read. A smaller body may
+ * still hold a (small) file: the handler charges the budget once it has seen the file, before the
+ * media pipeline runs. Either way each post with a file costs exactly one upload; text posts none.
+ */
+const TEXT_POST_MAX_BYTES = 12 * 1024;
+
+function carriesFile(request: FastifyRequest): boolean {
+  const length = Number(request.headers['content-length']);
+  return !Number.isFinite(length) || length > TEXT_POST_MAX_BYTES;
+}
+
+/** UPLOAD_RATE_LIMIT (same counter) for post requests that carry a file; text posts: the global write budget. */
+const POST_UPLOAD_RATE_LIMIT: RouteRateLimit = {
+  ...UPLOAD_RATE_LIMIT,
+  key: (request) => (carriesFile(request) ? UPLOAD_RATE_LIMIT.key(request) : undefined),
+};
+
+/** Validates the multipart text fields (Ajv does not see multipart bodies). */
+function parseFields(fields: Record<string, string>): Omit<CreatePostInput, 'file'> {
+  const caption = fields.caption ?? null;
+  if (caption !== null && [...caption].length > CAPTION_MAX) throw invalidField('caption', `must be at most ${CAPTION_MAX} characters`);
+  const goalId = fields.goal_id?.trim() || null;
+  if (goalId !== null && !UUID.test(goalId)) throw invalidField('goal_id', 'must be a UUID');
+  const visibility = (fields.visibility ?? 'friends') as PostVisibility;
+  if (!POST_VISIBILITIES.includes(visibility)) throw invalidField('visibility', 'must be one of public, friends, private');
+  return { caption, goalId: goalId?.toLowerCase() ?? null, visibility };
+}
+
+function toPatch(b: { caption?: string | null; visibility?: PostVisibility; is_archived?: boolean }): PostPatch {
+  const patch: PostPatch = {};
+  if (b.caption !== undefined) patch.caption = b.caption;
+  if (b.visibility !== undefined) patch.visibility = b.visibility;
+  if (b.is_archived !== undefined) patch.isArchived = b.is_archived;
+  return patch;
+}
+
+export interface PostsRoutesOptions {
+  clock: Clock;
+  maxUploadBytes: number;
+  rateLimiter: RateLimiter;
+  rateLimit: RateLimitSettings;
+}
+
+/** Plan 4.5: create, read, edit, archive and delete posts, and a user's posts. */
+export function registerPostsRoutes(app: TypedApp, posts: PostsService, options: PostsRoutesOptions): void {
+  const { clock, maxUploadBytes } = options;
+  app.post(
+    '/api/v1/posts',
+    {
+      config: { rateLimits: [POST_UPLOAD_RATE_LIMIT] },
+      schema: {
+        tags,
+        summary: 'Create a post (multipart: image or video file, caption, goal_id, visibility)',
+        description:
+          'Fields: `image` (JPEG, PNG, WebP, AVIF, HEIC/HEIF, GIF) or `video` (MP4/MOV) — at most one file; `caption` ' +
+          `(≤ ${CAPTION_MAX} characters); \`goal_id\` (a goal the caller actively takes part in, else 422 invalid_goal); ` +
+          '`visibility` public | friends | private (default friends). Without a file the post is a text post and needs a ' +
+          'caption. Posts with a file count against the upload limit (10 per hour).',
+        consumes: ['multipart/form-data'],
+        response: { 201: CreatedPost, ...errorResponses(400, 401, 413, 415, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const upload = await receiveUpload(request, {
+        fileFields: ['image', 'video'],
+        textFields: ['caption', 'goal_id', 'visibility'],
+        maxBytes: maxUploadBytes,
+      });
+      try {
+        const input: CreatePostInput = parseFields(upload.fields);
+        if (upload.file && !carriesFile(request)) {
+          await enforceRateLimit(options.rateLimiter, options.rateLimit, UPLOAD_RATE_LIMIT, request);
+        }
+        if (upload.file) input.file = { upload: upload.file, allowVideo: upload.file.field === 'video' };
+        const post = await posts.create(principalOf(request).userId, input);
+        return reply.status(201).send(toCreatedPost(post));
+      } finally {
+        await upload.file?.discard();
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/posts/:postId',
+    {
+      schema: {
+        tags,
+        summary: 'One post, if the caller may see it',
+        description: 'Visible to its author; to friends for `friends`; to everyone for `public`; never across a block; archived posts only to the author. Otherwise 404 post_not_found.',
+        params: PostIdParams,
+        response: { 200: Post, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) => toPost(await posts.get(principalOf(request).userId, request.params.postId), clock.now()),
+  );
+
+  app.put(
+    '/api/v1/posts/:postId',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a post’s caption, visibility or archived state (author only)',
+        params: PostIdParams,
+        body: UpdatePostBody,
+        response: { 200: Post, ...errorResponses(401, 403, 404, 422, 429) },
+      },
+    },
+    async (request) =>
+      toPost(await posts.update(principalOf(request).userId, request.params.postId, toPatch(request.body)), clock.now()),
+  );
+
+  app.delete(
+    '/api/v1/posts/:postId',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a post with its media, likes and comments (author only)',
+        params: PostIdParams,
+        response: { 204: EmptyBody, ...errorResponses(401, 403, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await posts.delete(principalOf(request).userId, request.params.postId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:userId/posts',
+    {
+      schema: {
+        tags,
+        summary: 'A user’s non-archived posts the caller may see, newest first',
+        params: UserIdParams,
+        querystring: PageOnlyQuery,
+        response: { 200: PostList, ...errorResponses(401, 404, 422, 429) },
+      },
+    },
+    async (request) => {
+      const page = request.query.page ?? 1;
+      const limit = request.query.limit ?? 20;
+      const result = await posts.listOfUser(principalOf(request).userId, request.params.userId, page, limit);
+      const now = clock.now();
+      return { posts: result.items.map((p) => toPost(p, now)), pagination: pagination(page, limit, result.total) };
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { Type } from 'typebox';
+import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { timeAgo } from '../../lib/time-ago.js';
+import type { LikerRow } from './likes.repo.js';
+import type { PostViewRow, UserCardRow } from './posts.queries.repo.js';
+
+export const CAPTION_MAX = 2200;
+
+export const PostVisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('friends'), Type.Literal('private')]);
+const PostTypeSchema = Type.Union([Type.Literal('photo'), Type.Literal('video'), Type.Literal('text')]);
+
+export const UserCard = Type.Object({
+  id: Uuid,
+  username: Type.String(),
+  full_name: Type.String(),
+  profile_image_url: NullableString,
+});
+
+const PostFields = {
+  id: Uuid,
+  user: UserCard,
+  caption: NullableString,
+  media_url: NullableString,
+  media_thumbnail_url: NullableString,
+  post_type: PostTypeSchema,
+  goal: Type.Union([Type.Object({ id: Uuid, title: Type.String() }), Type.Null()]),
+  visibility: PostVisibilitySchema,
+  likes_count: Type.Integer(),
+  comments_count: Type.Integer(),
+  media_width: Type.Union([Type.Integer(), Type.Null()]),
+  media_height: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Timestamp,
+};
+
+/** POST /posts response (plan 4.5). */
+export const CreatedPost = Type.Object(PostFields);
+
+/** GET /posts/:postId and list entries: plus the viewer's like, archived state and time_ago. */
+export const Post = Type.Object({
+  ...PostFields,
+  is_archived: Type.Boolean(),
+  is_liked_by_me: Type.Boolean(),
+  time_ago: Type.String({ description: '"2 hours ago"' }),
+  updated_at: Timestamp,
+});
+
+export const PostList = Type.Object({ posts: Type.Array(Post), pagination: PagePagination });
+
+export const PostIdParams = Type.Object({ postId: Uuid });
+export const UserIdParams = Type.Object({ userId: Uuid });
+export const PageOnlyQuery = Type.Object(PageQuery, { additionalProperties: false });
+
+export const UpdatePostBody = Type.Object(
+  {
+    caption: Type.Optional(Type.Union([Type.String({ maxLength: CAPTION_MAX }), Type.Null()])),
+    visibility: Type.Optional(PostVisibilitySchema),
+    is_archived: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const LikeResponse = Type.Object({ post_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() });
+export const Liker = Type.Object({ ...UserCard.properties, liked_at: Timestamp });
+export const LikerList = Type.Object({ users: Type.Array(Liker), pagination: PagePagination });
+
+export function toUserCard(c: UserCardRow) {
+  return { id: c.id, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl };
+}
+
+export function toCreatedPost(p: PostViewRow) {
+  return {
+    id: p.id,
+    user: toUserCard(p.author),
+    caption: p.caption,
+    media_url: p.mediaUrl,
+    media_thumbnail_url: p.mediaThumbnailUrl,
+    post_type: p.postType,
+    goal: p.goal,
+    visibility: p.visibility,
+    likes_count: p.likesCount,
+    comments_count: p.commentsCount,
+    media_width: p.mediaWidth,
+    media_height: p.mediaHeight,
+    created_at: p.createdAt.toISOString(),
+  };
+}
+
+export function toPost(p: PostViewRow, now: Date) {
+  return {
+    ...toCreatedPost(p),
+    is_archived: p.isArchived,
+    is_liked_by_me: p.isLikedByMe,
+    time_ago: timeAgo(p.createdAt, now),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+export function toLiker(l: LikerRow) {
+  return { ...toUserCard(l), liked_at: l.likedAt.toISOString() };
+}
+
+export function pagination(page: number, limit: number, total: number) {
+  return { page, limit, total, total_pages: Math.ceil(total / limit) };
+}

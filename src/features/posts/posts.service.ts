@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { MediaService, UploadedFile } from '../media/media.service.js';
+import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, userNotFound } from './posts.errors.js';
+import { mayEditPost, mayViewPost, type PostVisibility } from './posts.policy.js';
+import { PostQueriesRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.queries.repo.js';
+import { PostsRepo } from './posts.repo.js';
+import './posts.events.js';
+
+export interface CreatePostInput {
+  caption: string | null;
+  goalId: string | null;
+  visibility: PostVisibility;
+  /** The uploaded file, if any; `allowVideo` for the `video` field. */
+  file?: { upload: UploadedFile; allowVideo: boolean };
+}
+
+export interface PostPatch {
+  caption?: string | null;
+  visibility?: PostVisibility;
+  isArchived?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** Posts ("memories"): create with media, read under the visibility rule, edit, archive, delete. */
+export class PostsService {
+  private readonly queries: PostQueriesRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly media: MediaService,
+  ) {
+    this.queries = new PostQueriesRepo(database.db);
+  }
+
+  /**
+   * Creates a post. The media are stored first under `posts/{id}/` (the id is chosen here), then the
+   * row and the author's photos_shared change in one transaction; if that fails the media are deleted.
+   */
+  async create(callerId: string, input: CreatePostInput): Promise<PostViewRow> {
+    const caption = input.caption?.trim() ? input.caption : null;
+    if (!caption && !input.file) throw postContentRequired();
+    const author = await this.queries.userCard(callerId);
+    if (!author) throw userNotFound();
+    const goalTitle = input.goalId ? await this.queries.activeGoalTitle(callerId, input.goalId) : undefined;
+    if (input.goalId && goalTitle === undefined) throw invalidGoal();
+
+    const postId = randomUUID();
+    const now = this.clock.now();
+    const stored = input.file
+      ? await this.media.store('post', postId, input.file.upload, { allowVideo: input.file.allowVideo })
+      : undefined;
+    const postType = stored ? (stored.mediaType === 'video' ? 'video' : 'photo') : 'text';
+    let row;
+    try {
+      row = await inTransaction(this.database, async (tx) => {
+        const repo = new PostsRepo(tx);
+        const inserted = await repo.insert({
+          id: postId,
+          userId: callerId,
+          caption,
+          postType,
+          goalId: input.goalId,
+          mediaUrl: stored?.url ?? null,
+          mediaThumbnailUrl: stored?.thumbnailUrl ?? null,
+          mediaWidth: stored?.width ?? null,
+          mediaHeight: stored?.height ?? null,
+          visibility: input.visibility,
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (postType === 'photo') await repo.movePhotosShared(callerId, 1);
+        return inserted;
+      });
+    } catch (err) {
+      if (stored) await this.media.removeAll('post', postId);
+      // The goal was deleted (foreign key) or left between the check and the insert.
+      if (input.goalId && (await this.queries.activeGoalTitle(callerId, input.goalId)) === undefined) throw invalidGoal();
+      throw err;
+    }
+
+    this.bus.publish('post.created', {
+      postId,
+      author,
+      postType,
+      visibility: input.visibility,
+      goalId: input.goalId,
+      at: now.toISOString(),
+    });
+    return {
+      id: row.id,
+      author,
+      caption: row.caption,
+      postType,
+      goal: input.goalId && goalTitle !== undefined ? { id: input.goalId, title: goalTitle } : null,
+      mediaUrl: row.mediaUrl,
+      mediaThumbnailUrl: row.mediaThumbnailUrl,
+      mediaWidth: row.mediaWidth,
+      mediaHeight: row.mediaHeight,
+      visibility: input.visibility,
+      likesCount: 0,
+      commentsCount: 0,
+      isArchived: false,
+      isLikedByMe: false,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  /** The post if the viewer may see it, else 404 post_not_found (the same as an unknown id). */
+  async visible(viewerId: string, postId: string): Promise<PostWithAccess> {
+    const found = await this.queries.findWithAccess(viewerId, postId);
+    if (!found || !mayViewPost(found.facts)) throw postNotFound();
+    return found;
+  }
+
+  async get(viewerId: string, postId: string): Promise<PostViewRow> {
+    return (await this.visible(viewerId, postId)).post;
+  }
+
+  /** The author edits caption, visibility or archived state; others: 404 if invisible, else 403. */
+  async update(callerId: string, postId: string, patch: PostPatch): Promise<PostViewRow> {
+    const { post, facts } = await this.visible(callerId, postId);
+    if (!mayEditPost(facts)) throw notPostAuthor();
+    const values: PostPatch = { ...patch };
+    if (patch.caption !== undefined) values.caption = patch.caption?.trim() ? patch.caption : null;
+    const nextCaption = values.caption !== undefined ? values.caption : post.caption;
+    if (post.postType === 'text' && !nextCaption) throw postContentRequired();
+    const updated = await new PostsRepo(this.database.db).update(postId, values, this.clock.now());
+    if (!updated) throw postNotFound();
+    return (await this.visible(callerId, postId)).post;
+  }
+
+  /** The author deletes the post: likes and comments cascade, photos_shared drops, media are removed. */
+  async delete(callerId: string, postId: string): Promise<void> {
+    const { facts } = await this.visible(callerId, postId);
+    if (!mayEditPost(facts)) throw notPostAuthor();
+    const deleted = await inTransaction(this.database, async (tx) => {
+      const repo = new PostsRepo(tx);
+      const row = await repo.delete(postId);
+      if (row?.postType === 'photo') await repo.movePhotosShared(row.userId, -1);
+      return row;
+    });
+    if (!deleted) throw postNotFound();
+    await this.media.removeAll('post', postId);
+    this.bus.publish('post.deleted', { postId, authorId: deleted.userId, at: this.clock.now().toISOString() });
+  }
+
+  /** A user's non-archived posts the viewer may see, newest first (404 user_not_found for unknown or blocked users). */
+  async listOfUser(viewerId: string, userId: string, page: number, limit: number): Promise<Page<PostViewRow>> {
+    if (!(await this.queries.userVisible(viewerId, userId))) throw userNotFound();
+    return this.queries.pageOfUser(viewerId, userId, limit, (page - 1) * limit);
+  }
+
+  /** The caller's card (for events of other use cases). */
+  async card(userId: string): Promise<UserCardRow> {
+    const card = await this.queries.userCard(userId);
+    if (!card) throw userNotFound();
+    return card;
+  }
+}

@@ -1,0 +1,65 @@
+/** Helpers shared by the posts feature's tests (not a test file itself). */
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { queryRows } from '../../infra/db/rows.js';
+import type { TestUser } from '../../../test/factories.js';
+import type { TestApp } from '../../../test/harness.js';
+import { multipart, png } from '../../../test/media-samples.js';
+
+/** Test apps of the posts tests run without the rate limits (they post a lot per user). */
+export const NO_RATE_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
+export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+export type Part = { name: string; value: string } | { name: string; filename: string; contentType: string; data: Buffer };
+
+export function http(t: () => TestApp) {
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
+    t().app.inject({ method, url, headers: who ? who.auth : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return {
+    get: (url: string, who?: TestUser) => call('GET', url, who),
+    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
+    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
+    del: (url: string, who?: TestUser) => call('DELETE', url, who),
+    /** POST /api/v1/posts with a multipart body. */
+    postForm: (parts: Part[], who?: TestUser) => {
+      const body = multipart(parts);
+      return t().app.inject({ method: 'POST', url: '/api/v1/posts', headers: { ...(who ? who.auth : {}), ...body.headers }, payload: body.payload });
+    },
+  };
+}
+
+export async function imagePart(): Promise<Part> {
+  return { name: 'image', filename: 'photo.png', contentType: 'image/png', data: await png(64, 48, false) };
+}
+
+export interface PostJson {
+  id: string;
+  post_type: string;
+  visibility: string;
+  likes_count: number;
+  comments_count: number;
+  media_url: string | null;
+  [key: string]: unknown;
+}
+
+/** Creates a text post through the service (fast) with the given visibility; returns its id. */
+export async function makePost(
+  ctx: AppContext,
+  who: TestUser,
+  options: { visibility?: 'public' | 'friends' | 'private'; caption?: string; archived?: boolean } = {},
+): Promise<string> {
+  const post = await ctx.services.posts.create(who.id, {
+    caption: options.caption ?? 'Hello tribe',
+    goalId: null,
+    visibility: options.visibility ?? 'friends',
+  });
+  if (options.archived) await ctx.services.posts.update(who.id, post.id, { isArchived: true });
+  return post.id;
+}
+
+export async function one<T = unknown>(ctx: AppContext, query: ReturnType<typeof sql>): Promise<T> {
+  const [row] = await queryRows<Record<string, unknown>>(ctx.database.db, query);
+  return Object.values(row ?? {})[0] as T;
+}
+
+export const countOf = async (ctx: AppContext, query: ReturnType<typeof sql>) => Number(await one(ctx, query));

@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { mayViewPost, type PostVisibility } from './posts.policy.js';
+import { PostQueriesRepo } from './posts.queries.repo.js';
+import { postVisibleTo } from './posts.visibility.sql.js';
+import { makePost, NO_RATE_LIMITS, one } from './posts.test-helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ env: NO_RATE_LIMITS });
+});
+afterAll(async () => t.close());
+
+describe('post visibility: the pure rule and its SQL twin agree', () => {
+  it('on every viewer (author, friend, stranger, blocked either way) × visibility × archived', async () => {
+    const author = await makeUser(t.ctx);
+    const friend = await makeUser(t.ctx);
+    const stranger = await makeUser(t.ctx);
+    const blockedByAuthor = await makeUser(t.ctx);
+    const blockerOfAuthor = await makeUser(t.ctx);
+    const blockedFriend = await makeUser(t.ctx);
+    const goneAuthor = await makeUser(t.ctx);
+    await makeFriends(t.ctx, goneAuthor, friend);
+    await makeFriends(t.ctx, author, friend);
+    await makeFriends(t.ctx, author, blockedFriend);
+    await makeBlock(t.ctx, author, blockedByAuthor);
+    await makeBlock(t.ctx, blockerOfAuthor, author);
+    await makeBlock(t.ctx, blockedFriend, author);
+    const viewers: Array<[string, TestUser]> = [
+      ['author', author],
+      ['friend', friend],
+      ['stranger', stranger],
+      ['blocked by author', blockedByAuthor],
+      ['blocker of author', blockerOfAuthor],
+      ['blocked friend', blockedFriend],
+    ];
+    const repo = new PostQueriesRepo(t.ctx.database.db);
+    const expected: Record<string, boolean> = {};
+    const seen: Record<string, boolean> = {};
+    for (const visibility of ['public', 'friends', 'private'] as PostVisibility[]) {
+      for (const archived of [false, true]) {
+        const postId = await makePost(t.ctx, author, { visibility, archived });
+        for (const [name, viewer] of viewers) {
+          const key = `${name}/${visibility}/${archived ? 'archived' : 'live'}`;
+          const found = await repo.findWithAccess(viewer.id, postId);
+          const pure = mayViewPost(found!.facts);
+          const inSql = await one<boolean>(t.ctx, sql`select ${postVisibleTo(viewer.id, 'p')} as v from posts p where p.id = ${postId}`);
+          expect(Boolean(inSql), key).toBe(pure);
+          seen[key] = pure;
+          const blocked = name.startsWith('block');
+          expected[key] =
+            name === 'author' || (!archived && !blocked && (visibility === 'public' || (visibility === 'friends' && name === 'friend')));
+        }
+      }
+    }
+    expect(seen).toEqual(expected);
+
+    // A deactivated author's posts are visible to the author only (also on public posts, to friends).
+    for (const visibility of ['public', 'friends'] as PostVisibility[]) {
+      const postId = await makePost(t.ctx, goneAuthor, { visibility });
+      await t.ctx.database.db.execute(sql`update users set is_active = false, deactivated_at = now() where id = ${goneAuthor.id}`);
+      for (const viewer of [goneAuthor, friend, stranger]) {
+        const found = await repo.findWithAccess(viewer.id, postId);
+        const inSql = await one<boolean>(t.ctx, sql`select ${postVisibleTo(viewer.id, 'p')} as v from posts p where p.id = ${postId}`);
+        expect(Boolean(inSql)).toBe(mayViewPost(found!.facts));
+        expect(mayViewPost(found!.facts)).toBe(viewer === goneAuthor);
+      }
+      await t.ctx.database.db.execute(sql`update users set is_active = true, deactivated_at = null where id = ${goneAuthor.id}`);
+    }
+  });
+
+  it('refuses an alias that is not a plain identifier', () => {
+    expect(() => postVisibleTo('x', 'p; drop table posts')).toThrow();
+  });
+});

@@ -1,0 +1,79 @@
+import { Type } from 'typebox';
+import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import type { StoryGroup } from './stories.service.js';
+import type { StoryViewerRow, TrayStoryRow } from './stories.repo.js';
+import type { StoryRow } from './stories.tables.js';
+
+const MediaType = Type.Union([Type.Literal('image'), Type.Literal('video')]);
+
+const storyFields = {
+  id: Uuid,
+  media_url: Type.String(),
+  media_thumbnail_url: NullableString,
+  media_type: MediaType,
+  duration: Type.Integer({ description: 'Seconds the story is shown' }),
+  views_count: Type.Integer(),
+  expires_at: Timestamp,
+  created_at: Timestamp,
+};
+
+const UserCard = Type.Object({
+  id: Uuid,
+  username: Type.String(),
+  full_name: NullableString,
+  profile_image_url: NullableString,
+});
+
+/** POST /stories response (plan 4.6). */
+export const CreatedStory = Type.Object({ ...storyFields, user_id: Uuid });
+
+export const TrayStory = Type.Object({ ...storyFields, viewed_by_me: Type.Boolean() });
+
+/** GET /stories/:storyId: the tray item plus its author. */
+export const StoryDetails = Type.Object({ ...storyFields, user_id: Uuid, user: UserCard, viewed_by_me: Type.Boolean() });
+
+export const StoryTray = Type.Object({
+  stories: Type.Array(Type.Object({ user: UserCard, stories: Type.Array(TrayStory), has_unviewed: Type.Boolean() })),
+});
+
+export const StoryViewers = Type.Object({
+  users: Type.Array(Type.Object({ ...UserCard.properties, viewed_at: Timestamp })),
+  pagination: PagePagination,
+});
+
+export const StoryIdParams = Type.Object({ storyId: Uuid }, { additionalProperties: false });
+export const ViewersQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+
+const storyBody = (s: Pick<StoryRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl' | 'duration' | 'viewsCount' | 'expiresAt' | 'createdAt'> & { mediaType: string | null }) => ({
+  id: s.id,
+  media_url: s.mediaUrl,
+  media_thumbnail_url: s.mediaThumbnailUrl,
+  media_type: s.mediaType as 'image' | 'video',
+  duration: s.duration,
+  views_count: s.viewsCount,
+  expires_at: s.expiresAt.toISOString(),
+  created_at: s.createdAt.toISOString(),
+});
+
+export const toCreatedStory = (s: StoryRow) => ({ ...storyBody(s), user_id: s.userId });
+
+const toCard = (u: { id: string; username: string; fullName: string | null; profileImageUrl: string | null }) => ({
+  id: u.id,
+  username: u.username,
+  full_name: u.fullName,
+  profile_image_url: u.profileImageUrl,
+});
+
+export const toTrayStory = (s: TrayStoryRow) => ({ ...storyBody(s), viewed_by_me: s.viewedByMe });
+
+export const toStoryDetails = (s: TrayStoryRow) => ({
+  ...toTrayStory(s),
+  user_id: s.userId,
+  user: toCard({ id: s.userId, username: s.username, fullName: s.fullName, profileImageUrl: s.profileImageUrl }),
+});
+
+export const toTray = (groups: StoryGroup[]) => ({
+  stories: groups.map((g) => ({ user: toCard(g.user), stories: g.stories.map(toTrayStory), has_unviewed: g.hasUnviewed })),
+});
+
+export const toViewer = (v: StoryViewerRow) => ({ ...toCard(v), viewed_at: v.viewedAt.toISOString() });
