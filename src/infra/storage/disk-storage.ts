@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertSafeKey, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
+import { assertSafeKey, keyUnder, urlUnder, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
 
 /** Objects as files under DATA_DIR/media, served by the API at /media/<key> (or a CDN's `baseUrl`). */
 export class DiskStorage implements ObjectStorage {
@@ -45,20 +45,11 @@ export class DiskStorage implements ObjectStorage {
   }
 
   urlFor(key: string): string {
-    assertSafeKey(key);
-    return `${this.baseUrl}/${key}`;
+    return urlUnder(this.baseUrl, key);
   }
 
   keyFromUrl(url: string): string | undefined {
-    const base = `${this.baseUrl}/`;
-    if (!url.startsWith(base)) return undefined;
-    const key = url.slice(base.length);
-    try {
-      assertSafeKey(key);
-      return key;
-    } catch {
-      return undefined;
-    }
+    return keyUnder(this.baseUrl, url);
   }
 
   async check(): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { S3Config } from '../../config/config.js';
-import { assertSafeKey, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
+import { assertSafeKey, keyUnder, urlUnder, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
 
 /** The S3Client settings for a bucket config (exported for tests). */
 export function s3ClientConfig(s3: S3Config): S3ClientConfig {
@@ -107,20 +107,11 @@ export class S3Storage implements ObjectStorage {
   }
 
   urlFor(key: string): string {
-    assertSafeKey(key);
-    return `${this.base}/${key}`;
+    return urlUnder(this.base, key);
   }
 
   keyFromUrl(url: string): string | undefined {
-    const base = `${this.base}/`;
-    if (!url.startsWith(base)) return undefined;
-    const key = url.slice(base.length);
-    try {
-      assertSafeKey(key);
-      return key;
-    } catch {
-      return undefined;
-    }
+    return keyUnder(this.base, url);
   }
 
   async check(): Promise<void> {

@@ -43,3 +43,22 @@ export function assertSafeKey(key: string): void {
     throw new Error(`unsafe storage key: ${JSON.stringify(key)}`);
   }
 }
+
+/** The URL of `key` under a storage's public base URL. */
+export function urlUnder(baseUrl: string, key: string): string {
+  assertSafeKey(key);
+  return `${baseUrl}/${key}`;
+}
+
+/** The key behind a URL under `baseUrl`, or undefined for a foreign URL or an unsafe key. */
+export function keyUnder(baseUrl: string, url: string): string | undefined {
+  const base = `${baseUrl}/`;
+  if (!url.startsWith(base)) return undefined;
+  const key = url.slice(base.length);
+  try {
+    assertSafeKey(key);
+    return key;
+  } catch {
+    return undefined;
+  }
+}
