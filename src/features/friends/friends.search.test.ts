@@ -19,7 +19,14 @@ const q = (text: string, extra = '') => `?q=${encodeURIComponent(text)}${extra}`
 const idsOf = (body: { users: Array<{ id: string }> }) => body.users.map((u) => u.id);
 
 /** A surname no other test uses, so results are not crowded by other tests' users. */
-const unique = () => `Zq${randomBytes(3).toString('hex')}`;
+/**
+ * A random 10-letter word. Names in this file must not resemble each other: the search is fuzzy, so a
+ * shared prefix (earlier "Zq" + hex) made unrelated test users similar enough to match now and then.
+ */
+const unique = () =>
+  Array.from(randomBytes(10), (b) => String.fromCharCode(97 + (b % 26)))
+    .join('')
+    .replace(/^./, (c) => c.toUpperCase());
 
 describe('GET /api/v1/friends/search', () => {
   it('matches full names case- and accent-insensitively: "clarie" finds "Clärie Gor"', async () => {
@@ -41,7 +48,7 @@ describe('GET /api/v1/friends/search', () => {
 
   it('matches usernames too, by any part of them', async () => {
     const me = await makeUser(t.ctx);
-    const tag = randomBytes(3).toString('hex');
+    const tag = unique().toLowerCase();
     const target = await makeUser(t.ctx, { username: `cedric_${tag}`, fullName: 'Someone Else' });
     expect(idsOf((await search(me, q(`CEDRIC_${tag}`))).json())).toEqual([target.id]);
     expect(idsOf((await search(me, q(tag))).json())).toEqual([target.id]);
