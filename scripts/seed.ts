@@ -257,6 +257,8 @@ export async function seedDemoWorld(ctx: AppContext, options: SeedOptions = {}):
     // yet, so their rows are inserted directly with Drizzle, using each feature's table objects.
     // When those services exist, this should call them instead.
     await inTransaction(ctx.database, (tx) => insertWorld(tx, { idOf, daysAgo, hoursAgo, now }));
+    // Posts and friendships were inserted directly, so no post.created event filled the friends inboxes.
+    await ctx.services.friendsInbox.rebuild();
   } catch (err) {
     // Leave no half-made demo world: remove the accounts this run created (rows hanging off them cascade).
     const created = [...ids.values()];

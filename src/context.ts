@@ -14,6 +14,9 @@ import { registerAchievementSubscriptions } from './features/achievements/achiev
 import { FeedService } from './features/feed/feed.service.js';
 import { registerFeedSubscriptions } from './features/feed/feed.subscriptions.js';
 import { PostsFeedService } from './features/feed/posts-feed.service.js';
+import { friendsInboxTrimJob } from './features/feed/friends-inbox.job.js';
+import { FriendsInboxService } from './features/feed/friends-inbox.service.js';
+import { registerFriendsInboxSubscriptions } from './features/feed/friends-inbox.subscriptions.js';
 import { goalRemindersJob } from './features/goals/goal-reminders.job.js';
 import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goals/goal-reminders.service.js';
 import { ContributionsService } from './features/goals/contributions.service.js';
@@ -86,6 +89,7 @@ export interface Services {
   achievements: AchievementsService;
   feed: FeedService;
   postsFeed: PostsFeedService;
+  friendsInbox: FriendsInboxService;
 }
 
 export interface AppContext {
@@ -195,11 +199,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const achievements = new AchievementsService(database, bus, clock, privacy, logger);
   const feed = new FeedService(database, clock);
   const postsFeed = new PostsFeedService(database, clock);
+  const friendsInbox = new FriendsInboxService(database, clock);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
   registerSettingsSubscriptions(bus, settings);
   scheduler.register(storyCleanupJob(stories));
+  scheduler.register(friendsInboxTrimJob(friendsInbox));
   registerFriendsSubscriptions(bus, friends);
   registerPartnersSubscriptions(bus, partners);
   scheduler.register(friendSuggestionsJob(friends));
@@ -207,6 +213,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   scheduler.register(goalRemindersJob(goalReminders));
   registerAchievementSubscriptions(bus, achievements);
   registerFeedSubscriptions(bus, feed);
+  registerFriendsInboxSubscriptions(bus, friendsInbox);
 
   let closed = false;
   return {
@@ -223,7 +230,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     lock,
     scheduler,
     services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings, stories, friends, partners, blocks, goalReminders,
-      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed },
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox },
     async close() {
       if (closed) return;
       closed = true;

@@ -21,6 +21,7 @@ const TABLES = [
   'posts',
   'post_likes',
   'post_comments',
+  'friends_inbox',
   'user_settings',
   'notification_preferences',
 ];
@@ -115,6 +116,21 @@ describe('seedDemoWorld on an empty database', () => {
       sql`select status, check_in_frequency from accountability_partners`,
     );
     expect(partners.every((p) => p.status === 'active' && p.check_in_frequency === 'weekly')).toBe(true);
+  });
+
+  it("fills the friends inboxes: every friend's post of the inbox window, and nothing else", async () => {
+    const [diff] = await queryRows<{ missing: number; extra: number; total: number }>(
+      t.ctx.database.db,
+      sql`with expected as (
+          select case when f.user_id = p.user_id then f.friend_id else f.user_id end as reader, p.id as post_id
+          from posts p join friendships f on f.status = 'accepted' and p.user_id in (f.user_id, f.friend_id)
+          where p.created_at >= now() - interval '8 days')
+        select (select count(*) from expected e where not exists (select 1 from friends_inbox i where i.user_id = e.reader and i.post_id = e.post_id))::int as missing,
+               (select count(*) from friends_inbox i where not exists (select 1 from expected e where e.reader = i.user_id and e.post_id = i.post_id))::int as extra,
+               (select count(*) from friends_inbox)::int as total`,
+    );
+    expect(diff).toEqual({ missing: 0, extra: 0, total: expect.any(Number) });
+    expect(diff!.total).toBeGreaterThan(0);
   });
 
   it('every goal: contributions sum to current_amount, participants hold their share, progress matches', async () => {

@@ -2,7 +2,7 @@
  * Table owned by the feed feature: plan §3.8 `feed_entries` (a user's materialised timeline),
  * with the §9.1 ranking index.
  */
-import { doublePrecision, index, jsonb, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { doublePrecision, index, jsonb, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { goals } from '../goals/goals.tables.js';
 import { posts } from '../posts/posts.tables.js';
 import { users } from '../users/users.tables.js';
@@ -38,3 +38,28 @@ export const feedEntries = pgTable(
 
 export type FeedEntryRow = typeof feedEntries.$inferSelect;
 export type NewFeedEntryRow = typeof feedEntries.$inferInsert;
+
+/**
+ * The friends feed's inbox (fan-out on write): one row per (reader, post) for posts of the reader's
+ * friends created in the last FRIENDS_INBOX_DAYS days, so a friends-feed page is a short range scan
+ * of the reader's rows instead of a search through every friend's posts. Written only by the feed
+ * feature (friends-inbox.repo.ts): on post.created, on a new friendship (backfill) and on unfriend
+ * or block (clean-up); a daily job trims rows past the horizon. It is an index, not the truth: a page
+ * re-checks the post (not archived, visible to friends), the author (active) and the friendship, so
+ * a late or lost fan-out can hide a post but never show one it must not. No foreign key on post_id:
+ * a deleted post's rows simply stop joining and age out with the trim.
+ */
+export const friendsInbox = pgTable(
+  'friends_inbox',
+  {
+    /** The reader. */
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The post's created_at (the feed's order). */
+    postCreatedAt: timestamp({ withTimezone: true }).notNull(),
+    postId: uuid().notNull(),
+    authorId: uuid().notNull(),
+  },
+  (t) => [primaryKey({ name: 'friends_inbox_pkey', columns: [t.userId, t.postCreatedAt, t.postId] })],
+);

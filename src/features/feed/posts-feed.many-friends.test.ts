@@ -40,6 +40,7 @@ async function postAs(userId: string, ageSeconds: number, visibility = 'friends'
   const at = new Date(clock.now().getTime() - ageSeconds * 1000).toISOString();
   const [row] = await rows<{ id: string }>(sql`insert into posts (user_id, post_type, caption, visibility, is_archived, created_at)
     values (${userId}, 'text', 'hi', ${visibility}, ${archived}, ${at}::timestamptz) returning id`);
+  await t.ctx.services.friendsInbox.postCreated(row!.id); // what the post.created subscription does
   return row!.id;
 }
 

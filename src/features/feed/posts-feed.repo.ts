@@ -1,6 +1,9 @@
-import type { Db } from '../../infra/db/database.js';
-import { queryRows } from '../../infra/db/rows.js';
+import type { Database } from '../../infra/db/database.js';
+import { friendsInboxPageSql } from './friends-inbox.sql.js';
 import { discoverFeedSql, followingFeedSql, friendsFeedSql, type KeysetAfter } from './posts-feed.sql.js';
+
+/** The smallest uuid: (horizon, NIL) as a keyset position means "strictly before the horizon". */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** One post as a feed page shows it. */
 export interface FeedPost {
@@ -58,19 +61,34 @@ function toFeedPost(r: FeedPostRow): FeedPost {
   };
 }
 
-/** The memories feed read model: each page is ONE query (posts + author card + goal + liked-by-me). */
+/**
+ * The memories feed read model: each page is one prepared statement (posts + author card + goal +
+ * liked-by-me); a friends page that reaches the inbox horizon takes a second one for what is older.
+ */
 export class PostsFeedRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly database: Database) {}
 
-  async friendsPage(viewerId: string, limit: number, after?: KeysetAfter, offset = 0): Promise<FeedPost[]> {
-    return (await queryRows<FeedPostRow>(this.db, friendsFeedSql(viewerId, limit, after, offset))).map(toFeedPost);
+  /**
+   * Friends feed: rows newer than the horizon come from the inbox (friends-inbox.sql.ts), older ones
+   * from the search of friendsFeedSql restricted to before the horizon; the two ranges do not overlap,
+   * so a page that spans the horizon is the first range's rows followed by the second's.
+   */
+  async friendsPage(viewerId: string, limit: number, horizonMicros: string, after?: KeysetAfter, offset = 0): Promise<FeedPost[]> {
+    const want = limit + offset;
+    const pastHorizon = after !== undefined && BigInt(after.createdAtMicros) < BigInt(horizonMicros);
+    let rows = pastHorizon ? [] : await this.database.queryPrepared<FeedPostRow>(friendsInboxPageSql(viewerId, want, horizonMicros, after));
+    if (rows.length < want) {
+      const olderThan = pastHorizon ? after : { createdAtMicros: horizonMicros, id: NIL_UUID };
+      rows = rows.concat(await this.database.queryPrepared<FeedPostRow>(friendsFeedSql(viewerId, want - rows.length, olderThan)));
+    }
+    return rows.slice(offset, want).map(toFeedPost);
   }
 
   async followingPage(viewerId: string, limit: number, after?: KeysetAfter, offset = 0): Promise<FeedPost[]> {
-    return (await queryRows<FeedPostRow>(this.db, followingFeedSql(viewerId, limit, after, offset))).map(toFeedPost);
+    return (await this.database.queryPrepared<FeedPostRow>(followingFeedSql(viewerId, limit, after, offset))).map(toFeedPost);
   }
 
   async discoverPage(viewerId: string, limit: number, asOfMicros: string, offset: number): Promise<FeedPost[]> {
-    return (await queryRows<FeedPostRow>(this.db, discoverFeedSql(viewerId, limit, asOfMicros, offset))).map(toFeedPost);
+    return (await this.database.queryPrepared<FeedPostRow>(discoverFeedSql(viewerId, limit, asOfMicros, offset))).map(toFeedPost);
   }
 }

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { validationError } from '../../lib/app-error.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import { PostsFeedRepo, type FeedPost } from './posts-feed.repo.js';
+import { FRIENDS_INBOX_DAYS } from './friends-inbox.sql.js';
 import { DISCOVER_MAX_ITEMS } from './posts-feed.sql.js';
 
 export type PostsFeedType = 'friends' | 'discover' | 'following';
@@ -34,7 +35,7 @@ export class PostsFeedService {
     database: Database,
     private readonly clock: Clock,
   ) {
-    this.repo = new PostsFeedRepo(database.db);
+    this.repo = new PostsFeedRepo(database);
   }
 
   /** One page of the caller's feed of the given type, with `nextCursor` when more follow. */
@@ -59,8 +60,11 @@ export class PostsFeedService {
     } else {
       if (cursor && cursor.kind !== 'keyset') throw invalidCursor();
       const after = cursor ? { createdAtMicros: cursor.createdAtMicros, id: cursor.id } : undefined;
-      const page = req.feedType === 'friends' ? this.repo.friendsPage.bind(this.repo) : this.repo.followingPage.bind(this.repo);
-      rows = await page(viewerId, fetch, after, after ? 0 : pageOffset);
+      const offset = after ? 0 : pageOffset;
+      rows =
+        req.feedType === 'friends'
+          ? await this.repo.friendsPage(viewerId, fetch, this.inboxHorizonMicros(), after, offset)
+          : await this.repo.followingPage(viewerId, fetch, after, offset);
       next = (last) => encodeCursor({ kind: 'keyset', createdAtMicros: last.createdAtMicros, id: last.id });
     }
 
@@ -73,5 +77,10 @@ export class PostsFeedService {
       hasMore,
       nextCursor: hasMore && last ? next(last) : null,
     };
+  }
+
+  /** Where the friends inbox ends: FRIENDS_INBOX_DAYS before now, in microseconds since the epoch. */
+  private inboxHorizonMicros(): string {
+    return String((this.clock.now().getTime() - FRIENDS_INBOX_DAYS * 86_400_000) * 1000);
   }
 }

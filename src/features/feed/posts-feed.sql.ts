@@ -21,7 +21,7 @@ export interface KeysetAfter {
 }
 
 /** The columns every feed query returns (p = posts, a = the author). */
-const columns = (viewerId: string) => sql`p.id, p.caption, p.media_url, p.media_thumbnail_url, p.post_type, p.visibility,
+export const feedColumns = (viewerId: string) => sql`p.id, p.caption, p.media_url, p.media_thumbnail_url, p.post_type, p.visibility,
     p.likes_count, p.comments_count, p.created_at,
     (extract(epoch from p.created_at) * 1000000)::bigint::text as created_us,
     a.id as author_id, a.username as author_username, a.full_name as author_full_name,
@@ -31,13 +31,18 @@ const columns = (viewerId: string) => sql`p.id, p.caption, p.media_url, p.media_
 
 const activeAuthor = sql`a.is_active and a.deleted_at is null`;
 
-function microsToTimestamp(micros: string): SQL {
+export function microsToTimestamp(micros: string): SQL {
   // Exact: an interval of whole microseconds (to_timestamp() goes through a double).
   return sql`(timestamptz 'epoch' + ${micros}::bigint * interval '1 microsecond')`;
 }
 
+/** `and (createdAt, id) < after` (rows strictly older than the keyset position), or nothing. */
+export function keysetAfter(createdAt: SQL, id: SQL, after: KeysetAfter | undefined): SQL {
+  return after ? sql`and (${createdAt}, ${id}) < (${microsToTimestamp(after.createdAtMicros)}, ${after.id}::uuid)` : sql``;
+}
+
 function keysetCondition(after: KeysetAfter | undefined): SQL {
-  return after ? sql`and (p.created_at, p.id) < (${microsToTimestamp(after.createdAtMicros)}, ${after.id}::uuid)` : sql``;
+  return keysetAfter(sql`p.created_at`, sql`p.id`, after);
 }
 
 function pageTail(limit: number, offset: number): SQL {
@@ -102,7 +107,7 @@ export function friendsFeedSql(viewerId: string, limit: number, after?: KeysetAf
         where (select n from author_count) < ${FRIENDS_FEED_SCAN_MIN_AUTHORS}
         order by c.created_at desc, c.id desc limit ${take})
     )
-    select ${columns(viewerId)}
+    select ${feedColumns(viewerId)}
     from page
     join posts p on p.id = page.id
     join users a on a.id = p.user_id
@@ -125,7 +130,7 @@ export function followingFeedSql(viewerId: string, limit: number, after?: Keyset
         join goal_participants other on other.goal_id = mine.goal_id and other.left_at is null
         where mine.user_id = ${viewerId} and mine.left_at is null
     )
-    select ${columns(viewerId)}
+    select ${feedColumns(viewerId)}
     from posts p
     join users a on a.id = p.user_id
     left join goals g on g.id = p.goal_id
@@ -150,7 +155,7 @@ export const DISCOVER_MAX_ITEMS = 1000;
  */
 export function discoverFeedSql(viewerId: string, limit: number, asOfMicros: string, offset: number): SQL {
   const asOf = microsToTimestamp(asOfMicros);
-  return sql`select ${columns(viewerId)}
+  return sql`select ${feedColumns(viewerId)}
     from posts p
     join users a on a.id = p.user_id
     left join goals g on g.id = p.goal_id

@@ -18,8 +18,8 @@ export interface PostSeed {
 }
 
 /**
- * Inserts a post row as the posts feature would write it (the posts API is built in parallel);
- * returns its id. `now` is the test clock's instant.
+ * Inserts a post row as the posts feature would write it and fans it out to the friends inbox as
+ * its post.created subscription would; returns its id. `now` is the test clock's instant.
  */
 export async function insertPost(ctx: AppContext, author: TestUser, now: Date, seed: PostSeed = {}): Promise<string> {
   const at = new Date(now.getTime() - (seed.ageSeconds ?? 0) * 1000).toISOString();
@@ -31,6 +31,7 @@ export async function insertPost(ctx: AppContext, author: TestUser, now: Date, s
     returning id`)) as unknown as { rows: Array<{ id: string }> };
   const id = result.rows[0]?.id;
   if (!id) throw new Error('insertPost: no id');
+  await ctx.services.friendsInbox.postCreated(id); // what the post.created subscription does
   return id;
 }
 

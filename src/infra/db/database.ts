@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 
 /** A Drizzle handle on either PGlite or PostgreSQL; a transaction handle has the same type. */
@@ -7,6 +8,13 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  /**
+   * Runs a read statement outside any transaction as a named prepared statement: PostgreSQL parses and
+   * plans it once per pooled connection instead of on every call (PGlite simply runs it). For hot
+   * read paths only; the statement's text must depend on its shape, never on values (values are
+   * parameters), or every call would prepare a new statement.
+   */
+  queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */

@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Database, Db } from './database.js';
 import { migrationsFolder } from './migrations-folder.js';
+import { queryRows } from './rows.js';
 
 export interface PgliteOptions {
   /** Directory of the database files; omit for an in-memory database. */
@@ -27,6 +28,10 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<D
     kind: 'pglite',
     db,
     client,
+    async queryPrepared(query) {
+      // One embedded connection and no plan cache to gain from: run it as any other statement.
+      return queryRows(db, query);
+    },
     async migrate() {
       // PGlite is single-connection and single-process, so no lock is needed here.
       await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder: migrationsFolder() });

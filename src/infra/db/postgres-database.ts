@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Database, Db } from './database.js';
@@ -12,6 +15,29 @@ export interface PostgresOptions {
   poolSize: number;
 }
 
+/** More distinct prepared shapes than this means values leaked into the text: stop naming them. */
+const MAX_PREPARED_SHAPES = 200;
+
+/**
+ * Names statements by a hash of their text, so each pooled connection prepares a shape once and
+ * reuses its plan (node-postgres keeps the prepared statements per connection).
+ */
+export class PreparedStatements {
+  private readonly dialect = new PgDialect({ casing: 'snake_case' });
+  private readonly names = new Map<string, string>();
+
+  /** The query config for `pool.query`: named when the shape is known or new, unnamed past the cap. */
+  toQuery(query: SQL): pg.QueryConfig {
+    const { sql: text, params } = this.dialect.sqlToQuery(query);
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_PREPARED_SHAPES) {
+      name = `tribe_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name === undefined ? { text, values: params } : { name, text, values: params };
+  }
+}
+
 /** Production PostgreSQL through a `pg` pool. */
 export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool } {
   const pool = new pg.Pool({
@@ -23,10 +49,15 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzle({ client: pool, casing: 'snake_case' }) as unknown as Db;
+  const prepared = new PreparedStatements();
   return {
     kind: 'postgres',
     db,
     pool,
+    async queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]> {
+      const result = await pool.query<T>(prepared.toQuery(query));
+      return result.rows;
+    },
     async migrate() {
       const client = await pool.connect();
       try {

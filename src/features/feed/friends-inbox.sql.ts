@@ -1,0 +1,103 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { feedColumns, keysetAfter, microsToTimestamp, type KeysetAfter } from './posts-feed.sql.js';
+
+/**
+ * The friends feed's inbox (table friends_inbox, fan-out on write). It holds, for each reader, the
+ * posts their friends created in the last FRIENDS_INBOX_DAYS days; older pages are read by the
+ * search of `friendsFeedSql` (posts-feed.sql.ts), restricted to before the horizon.
+ */
+export const FRIENDS_INBOX_DAYS = 7;
+
+/**
+ * Rows are kept one day past the horizon, so a page read just before a trim still finds everything
+ * newer than its own horizon (the trim and every backfill use this margin).
+ */
+export const FRIENDS_INBOX_KEEP_DAYS = FRIENDS_INBOX_DAYS + 1;
+
+/** Both directions of the author's accepted friendships: the readers of their posts. */
+function readersOf(authorId: SQL): SQL {
+  return sql`(select f.friend_id as reader from friendships f where f.user_id = ${authorId} and f.status = 'accepted'
+     union all
+     select f.user_id from friendships f where f.friend_id = ${authorId} and f.status = 'accepted')`;
+}
+
+/** Fan-out of one post to its author's friends (idempotent). Private posts too: a page filters them. */
+export function fanOutPostSql(postId: string): SQL {
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
+    select r.reader, p.created_at, p.id, p.user_id
+    from posts p cross join lateral ${readersOf(sql`p.user_id`)} r
+    where p.id = ${postId}
+    on conflict do nothing`;
+}
+
+/** A new friendship: each side's posts since `sinceMicros` into the other's inbox (idempotent). */
+export function backfillPairSql(a: string, b: string, sinceMicros: string): SQL {
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
+    select case when p.user_id = ${a}::uuid then ${b}::uuid else ${a}::uuid end, p.created_at, p.id, p.user_id
+    from posts p
+    where p.user_id in (${a}::uuid, ${b}::uuid) and p.created_at >= ${microsToTimestamp(sinceMicros)}
+    on conflict do nothing`;
+}
+
+/** A friendship ended (unfriend or block): neither keeps the other's posts. */
+export function removePairSql(a: string, b: string): SQL {
+  return sql`delete from friends_inbox
+    where (user_id = ${a} and author_id = ${b}) or (user_id = ${b} and author_id = ${a})`;
+}
+
+/** Deletes up to `batch` rows older than `beforeMicros`; returns how many (run until 0). */
+export function trimBatchSql(beforeMicros: string, batch: number): SQL {
+  return sql`with old as (
+      select user_id, post_created_at, post_id from friends_inbox
+      where post_created_at < ${microsToTimestamp(beforeMicros)} limit ${batch})
+    delete from friends_inbox i using old
+    where i.user_id = old.user_id and i.post_created_at = old.post_created_at and i.post_id = old.post_id`;
+}
+
+/** Refills every inbox with the posts since `sinceMicros` (seeding scripts and benchmarks). */
+export function rebuildSinceSql(sinceMicros: string): SQL {
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
+    select r.reader, p.created_at, p.id, p.user_id
+    from posts p
+    join (select f.user_id as author, f.friend_id as reader from friendships f where f.status = 'accepted'
+          union all
+          select f.friend_id, f.user_id from friendships f where f.status = 'accepted') r on r.author = p.user_id
+    where p.created_at >= ${microsToTimestamp(sinceMicros)}
+    on conflict do nothing`;
+}
+
+/**
+ * One friends-feed page from the inbox: friends' public/friends posts (re-checked: not archived,
+ * author active, still friends, not blocked either way) merged with the viewer's own posts, all at or after the horizon,
+ * newest first, keyset on (created_at, id). At most `take` rows. ONE statement, a short range scan
+ * of friends_inbox_pkey plus primary-key lookups per row; run as a prepared statement.
+ */
+export function friendsInboxPageSql(viewerId: string, take: number, horizonMicros: string, after?: KeysetAfter): SQL {
+  const horizon = microsToTimestamp(horizonMicros);
+  return sql`with page(id) as (
+      (select e.post_id from friends_inbox e
+        join posts p on p.id = e.post_id
+        join users a on a.id = e.author_id
+        where e.user_id = ${viewerId} and e.post_created_at >= ${horizon} ${keysetAfter(sql`e.post_created_at`, sql`e.post_id`, after)}
+          and not p.is_archived and p.visibility in ('public', 'friends')
+          and a.is_active and a.deleted_at is null
+          and exists (select 1 from friendships f where f.status = 'accepted'
+            and ((f.user_id = ${viewerId} and f.friend_id = e.author_id) or (f.user_id = e.author_id and f.friend_id = ${viewerId})))
+          and not exists (select 1 from blocked_users b
+            where (b.blocker_id = ${viewerId} and b.blocked_id = e.author_id) or (b.blocker_id = e.author_id and b.blocked_id = ${viewerId}))
+        order by e.post_created_at desc, e.post_id desc
+        limit ${take})
+      union all
+      (select p.id from posts p
+        where p.user_id = ${viewerId} and not p.is_archived and p.created_at >= ${horizon} ${keysetAfter(sql`p.created_at`, sql`p.id`, after)}
+        order by p.created_at desc, p.id desc
+        limit ${take})
+    )
+    select ${feedColumns(viewerId)}
+    from page
+    join posts p on p.id = page.id
+    join users a on a.id = p.user_id
+    left join goals g on g.id = p.goal_id
+    order by p.created_at desc, p.id desc
+    limit ${take}`;
+}
