@@ -60,6 +60,12 @@ export const friendsInbox = pgTable(
     postCreatedAt: timestamp({ withTimezone: true }).notNull(),
     postId: uuid().notNull(),
     authorId: uuid().notNull(),
+    /**
+     * The friendship (friendships.id) that put the row here: a page keeps a row only while that
+     * friendship is accepted, one primary-key probe. Unfriending deletes the friendship, so the row
+     * is dead even if the two become friends again (the new friendship's backfill rewrites it).
+     */
+    friendshipId: uuid().notNull(),
   },
   (t) => [primaryKey({ name: 'friends_inbox_pkey', columns: [t.userId, t.postCreatedAt, t.postId] })],
 );

@@ -14,29 +14,35 @@ export const FRIENDS_INBOX_DAYS = 7;
  */
 export const FRIENDS_INBOX_KEEP_DAYS = FRIENDS_INBOX_DAYS + 1;
 
-/** Both directions of the author's accepted friendships: the readers of their posts. */
+/** Both directions of the author's accepted friendships: the readers of their posts, and through which friendship. */
 function readersOf(authorId: SQL): SQL {
-  return sql`(select f.friend_id as reader from friendships f where f.user_id = ${authorId} and f.status = 'accepted'
+  return sql`(select f.friend_id as reader, f.id as friendship_id from friendships f where f.user_id = ${authorId} and f.status = 'accepted'
      union all
-     select f.user_id from friendships f where f.friend_id = ${authorId} and f.status = 'accepted')`;
+     select f.user_id, f.id from friendships f where f.friend_id = ${authorId} and f.status = 'accepted')`;
 }
+
+/** A row written again (a repeated event, or a new friendship after an old one) takes the newer friendship. */
+const upsert = sql`on conflict (user_id, post_created_at, post_id)
+    do update set friendship_id = excluded.friendship_id where friends_inbox.friendship_id <> excluded.friendship_id`;
 
 /** Fan-out of one post to its author's friends (idempotent). Private posts too: a page filters them. */
 export function fanOutPostSql(postId: string): SQL {
-  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
-    select r.reader, p.created_at, p.id, p.user_id
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
+    select r.reader, p.created_at, p.id, p.user_id, r.friendship_id
     from posts p cross join lateral ${readersOf(sql`p.user_id`)} r
     where p.id = ${postId}
-    on conflict do nothing`;
+    ${upsert}`;
 }
 
 /** A new friendship: each side's posts since `sinceMicros` into the other's inbox (idempotent). */
 export function backfillPairSql(a: string, b: string, sinceMicros: string): SQL {
-  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
-    select case when p.user_id = ${a}::uuid then ${b}::uuid else ${a}::uuid end, p.created_at, p.id, p.user_id
-    from posts p
-    where p.user_id in (${a}::uuid, ${b}::uuid) and p.created_at >= ${microsToTimestamp(sinceMicros)}
-    on conflict do nothing`;
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
+    select case when p.user_id = ${a}::uuid then ${b}::uuid else ${a}::uuid end, p.created_at, p.id, p.user_id, f.id
+    from friendships f
+    join posts p on p.user_id in (${a}::uuid, ${b}::uuid) and p.created_at >= ${microsToTimestamp(sinceMicros)}
+    where f.status = 'accepted'
+      and ((f.user_id = ${a} and f.friend_id = ${b}) or (f.user_id = ${b} and f.friend_id = ${a}))
+    ${upsert}`;
 }
 
 /** A friendship ended (unfriend or block): neither keeps the other's posts. */
@@ -56,48 +62,50 @@ export function trimBatchSql(beforeMicros: string, batch: number): SQL {
 
 /** Refills every inbox with the posts since `sinceMicros` (seeding scripts and benchmarks). */
 export function rebuildSinceSql(sinceMicros: string): SQL {
-  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id)
-    select r.reader, p.created_at, p.id, p.user_id
+  return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
+    select r.reader, p.created_at, p.id, p.user_id, r.friendship_id
     from posts p
-    join (select f.user_id as author, f.friend_id as reader from friendships f where f.status = 'accepted'
+    join (select f.user_id as author, f.friend_id as reader, f.id as friendship_id from friendships f where f.status = 'accepted'
           union all
-          select f.friend_id, f.user_id from friendships f where f.status = 'accepted') r on r.author = p.user_id
+          select f.friend_id, f.user_id, f.id from friendships f where f.status = 'accepted') r on r.author = p.user_id
     where p.created_at >= ${microsToTimestamp(sinceMicros)}
-    on conflict do nothing`;
+    ${upsert}`;
 }
 
 /**
- * One friends-feed page from the inbox: friends' public/friends posts (re-checked: not archived,
- * author active, still friends, not blocked either way) merged with the viewer's own posts, all at or after the horizon,
- * newest first, keyset on (created_at, id). At most `take` rows. ONE statement, a short range scan
- * of friends_inbox_pkey plus primary-key lookups per row; run as a prepared statement.
+ * One friends-feed page from the inbox: friends' posts re-checked on read (post `public`/`friends`
+ * and not archived, author active, the row's friendship still accepted — blocking and unfriending
+ * delete the friendship) merged with the viewer's own posts, all at or after the horizon, newest
+ * first, keyset on (created_at, id); at most `take` rows. ONE statement: a backward range scan of
+ * friends_inbox_pkey that stops after `take` kept rows, with primary-key probes per row (post,
+ * author, friendship, goal) — no sort of the reader's whole inbox. Each branch returns the feed
+ * columns itself, so nothing is looked up twice. Run as a prepared statement.
  */
 export function friendsInboxPageSql(viewerId: string, take: number, horizonMicros: string, after?: KeysetAfter): SQL {
   const horizon = microsToTimestamp(horizonMicros);
-  return sql`with page(id) as (
-      (select e.post_id from friends_inbox e
+  return sql`select * from (
+      (select ${feedColumns(viewerId)}
+        from friends_inbox e
         join posts p on p.id = e.post_id
         join users a on a.id = e.author_id
+        left join goals g on g.id = p.goal_id
         where e.user_id = ${viewerId} and e.post_created_at >= ${horizon} ${keysetAfter(sql`e.post_created_at`, sql`e.post_id`, after)}
           and not p.is_archived and p.visibility in ('public', 'friends')
           and a.is_active and a.deleted_at is null
-          and exists (select 1 from friendships f where f.status = 'accepted'
-            and ((f.user_id = ${viewerId} and f.friend_id = e.author_id) or (f.user_id = e.author_id and f.friend_id = ${viewerId})))
-          and not exists (select 1 from blocked_users b
-            where (b.blocker_id = ${viewerId} and b.blocked_id = e.author_id) or (b.blocker_id = e.author_id and b.blocked_id = ${viewerId}))
+          -- a scalar sub-select, not EXISTS: it stays a per-row primary-key probe and keeps the
+          -- planner's row estimate high enough that it walks the index in order under the LIMIT
+          and (select true from friendships f where f.id = e.friendship_id and f.status = 'accepted') is not null
         order by e.post_created_at desc, e.post_id desc
         limit ${take})
       union all
-      (select p.id from posts p
+      (select ${feedColumns(viewerId)}
+        from posts p
+        join users a on a.id = p.user_id
+        left join goals g on g.id = p.goal_id
         where p.user_id = ${viewerId} and not p.is_archived and p.created_at >= ${horizon} ${keysetAfter(sql`p.created_at`, sql`p.id`, after)}
         order by p.created_at desc, p.id desc
         limit ${take})
-    )
-    select ${feedColumns(viewerId)}
-    from page
-    join posts p on p.id = page.id
-    join users a on a.id = p.user_id
-    left join goals g on g.id = p.goal_id
-    order by p.created_at desc, p.id desc
+    ) page
+    order by page.created_at desc, page.id desc
     limit ${take}`;
 }

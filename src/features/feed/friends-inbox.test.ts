@@ -110,6 +110,15 @@ describe('friends inbox (fan-out on write) through the API', () => {
     expect(await inboxRows(c, a)).toBe(0);
     expect(await ids(a)).toEqual([fromA]);
     expect(await ids(c)).toEqual([fromC]);
+
+    // Friends again: the new friendship's backfill brings b's post back (its row takes the new friendship).
+    await setFriendRequestAudience(t.ctx, a, 'everyone');
+    const requestId = await requestFriendship(t, b, a);
+    expect((await put(`/api/v1/friends/requests/${requestId}/accept`, {}, a)).statusCode).toBe(200);
+    await t.ctx.bus.drain();
+    expect(await inboxRows(a, b)).toBe(1);
+    expect(await ids(a)).toEqual([fromA, fromB]);
+    expect(await ids(b)).toEqual([fromA, fromB]);
   });
 
   it('re-checks every row on read: private, archived, deleted, deactivated author, friendship gone without an event', async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBlock, makeUser, type TestUser } from '../../../test/factories.js';
+import { makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { http, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
@@ -59,7 +59,8 @@ describe('friends feed of a viewer with many friends (the index walk)', () => {
     await postAs(friends[41]!, 54, 'public');
     await t.ctx.database.db.execute(sql`update users set is_active = false where id = ${friends[40]!}`);
     const blocked = { id: friends[41]! } as TestUser;
-    await makeBlock(t.ctx, me, blocked);
+    await t.ctx.services.blocks.block(me.id, blocked.id, null); // as the API does: it also ends the friendship
+    await t.ctx.bus.drain();
 
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -94,8 +94,10 @@ describe('GET /api/v1/feed — friends (the default)', () => {
     const blockedMe = await makeUser(t.ctx);
     const gone = await makeUser(t.ctx);
     for (const u of [blockedByMe, blockedMe, gone]) await makeFriends(t.ctx, me, u);
-    await makeBlock(t.ctx, me, blockedByMe);
-    await makeBlock(t.ctx, blockedMe, me);
+    // Through the blocks service, as the API does: a block also ends the friendship.
+    await t.ctx.services.blocks.block(me.id, blockedByMe.id, null);
+    await t.ctx.services.blocks.block(blockedMe.id, me.id, null);
+    await t.ctx.bus.drain();
     for (const u of [blockedByMe, blockedMe, gone]) await post(u, { visibility: 'public', ageSeconds: 30 });
     await deactivate(t.ctx, gone);
     const own = await post(me, { ageSeconds: 40 });

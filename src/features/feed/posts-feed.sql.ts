@@ -64,8 +64,9 @@ function notBlocked(viewerId: string, other: SQL): SQL {
 export const FRIENDS_FEED_SCAN_MIN_AUTHORS = 100;
 
 /**
- * Friends feed: the viewer's own posts (any visibility) and their friends' public/friends posts,
- * newest first, keyset on (created_at, id). ONE statement: the author set is the UNION ALL of both
+ * Friends feed past the inbox horizon (newer pages read friends_inbox, friends-inbox.sql.ts; the repo
+ * passes a keyset position at the horizon): the viewer's own posts (any visibility) and their friends'
+ * public/friends posts, newest first, keyset on (created_at, id). ONE statement: the author set is the UNION ALL of both
  * directions of the pair rows (idx_friendships_user / idx_friendships_friend), kept when the friend
  * is an active account and not blocked either way (so no page row is dropped after the LIMIT, which
  * would break has_more), plus the viewer; a
