@@ -1,7 +1,8 @@
 /**
  * `npm run bench:feed`: throughput and latency of GET /api/v1/feed (friends, page of 20) over HTTP
  * with real JWTs against PostgreSQL, side by side with a bare Fastify route that runs the SAME SQL on
- * a `pg` pool with the same settings, in the same run. Targets (issue 6): ≥ 2,500 req/s, p99 ≤ 50 ms
+ * a `pg` pool with the same settings, in the same run; the load comes from a child process
+ * (scripts/bench-load.ts, autocannon) so it never shares the servers' event loop. Targets (issue 6): ≥ 2,500 req/s, p99 ≤ 50 ms
  * at 50 connections, and ≥ 60% of the bare route's throughput.
  *
  * Env: DATABASE_URL (required; the server is used, the database `BENCH_DB` (default tribe_bench) is
@@ -14,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -27,7 +29,8 @@ import { AccessTokenSigner } from '../src/features/auth/auth.tokens.js';
 import { FRIENDS_INBOX_DAYS, friendsInboxPageSql } from '../src/features/feed/friends-inbox.sql.js';
 import { FriendsInboxService } from '../src/features/feed/friends-inbox.service.js';
 import { systemClock } from '../src/infra/clock/clock.js';
-import { openPostgresDatabase, PreparedStatements } from '../src/infra/db/postgres-database.js';
+import { hotReadPoolConfig, openPostgresDatabase, PreparedStatements } from '../src/infra/db/postgres-database.js';
+import type { LoadFigures, LoadRequest } from './bench-load.js';
 import { benchUserIdSql, benchWorldSizesFromEnv, seedBenchWorld } from './bench-world.js';
 
 const env = process.env;
@@ -108,58 +111,18 @@ async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void>
   }
 }
 
-interface Figures {
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-/** Drives `url` with autocannon; each request is a random caller's first feed page. */
-async function drive(url: string, pathFor: () => { path: string; headers: Record<string, string> }, seconds: number): Promise<Figures> {
-  const times: number[] = [];
-  let instance: autocannon.Instance | undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (req) => {
-              const next = pathFor();
-              return { ...req, path: next.path, headers: { ...req.headers, ...next.headers } };
-            },
-          },
-        ],
-      },
-      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
-    );
+/** Drives `url` from a child process (scripts/bench-load.ts), so the load does not compete with the server's event loop. */
+async function drive(url: string, targets: LoadRequest['targets'], seconds: number): Promise<LoadFigures> {
+  const child = fork(fileURLToPath(new URL('./bench-load.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const figures = new Promise<LoadFigures>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as LoadFigures));
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
   });
-  // autocannon's own summary has p90/p97.5 but no p95: keep every response time (ms) instead.
-  instance?.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
-  const result = await done;
-  times.sort((x, y) => x - y);
-  const pct = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 10) / 10;
-  return {
-    rps: result.requests.average,
-    p50: pct(0.5),
-    p95: pct(0.95),
-    p99: pct(0.99),
-    max: pct(1),
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
-  };
+  child.send({ url, connections: CONNECTIONS, seconds, targets } satisfies LoadRequest);
+  return figures;
 }
 
-const fmt = (f: Figures) =>
+const fmt = (f: LoadFigures) =>
   `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  max ${f.max} ms  ` +
   `(${f.total} requests, ${f.non2xx} non-2xx, ${f.errors} errors)`;
 
@@ -192,8 +155,8 @@ async function main(): Promise<void> {
   const appUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
   // The bare route: the same SQL builder (a first page is one inbox statement), the same driver,
-  // the same pool settings and the same prepared statements as openPostgresDatabase.
-  const barePool = new pg.Pool({ connectionString: benchUrl, max: config.dbPoolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+  // the same pool settings and the same prepared statements as queryPrepared in openPostgresDatabase.
+  const barePool = new pg.Pool(hotReadPoolConfig(benchUrl, config.dbPoolSize));
   barePool.on('error', () => undefined);
   const prepared = new PreparedStatements();
   const horizonMicros = () => String((Date.now() - FRIENDS_INBOX_DAYS * 86_400_000) * 1000);
@@ -230,14 +193,23 @@ async function main(): Promise<void> {
   log(`load average before the runs (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
   log(`world: ${userCount} users, ${callers.length} distinct callers; page of ${PAGE}; ${CONNECTIONS} connections; ${SECONDS} s per run after ${WARMUP} s warm-up`);
 
-  const appRequest = () => ({ path: `/api/v1/feed?feed_type=friends&limit=${PAGE}`, headers: { authorization: pick().auth } });
-  const bareRequest = () => ({ path: `/feed?user_id=${pick().id}`, headers: {} });
+  const appTargets = tokens.map((u) => ({ path: `/api/v1/feed?feed_type=friends&limit=${PAGE}`, headers: { authorization: u.auth } }));
+  const bareTargets = tokens.map((u) => ({ path: `/feed?user_id=${u.id}`, headers: {} }));
 
-  await drive(appUrl, appRequest, WARMUP);
-  const appFigures = await drive(appUrl, appRequest, SECONDS);
-  await drive(bareUrl, bareRequest, WARMUP);
-  const bareFigures = await drive(bareUrl, bareRequest, SECONDS);
-  const ceilingFigures = env.BENCH_CEILING === '0' ? undefined : await drive(bareUrl, () => ({ path: '/ceiling', headers: {} }), SECONDS);
+  // Every caller's first request reads their auth state and records last_seen (once a minute per
+  // user): do those before measuring, so the runs show the steady state of signed-in users.
+  const started = Date.now();
+  for (let i = 0; i < tokens.length; i += CONNECTIONS) {
+    await Promise.all(
+      tokens.slice(i, i + CONNECTIONS).map((u) => fetch(`${appUrl}/api/v1/feed?limit=${PAGE}`, { headers: { authorization: u.auth } }).then((r) => r.arrayBuffer())),
+    );
+  }
+  log(`warm-up: one request per caller (${tokens.length}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await drive(appUrl, appTargets, WARMUP);
+  const appFigures = await drive(appUrl, appTargets, SECONDS);
+  await drive(bareUrl, bareTargets, WARMUP);
+  const bareFigures = await drive(bareUrl, bareTargets, SECONDS);
+  const ceilingFigures = env.BENCH_CEILING === '0' ? undefined : await drive(bareUrl, [{ path: '/ceiling', headers: {} }], SECONDS);
 
   log();
   log(`load average after the runs (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);

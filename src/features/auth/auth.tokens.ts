@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { TtlLru } from '../../lib/ttl-lru.js';
 import { AppError } from '../../lib/app-error.js';
 
 /** The plan's access-token claims (section 8.1) plus `ver`, the account's token version. */
@@ -13,12 +14,21 @@ export interface AccessClaims {
   exp: number;
 }
 
+/** How many verified access tokens a process remembers (≈ 0.5 KB each). */
+const VERIFIED_TOKENS_CACHED = 20_000;
+
 export const invalidToken = () => new AppError('unauthorized', 'invalid_token', 'The access token is invalid');
 export const expiredToken = () => new AppError('unauthorized', 'token_expired', 'The access token has expired');
 
 /** Signs and verifies HS256 access tokens; only HS256 is accepted (never `alg: none`). */
 export class AccessTokenSigner {
   private readonly key: Uint8Array;
+  /**
+   * Tokens whose signature and claims were already checked, by their exact text: a client sends the
+   * same access token on every request until it expires, and the HMAC check (WebCrypto) is the
+   * costliest step of authenticating. Expiry is still checked against `now` on every use.
+   */
+  private readonly verified = new TtlLru<AccessClaims>(VERIFIED_TOKENS_CACHED);
 
   constructor(
     secret: string,
@@ -44,6 +54,18 @@ export class AccessTokenSigner {
 
   /** The token's claims; throws 401 invalid_token / token_expired. */
   async verify(token: string, now: Date): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      // jose's rule: expired once the current second reaches `exp`.
+      if (known.exp <= Math.floor(now.getTime() / 1000)) throw expiredToken();
+      return known;
+    }
+    const claims = await this.verifySignatureAndClaims(token, now);
+    this.verified.set(token, claims, this.ttlSeconds * 1000);
+    return claims;
+  }
+
+  private async verifySignatureAndClaims(token: string, now: Date): Promise<AccessClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],

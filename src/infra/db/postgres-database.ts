@@ -38,16 +38,32 @@ export class PreparedStatements {
   }
 }
 
-/** Production PostgreSQL through a `pg` pool. */
+/** Settings shared by both pools. */
+function poolConfig(url: string, max: number): pg.PoolConfig {
+  return { connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 };
+}
+
+/**
+ * The pool of `queryPrepared`: half the size of the main pool, and its sessions always use the
+ * generic plan of a prepared statement. Left to choose, PostgreSQL keeps re-planning a statement
+ * whose LIMIT is a parameter (a generic plan's estimate assumes 10% of the rows, so it always looks
+ * dearer than a custom one) — about 1 ms of planning for a 0.5 ms feed page. Only statements written
+ * for it run here; every other query keeps custom plans on the main pool.
+ */
+export function hotReadPoolConfig(url: string, poolSize: number): pg.PoolConfig {
+  return { ...poolConfig(url, Math.max(2, Math.ceil(poolSize / 2))), options: '-c plan_cache_mode=force_generic_plan' };
+}
+
+/**
+ * Production PostgreSQL through `pg` pools: the main one (`poolSize` connections) and the hot-read one
+ * of `queryPrepared` (half as many), so a process opens at most 1.5 × poolSize connections.
+ */
 export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool } {
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
-  });
+  const pool = new pg.Pool(poolConfig(options.url, options.poolSize));
+  const hotPool = new pg.Pool(hotReadPoolConfig(options.url, options.poolSize));
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  hotPool.on('error', () => undefined);
   const db = drizzle({ client: pool, casing: 'snake_case' }) as unknown as Db;
   const prepared = new PreparedStatements();
   return {
@@ -55,7 +71,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
     db,
     pool,
     async queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]> {
-      const result = await pool.query<T>(prepared.toQuery(query));
+      const result = await hotPool.query<T>(prepared.toQuery(query));
       return result.rows;
     },
     async migrate() {
@@ -75,7 +91,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
       await pool.query('select 1');
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), hotPool.end()]);
     },
   };
 }
