@@ -1,0 +1,139 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { ActorCard, GoalSummary } from '../goals/goals.events.js';
+import { ChatPublisher, postSystemMessage, type SystemMessage } from './chat.publisher.js';
+import type { ConversationRow } from './chat.tables.js';
+import { ConversationQueriesRepo } from './conversations.queries.repo.js';
+import { ConversationsRepo } from './conversations.repo.js';
+
+export interface GoalChatUpdate {
+  goal: GoalSummary;
+  actor: ActorCard;
+  messageType: 'system' | 'goal_update';
+  content: string;
+  /** Added to the plan's `goal_id` and `goal_title`. */
+  metadata: Record<string, unknown>;
+  /** One message per key and chat, however often the event is delivered. */
+  key: string;
+  at: Date;
+}
+
+/**
+ * The group chat of each group goal: created with the goal and its participants, following who
+ * joins and leaves, and telling the group about contributions, milestones and completion.
+ * Driven by goal events (chat.subscriptions.ts); every step is idempotent against redelivery.
+ */
+export class ChatGoalsService {
+  private readonly repo: ConversationsRepo;
+  private readonly queries: ConversationQueriesRepo;
+  private readonly publisher: ChatPublisher;
+
+  constructor(
+    private readonly database: Database,
+    bus: EventBus,
+    private readonly clock: Clock,
+  ) {
+    this.repo = new ConversationsRepo(database.db);
+    this.queries = new ConversationQueriesRepo(database.db);
+    this.publisher = new ChatPublisher(database.db, bus);
+  }
+
+  /** The goal's chat, created (named after the goal, its creator as admin) when missing. Individual goals have none. */
+  async ensureConversation(goal: GoalSummary): Promise<ConversationRow | undefined> {
+    if (goal.goalType !== 'group') return undefined;
+    const existing = await this.repo.findByGoal(goal.goalId);
+    if (existing) return existing;
+    const now = this.clock.now();
+    const members = [...new Set([goal.creatorId, ...goal.participantIds])];
+    const created = await inTransaction(this.database, async (tx) => {
+      const repo = new ConversationsRepo(tx);
+      const row = await repo.insertForGoal({
+        conversationType: 'group',
+        isGroup: true,
+        name: goal.title.slice(0, 255),
+        goalId: goal.goalId,
+        createdBy: goal.creatorId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (row) {
+        await repo.join(row.id, members.map((userId) => ({ userId, role: userId === goal.creatorId ? ('admin' as const) : ('member' as const) })), now);
+      }
+      return row;
+    });
+    if (!created) return this.repo.findByGoal(goal.goalId);
+    await this.publisher.membersChanged(created.id, members, [], now);
+    return created;
+  }
+
+  /** A participant joined the goal: they join its chat, with a system message. */
+  async participantAdded(goal: GoalSummary, actor: ActorCard, userId: string): Promise<void> {
+    const conversation = await this.ensureConversation(goal);
+    if (!conversation) return;
+    const [card] = await this.queries.userCards([userId]);
+    const name = card?.fullName ?? 'Someone';
+    const now = this.clock.now();
+    const result = await inTransaction(this.database, async (tx) => {
+      const repo = new ConversationsRepo(tx);
+      await repo.lock(conversation.id);
+      const added = await repo.join(conversation.id, [{ userId, role: 'member' }], now);
+      if (added.length === 0) return undefined;
+      return postSystemMessage(tx, {
+        conversationId: conversation.id,
+        messageType: 'system',
+        content: actor.id === userId ? `${name} joined the goal` : `${actor.fullName} added ${name} to the goal`,
+        metadata: { event: 'members_added', goal_id: goal.goalId, goal_title: goal.title, actor_id: actor.id, user_ids: [userId] },
+        at: now,
+      });
+    });
+    if (!result) return;
+    await this.publisher.messageSent(result);
+    await this.publisher.membersChanged(conversation.id, [userId], [], now);
+  }
+
+  /** A participant left (or was removed from) the goal: they leave its chat, with a system message. */
+  async participantRemoved(goal: GoalSummary, actor: ActorCard, userId: string): Promise<void> {
+    if (goal.goalType !== 'group') return;
+    const conversation = await this.repo.findByGoal(goal.goalId);
+    if (!conversation) return;
+    const [card] = await this.queries.userCards([userId]);
+    const name = card?.fullName ?? 'Someone';
+    const now = this.clock.now();
+    const result = await inTransaction(this.database, async (tx) => {
+      const repo = new ConversationsRepo(tx);
+      await repo.lock(conversation.id);
+      if (!(await repo.leave(conversation.id, userId, now))) return undefined;
+      await repo.ensureAdmin(conversation.id);
+      return postSystemMessage(tx, {
+        conversationId: conversation.id,
+        messageType: 'system',
+        content: actor.id === userId ? `${name} left the goal` : `${actor.fullName} removed ${name} from the goal`,
+        metadata: { event: 'member_removed', goal_id: goal.goalId, goal_title: goal.title, actor_id: actor.id, user_ids: [userId] },
+        at: now,
+      });
+    });
+    if (!result) return;
+    await this.publisher.messageSent(result);
+    await this.publisher.membersChanged(conversation.id, [], [userId], now);
+  }
+
+  /** Posts a goal update (contribution, milestone, completion) into the goal's chat, once per key. */
+  async postUpdate(update: GoalChatUpdate): Promise<void> {
+    const conversation = await this.ensureConversation(update.goal);
+    if (!conversation) return;
+    const message: SystemMessage = {
+      conversationId: conversation.id,
+      messageType: update.messageType,
+      content: update.content,
+      metadata: { goal_id: update.goal.goalId, goal_title: update.goal.title, ...update.metadata, actor_id: update.actor.id },
+      key: update.key,
+      at: update.at,
+    };
+    const row = await inTransaction(this.database, async (tx) => {
+      await new ConversationsRepo(tx).lock(conversation.id);
+      return postSystemMessage(tx, message);
+    });
+    if (row) await this.publisher.messageSent(row);
+  }
+}

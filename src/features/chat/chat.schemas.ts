@@ -1,0 +1,166 @@
+import { Type } from 'typebox';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+
+/** TypeBox schemas of the chat endpoints (plan 4.7): the public contract. Mappers live in chat.json.ts. */
+
+export const MESSAGE_CONTENT_MAX = 4000;
+export const GROUP_MEMBERS_MAX = 100;
+
+/** PostgreSQL text cannot hold NUL characters: refuse them as input (422), never fail on insert (500). */
+const NO_NUL = '^[^\\u0000]*$';
+
+const UserCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString });
+const OpenObject = Type.Object({}, { additionalProperties: true });
+const MediaUrl = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s\\u0000]+$', description: 'http(s) URL of the uploaded media' });
+
+export const Participant = Type.Object({
+  user_id: Uuid,
+  username: Type.String(),
+  full_name: Type.String(),
+  profile_image_url: NullableString,
+  role: Type.Union([Type.Literal('admin'), Type.Literal('member')]),
+});
+
+export const Conversation = Type.Object({
+  id: Uuid,
+  conversation_type: Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('ai_coach')]),
+  name: NullableString,
+  image_url: NullableString,
+  is_group: Type.Boolean(),
+  goal_id: Type.Union([Uuid, Type.Null()], { description: 'the group goal this chat belongs to' }),
+  participants: Type.Array(Participant, { description: 'current participants, the caller included' }),
+  participants_count: Type.Integer(),
+  last_message: Type.Union([
+    Type.Object({
+      id: Uuid,
+      sender: Type.Union([UserCard, Type.Null()]),
+      content: Type.Union([Type.String(), Type.Null()], { description: 'null for a deleted message' }),
+      message_type: Type.String(),
+      is_deleted: Type.Boolean(),
+      created_at: Timestamp,
+    }),
+    Type.Null(),
+  ]),
+  unread_count: Type.Integer(),
+  is_muted: Type.Boolean(),
+  is_archived: Type.Boolean(),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('member')], { description: 'the caller’s role' }),
+  last_message_at: NullableTimestamp,
+  created_at: Timestamp,
+});
+
+export const ConversationList = Type.Object({ conversations: Type.Array(Conversation), pagination: PagePagination });
+
+export const ConversationsQuery = Type.Object(
+  { ...PageQuery, archived: Type.Optional(Type.Boolean({ default: false, description: 'true: only archived conversations' })) },
+  { additionalProperties: false },
+);
+
+export const CreateConversationBody = Type.Object(
+  {
+    conversation_type: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
+    participant_ids: Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MEMBERS_MAX }),
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 255, pattern: NO_NUL }), Type.Null()])),
+    image_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateConversationBody = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 255, pattern: NO_NUL }), Type.Null()])),
+    image_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
+    is_muted: Type.Optional(Type.Boolean()),
+    is_archived: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const AddParticipantsBody = Type.Object(
+  { user_ids: Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MEMBERS_MAX }) },
+  { additionalProperties: false },
+);
+
+export const ConversationParams = Type.Object({ conversationId: Uuid });
+export const ParticipantParams = Type.Object({ conversationId: Uuid, userId: Uuid });
+export const MessageParams = Type.Object({ conversationId: Uuid, messageId: Uuid });
+
+export const Message = Type.Object({
+  id: Uuid,
+  conversation_id: Uuid,
+  sender: Type.Union([UserCard, Type.Null()], { description: 'null for system and goal messages' }),
+  content: Type.Union([Type.String(), Type.Null()], { description: 'null for a deleted message' }),
+  message_type: Type.Union([
+    Type.Literal('text'),
+    Type.Literal('image'),
+    Type.Literal('video'),
+    Type.Literal('audio'),
+    Type.Literal('file'),
+    Type.Literal('system'),
+    Type.Literal('goal_update'),
+  ]),
+  media_url: NullableString,
+  media_thumbnail_url: NullableString,
+  metadata: Type.Union([OpenObject, Type.Null()], { description: 'system and goal messages: goal_id, goal_title, event, ...' }),
+  reply_to_message: Type.Union([
+    Type.Object({
+      id: Uuid,
+      sender: Type.Union([UserCard, Type.Null()]),
+      content: Type.Union([Type.String(), Type.Null()], { description: 'the first 100 characters; null when deleted' }),
+      message_type: Type.String(),
+      is_deleted: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+  client_message_id: NullableString,
+  is_edited: Type.Boolean(),
+  is_deleted: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  read_by: Type.Array(Type.Object({ user_id: Uuid, read_at: Timestamp })),
+});
+
+export const MessageList = Type.Object({
+  messages: Type.Array(Message),
+  pagination: Type.Object({
+    has_more: Type.Boolean(),
+    next_cursor: Type.Union([Uuid, Type.Null()], { description: 'pass as `before` for the next (older) page' }),
+  }),
+});
+
+export const MessagesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    before: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+
+export const SendMessageBody = Type.Object(
+  {
+    content: Type.Optional(Type.String({ maxLength: MESSAGE_CONTENT_MAX, pattern: NO_NUL, default: '' })),
+    message_type: Type.Optional(
+      Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('video'), Type.Literal('audio'), Type.Literal('file')], {
+        default: 'text',
+      }),
+    ),
+    media_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
+    reply_to_message_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+    client_message_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const EditMessageBody = Type.Object(
+  { content: Type.String({ minLength: 1, maxLength: MESSAGE_CONTENT_MAX, pattern: NO_NUL }) },
+  { additionalProperties: false },
+);
+
+export const ReadBody = Type.Object({ message_id: Type.Optional(Type.Union([Uuid, Type.Null()])) }, { additionalProperties: false });
+
+export const ReadResponse = Type.Object({
+  conversation_id: Uuid,
+  message_id: Type.Union([Uuid, Type.Null()], { description: 'the newest message now read' }),
+  unread_count: Type.Integer(),
+  read_at: Timestamp,
+});

@@ -1,0 +1,58 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { ChatGoalsService } from './chat-goals.service.js';
+import '../goals/goals.events.js';
+
+const money = (amount: string, currency: string) => `${currency} ${amount}`;
+
+/** Group goals have a group chat: created with the goal, following its participants, told about progress. */
+export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService): void {
+  bus.subscribe('goal.created', async (e) => {
+    await goals.ensureConversation(e.goal);
+  });
+  bus.subscribe('goal.participant_added', (e) => goals.participantAdded(e.goal, e.actor, e.userId));
+  bus.subscribe('goal.participant_removed', (e) => goals.participantRemoved(e.goal, e.actor, e.userId));
+  bus.subscribe('goal.contribution_added', (e) =>
+    goals.postUpdate({
+      goal: e.goal,
+      actor: e.actor,
+      messageType: 'goal_update',
+      content:
+        e.contributionType === 'monetary'
+          ? `${e.actor.fullName} contributed ${money(e.amount, e.currency)} to '${e.goal.title}' (${e.progressPercentage}% done)`
+          : `${e.actor.fullName} checked in on '${e.goal.title}' (${e.progressPercentage}% done)`,
+      metadata: {
+        event: 'contribution_added',
+        contribution_id: e.contributionId,
+        contribution_type: e.contributionType,
+        amount: Number(e.amount),
+        currency: e.currency,
+        current_amount: Number(e.currentAmount),
+        progress_percentage: e.progressPercentage,
+      },
+      key: `goal:contribution:${e.contributionId}`,
+      at: new Date(e.at),
+    }),
+  );
+  bus.subscribe('goal.milestone_achieved', (e) =>
+    goals.postUpdate({
+      goal: e.goal,
+      actor: e.actor,
+      messageType: 'goal_update',
+      content: `${e.actor.fullName} reached the milestone '${e.milestoneTitle}' of '${e.goal.title}'`,
+      metadata: { event: 'milestone_achieved', milestone_id: e.milestoneId, milestone_title: e.milestoneTitle },
+      key: `goal:milestone:${e.milestoneId}`,
+      at: new Date(e.at),
+    }),
+  );
+  bus.subscribe('goal.completed', (e) =>
+    goals.postUpdate({
+      goal: e.goal,
+      actor: e.actor,
+      messageType: 'system',
+      content: `${e.actor.fullName} completed the '${e.goal.title}' goal!`,
+      metadata: { event: 'goal_completed' },
+      key: `goal:completed:${e.goal.goalId}`,
+      at: new Date(e.completedAt),
+    }),
+  );
+}

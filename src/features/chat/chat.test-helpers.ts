@@ -1,0 +1,120 @@
+/** Helpers shared by the chat feature's tests (not a test file itself). */
+import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { queryRows } from '../../infra/db/rows.js';
+import type { DomainEventName, DomainEvents } from '../../infra/bus/domain-events.js';
+import type { TestUser } from '../../../test/factories.js';
+import type { TestApp } from '../../../test/harness.js';
+
+/** The chat tests send many messages per user: no rate limits. */
+export const NO_RATE_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
+export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+export interface MessageJson {
+  id: string;
+  conversation_id: string;
+  sender: { id: string; username: string } | null;
+  content: string | null;
+  message_type: string;
+  metadata: Record<string, unknown> | null;
+  read_by: Array<{ user_id: string; read_at: string }>;
+  [key: string]: unknown;
+}
+
+export interface ConversationJson {
+  id: string;
+  conversation_type: string;
+  participants: Array<{ user_id: string; role: string }>;
+  unread_count: number;
+  last_message: { id: string; content: string | null; message_type: string } | null;
+  [key: string]: unknown;
+}
+
+export function http(t: () => TestApp) {
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
+    t().app.inject({ method, url, headers: who ? who.auth : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return {
+    get: (url: string, who?: TestUser) => call('GET', url, who),
+    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
+    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
+    del: (url: string, who?: TestUser) => call('DELETE', url, who),
+  };
+}
+
+/** Creates a conversation through the API and returns its JSON (expects 200/201). */
+export async function openConversation(
+  t: TestApp,
+  who: TestUser,
+  type: 'direct' | 'group',
+  others: TestUser[],
+  extra: Record<string, unknown> = {},
+): Promise<ConversationJson> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/conversations',
+    headers: who.auth,
+    payload: { conversation_type: type, participant_ids: others.map((o) => o.id), ...extra },
+  });
+  expect([200, 201], res.body).toContain(res.statusCode);
+  return res.json<ConversationJson>();
+}
+
+/** Sends a message through the API and returns it (expects 201). */
+export async function sendMessage(t: TestApp, who: TestUser, conversationId: string, content: string, extra: Record<string, unknown> = {}): Promise<MessageJson> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/conversations/${conversationId}/messages`,
+    headers: who.auth,
+    payload: { content, ...extra },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<MessageJson>();
+}
+
+/** Sets a user's who_can_send_messages. */
+export async function setMessageAudience(ctx: AppContext, who: TestUser, audience: 'everyone' | 'friends_only'): Promise<void> {
+  await ctx.database.db.execute(sql`insert into user_settings (user_id, who_can_send_messages) values (${who.id}, ${audience})
+    on conflict (user_id) do update set who_can_send_messages = excluded.who_can_send_messages`);
+}
+
+export async function unreadOf(ctx: AppContext, who: TestUser, conversationId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    ctx.database.db,
+    sql`select unread_count as n from conversation_participants where conversation_id = ${conversationId} and user_id = ${who.id}`,
+  );
+  return Number(row?.n);
+}
+
+export async function countWhere(ctx: AppContext, query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(ctx.database.db, query);
+  return Number(row?.n ?? 0);
+}
+
+/** Records every payload of an event published from now on. */
+export function record<N extends DomainEventName>(ctx: AppContext, name: N): Array<DomainEvents[N]> {
+  const seen: Array<DomainEvents[N]> = [];
+  ctx.bus.subscribe(name, (e) => {
+    seen.push(e);
+  });
+  return seen;
+}
+
+/**
+ * `count` friends of `who` written straight into the tables (fast: no password hashing), for tests
+ * that need many people but never sign them in. Returns their ids in creation order.
+ */
+export async function makeBulkFriends(ctx: AppContext, who: TestUser, count: number): Promise<string[]> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const rows = await queryRows<{ id: string }>(
+    ctx.database.db,
+    sql`insert into users (email, username, password_hash, full_name)
+      select 'bulk_' || ${tag} || '_' || i || '@example.com', 'bulk_' || ${tag} || '_' || i, 'x', 'Bulk Friend ' || i
+      from generate_series(1, ${count}) as i order by i
+      returning id::text as id`,
+  );
+  const ids = rows.map((r) => r.id);
+  await ctx.database.db.execute(sql`insert into friendships (user_id, friend_id, status, accepted_at)
+    select ${who.id}::uuid, u.id, 'accepted', now() from users u where u.username like ${`bulk_${tag}_%`}`);
+  return ids;
+}

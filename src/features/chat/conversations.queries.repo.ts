@@ -1,0 +1,207 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../infra/db/database.js';
+import { queryRows } from '../../infra/db/rows.js';
+import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+
+export interface UserCardRow {
+  id: string;
+  username: string;
+  fullName: string;
+  profileImageUrl: string | null;
+}
+
+export interface ParticipantView extends UserCardRow {
+  role: 'admin' | 'member';
+}
+
+export interface LastMessageView {
+  id: string;
+  sender: UserCardRow | null;
+  content: string | null;
+  messageType: string;
+  isDeleted: boolean;
+  createdAt: Date;
+}
+
+/** A conversation as the caller sees it: their own counters and settings, the last message, who takes part. */
+export interface ConversationView {
+  id: string;
+  conversationType: 'direct' | 'group' | 'ai_coach';
+  name: string | null;
+  imageUrl: string | null;
+  isGroup: boolean;
+  goalId: string | null;
+  role: 'admin' | 'member';
+  unreadCount: number;
+  isMuted: boolean;
+  isArchived: boolean;
+  lastMessageAt: Date | null;
+  createdAt: Date;
+  lastMessage: LastMessageView | null;
+  /** Admins first, then by joining; at most LIST_PARTICIPANTS_MAX in lists. */
+  participants: ParticipantView[];
+  participantsCount: number;
+}
+
+/** Participant cards per conversation in the list (the count is always complete). */
+export const LIST_PARTICIPANTS_MAX = 10;
+/** Participant cards of one conversation (GET /conversations/:id); groups are capped at this size. */
+export const VIEW_PARTICIPANTS_MAX = 256;
+
+type Raw = Record<string, unknown>;
+const ids = (list: string[]) => sql.join(list.map((id) => sql`${id}::uuid`), sql`, `);
+const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+
+const VIEW_SELECT = sql`select c.id, c.conversation_type, c.name, c.image_url, c.is_group, c.goal_id, c.last_message_at, c.created_at,
+    p.role, p.unread_count, p.is_muted, p.is_archived,
+    lm.id as lm_id, lm.sender_id as lm_sender_id, lm.content as lm_content, lm.message_type as lm_type,
+    lm.is_deleted as lm_deleted, lm.created_at as lm_created_at,
+    lu.username as lm_username, lu.full_name as lm_full_name, lu.profile_image_url as lm_profile_image_url
+  from conversation_participants p
+  join conversations c on c.id = p.conversation_id
+  left join lateral (select m.id, m.sender_id, m.content, m.message_type, m.is_deleted, m.created_at from messages m
+      where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
+  left join users lu on lu.id = lm.sender_id`;
+
+/** Hidden chats come back when a message newer than the hiding arrives. */
+const NOT_HIDDEN = sql`(p.hidden_at is null or (c.last_message_at is not null and c.last_message_at > p.hidden_at))`;
+
+function toView(r: Raw): Omit<ConversationView, 'participants' | 'participantsCount'> {
+  return {
+    id: String(r.id),
+    conversationType: r.conversation_type as ConversationView['conversationType'],
+    name: (r.name as string | null) ?? null,
+    imageUrl: (r.image_url as string | null) ?? null,
+    isGroup: r.is_group === true,
+    goalId: (r.goal_id as string | null) ?? null,
+    role: r.role as 'admin' | 'member',
+    unreadCount: Number(r.unread_count),
+    isMuted: r.is_muted === true,
+    isArchived: r.is_archived === true,
+    lastMessageAt: r.last_message_at ? date(r.last_message_at) : null,
+    createdAt: date(r.created_at),
+    lastMessage: r.lm_id
+      ? {
+          id: String(r.lm_id),
+          sender:
+            r.lm_sender_id && r.lm_username
+              ? {
+                  id: String(r.lm_sender_id),
+                  username: String(r.lm_username),
+                  fullName: String(r.lm_full_name),
+                  profileImageUrl: (r.lm_profile_image_url as string | null) ?? null,
+                }
+              : null,
+          content: r.lm_deleted === true ? null : String(r.lm_content),
+          messageType: String(r.lm_type),
+          isDeleted: r.lm_deleted === true,
+          createdAt: date(r.lm_created_at),
+        }
+      : null,
+  };
+}
+
+/**
+ * Read model of the chat list and conversation details (joins users for cards, friendships and
+ * blocks through privacy.sql for membership checks). A page costs three statements, whatever its size.
+ */
+export class ConversationQueriesRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The caller's conversations, newest activity first; archived ones only when asked for. */
+  async page(userId: string, archived: boolean, limit: number, offset: number): Promise<{ items: ConversationView[]; total: number }> {
+    const where = sql`where p.user_id = ${userId} and p.left_at is null and p.is_archived = ${archived} and ${NOT_HIDDEN}`;
+    const rows = await queryRows<Raw>(
+      this.db,
+      sql`${VIEW_SELECT} ${where} order by coalesce(c.last_message_at, c.created_at) desc, c.id desc limit ${limit} offset ${offset}`,
+    );
+    const [count] = await queryRows<{ n: number }>(
+      this.db,
+      sql`select count(*)::int as n from conversation_participants p join conversations c on c.id = p.conversation_id ${where}`,
+    );
+    return { items: await this.withParticipants(rows.map(toView), LIST_PARTICIPANTS_MAX), total: Number(count?.n ?? 0) };
+  }
+
+  /** One conversation as the caller sees it (hidden or archived ones too), if they take part in it. */
+  async view(userId: string, conversationId: string): Promise<ConversationView | undefined> {
+    const rows = await queryRows<Raw>(
+      this.db,
+      sql`${VIEW_SELECT} where p.user_id = ${userId} and p.left_at is null and c.id = ${conversationId}`,
+    );
+    const [view] = await this.withParticipants(rows.map(toView), VIEW_PARTICIPANTS_MAX);
+    return view;
+  }
+
+  /**
+   * The participants of each conversation, in one statement: at most `perConversation` cards each
+   * (admins first, then by joining), with the full count.
+   */
+  private async withParticipants(views: Array<Omit<ConversationView, 'participants' | 'participantsCount'>>, perConversation: number): Promise<ConversationView[]> {
+    if (views.length === 0) return [];
+    const rows = await queryRows<Raw>(
+      this.db,
+      sql`select * from (
+          select p.conversation_id, p.user_id, p.role, u.username, u.full_name, u.profile_image_url,
+            row_number() over (partition by p.conversation_id order by p.role = 'admin' desc, p.joined_at, p.user_id) as n,
+            count(*) over (partition by p.conversation_id) as total
+          from conversation_participants p join users u on u.id = p.user_id
+          where p.conversation_id in (${ids(views.map((v) => v.id))}) and p.left_at is null) ranked
+        where ranked.n <= ${perConversation}
+        order by ranked.conversation_id, ranked.n`,
+    );
+    const byConversation = new Map<string, ParticipantView[]>();
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      counts.set(String(r.conversation_id), Number(r.total));
+      const list = byConversation.get(String(r.conversation_id)) ?? [];
+      list.push({
+        id: String(r.user_id),
+        username: String(r.username),
+        fullName: String(r.full_name),
+        profileImageUrl: (r.profile_image_url as string | null) ?? null,
+        role: r.role as 'admin' | 'member',
+      });
+      byConversation.set(String(r.conversation_id), list);
+    }
+    return views.map((v) => ({ ...v, participants: byConversation.get(v.id) ?? [], participantsCount: counts.get(v.id) ?? 0 }));
+  }
+
+  /** Cards of active accounts, in the order asked (unknown, deactivated or deleted ones left out). */
+  async userCards(userIds: string[]): Promise<UserCardRow[]> {
+    if (userIds.length === 0) return [];
+    const rows = await queryRows<Raw>(
+      this.db,
+      sql`select u.id, u.username, u.full_name, u.profile_image_url from users u
+        where u.id in (${ids(userIds)}) and u.is_active and u.deleted_at is null`,
+    );
+    const cards = new Map(
+      rows.map((r) => [
+        String(r.id),
+        { id: String(r.id), username: String(r.username), fullName: String(r.full_name), profileImageUrl: (r.profile_image_url as string | null) ?? null },
+      ]),
+    );
+    return userIds.flatMap((id) => cards.get(id) ?? []);
+  }
+
+  /** The candidates who are not friends of `userId` (or are blocked either way, or not an active account). */
+  async notFriendsOf(userId: string, candidateIds: string[]): Promise<string[]> {
+    if (candidateIds.length === 0) return [];
+    const candidate: SQL = sql`c.id`;
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select c.id::text as id from (values ${sql.join(candidateIds.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
+        where not (${areFriends(userId, candidate)}) or ${blockedEitherWay(userId, candidate)}
+          or not exists (select 1 from users u where u.id = c.id and u.is_active and u.deleted_at is null)`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The other participant of a direct conversation (left ones included: direct chats have two). */
+  async otherDirectParticipant(conversationId: string, userId: string): Promise<string | undefined> {
+    const [row] = await queryRows<{ user_id: string }>(
+      this.db,
+      sql`select user_id::text as user_id from conversation_participants where conversation_id = ${conversationId} and user_id <> ${userId} limit 1`,
+    );
+    return row?.user_id;
+  }
+}

@@ -1,0 +1,213 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import {
+  conversationNotFound,
+  invalidField,
+  messageDeleted,
+  messageNotFound,
+  messagesNotAllowed,
+  notMessageSender,
+} from './chat.errors.js';
+import { toMessageJson } from './chat.json.js';
+import { ChatPublisher } from './chat.publisher.js';
+import type { MessageRow } from './chat.tables.js';
+import { ConversationQueriesRepo } from './conversations.queries.repo.js';
+import { ConversationsRepo, type Membership } from './conversations.repo.js';
+import type { ConversationsService } from './conversations.service.js';
+import { MessageQueriesRepo, type MessageView } from './messages.queries.repo.js';
+import { MessagesRepo } from './messages.repo.js';
+import './chat.events.js';
+
+export type UserMessageType = 'text' | 'image' | 'video' | 'audio' | 'file';
+
+export interface SendMessageInput {
+  content: string;
+  messageType: UserMessageType;
+  mediaUrl: string | null;
+  replyToMessageId: string | null;
+  clientMessageId: string | null;
+}
+
+export interface ReadResult {
+  messageId: string | null;
+  unreadCount: number;
+  readAt: Date;
+}
+
+/** Messages of a conversation: list, send (idempotent by client_message_id), edit, delete, read receipts. */
+export class MessagesService {
+  private readonly conversations: ConversationsRepo;
+  private readonly conversationQueries: ConversationQueriesRepo;
+  private readonly queries: MessageQueriesRepo;
+  private readonly repo: MessagesRepo;
+  private readonly publisher: ChatPublisher;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly conversationsService: ConversationsService,
+  ) {
+    this.conversations = new ConversationsRepo(database.db);
+    this.conversationQueries = new ConversationQueriesRepo(database.db);
+    this.queries = new MessageQueriesRepo(database.db);
+    this.repo = new MessagesRepo(database.db);
+    this.publisher = new ChatPublisher(database.db, bus);
+  }
+
+  private async membership(callerId: string, conversationId: string): Promise<Membership> {
+    const membership = await this.conversations.membership(conversationId, callerId);
+    if (!membership) throw conversationNotFound();
+    return membership;
+  }
+
+  /** Newest first, before the message `beforeId` (which must be of this conversation). */
+  async list(callerId: string, conversationId: string, limit: number, beforeId?: string): Promise<{ items: MessageView[]; hasMore: boolean }> {
+    await this.membership(callerId, conversationId);
+    if (beforeId && !(await this.repo.find(conversationId, beforeId))) {
+      throw invalidField('invalid_cursor', 'before', 'must be the id of a message of this conversation');
+    }
+    return this.queries.page(conversationId, limit, beforeId);
+  }
+
+  /**
+   * Sends a message. A retry with the same client_message_id returns the first message
+   * (`created: false`) and changes nothing. Direct messages re-check the recipient's
+   * who_can_send_messages and blocks at send time.
+   */
+  async send(callerId: string, conversationId: string, input: SendMessageInput): Promise<{ message: MessageView; created: boolean }> {
+    const membership = await this.membership(callerId, conversationId);
+    if (input.clientMessageId) {
+      const earlier = await this.repo.findByClientId(conversationId, callerId, input.clientMessageId);
+      if (earlier) return { message: await this.view(earlier.id), created: false };
+    }
+    if (input.messageType === 'text' && !input.content.trim()) {
+      throw invalidField('message_content_required', 'content', 'a text message needs content');
+    }
+    if (input.messageType !== 'text' && !input.mediaUrl) {
+      throw invalidField('media_url_required', 'media_url', `a ${input.messageType} message needs a media_url`);
+    }
+    if (membership.conversation.conversationType === 'direct') {
+      const otherId = await this.conversationQueries.otherDirectParticipant(conversationId, callerId);
+      if (!otherId) throw messagesNotAllowed();
+      await this.conversationsService.assertMayMessage(callerId, otherId);
+    }
+    if (input.replyToMessageId && !(await this.repo.find(conversationId, input.replyToMessageId))) {
+      throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
+    }
+    const now = this.clock.now();
+    const inserted = await inTransaction(this.database, async (tx) => {
+      const repo = new MessagesRepo(tx);
+      const row = await repo.insert({
+        conversationId,
+        senderId: callerId,
+        content: input.content,
+        messageType: input.messageType,
+        mediaUrl: input.mediaUrl,
+        replyToMessageId: input.replyToMessageId,
+        clientMessageId: input.clientMessageId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (row) await repo.recordActivity(conversationId, callerId, now);
+      return row;
+    });
+    if (!inserted) {
+      // A concurrent retry with the same client_message_id won; its row is committed.
+      const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
+      if (!winner) throw new Error('message vanished after a client_message_id conflict');
+      return { message: await this.view(winner.id), created: false };
+    }
+    await this.publisher.messageSent(inserted);
+    return { message: await this.view(inserted.id), created: true };
+  }
+
+  private async view(messageId: string): Promise<MessageView> {
+    const view = await this.queries.one(messageId);
+    if (!view) throw messageNotFound();
+    return view;
+  }
+
+  private async ownMessage(callerId: string, conversationId: string, messageId: string): Promise<MessageRow> {
+    await this.membership(callerId, conversationId);
+    const message = await this.repo.find(conversationId, messageId);
+    if (!message) throw messageNotFound();
+    if (message.senderId !== callerId) throw notMessageSender();
+    return message;
+  }
+
+  /** The sender edits the text of their message (is_edited becomes true); deleted messages stay deleted. */
+  async edit(callerId: string, conversationId: string, messageId: string, content: string): Promise<MessageView> {
+    const message = await this.ownMessage(callerId, conversationId, messageId);
+    if (message.isDeleted) throw messageDeleted();
+    if (message.messageType === 'text' && !content.trim()) {
+      throw invalidField('message_content_required', 'content', 'a text message needs content');
+    }
+    const updated = await this.repo.edit(messageId, content, this.clock.now());
+    if (!updated) throw messageDeleted();
+    const view = await this.view(messageId);
+    this.bus.publish('message.edited', {
+      conversationId,
+      participantIds: await this.publisher.participantIds(conversationId),
+      message: toMessageJson(view),
+      at: updated.updatedAt.toISOString(),
+    });
+    return view;
+  }
+
+  /** The sender deletes their message (soft: shown as deleted, without content or media). Repeating it changes nothing. */
+  async delete(callerId: string, conversationId: string, messageId: string): Promise<void> {
+    const message = await this.ownMessage(callerId, conversationId, messageId);
+    if (message.isDeleted) return;
+    const deleted = await this.repo.softDelete(messageId, this.clock.now());
+    if (!deleted) return;
+    this.bus.publish('message.deleted', {
+      conversationId,
+      participantIds: await this.publisher.participantIds(conversationId),
+      messageId,
+      deletedAt: deleted.updatedAt.toISOString(),
+    });
+  }
+
+  /**
+   * Marks the conversation read for the caller up to `messageId` (default: the newest message):
+   * receipts for the messages of others up to it, unread_count = what came after it. The
+   * participant row is locked first, so a message sent meanwhile is either counted here or after.
+   */
+  async markRead(callerId: string, conversationId: string, messageId?: string): Promise<ReadResult> {
+    await this.membership(callerId, conversationId);
+    if (messageId && !(await this.repo.find(conversationId, messageId))) throw messageNotFound();
+    const now = this.clock.now();
+    const result = await inTransaction(this.database, async (tx) => {
+      const membership = await new ConversationsRepo(tx).membership(conversationId, callerId, true);
+      if (!membership) throw conversationNotFound();
+      const repo = new MessagesRepo(tx);
+      const target = messageId ? await repo.find(conversationId, messageId) : await repo.latest(conversationId);
+      if (!target) {
+        await repo.setRead(conversationId, callerId, now, 0);
+        return { target: undefined, unread: 0, moved: false };
+      }
+      const mark = membership.participant.lastReadAt;
+      if (mark && target.createdAt < mark) {
+        // An older message than already read: nothing moves backwards.
+        return { target, unread: membership.participant.unreadCount, moved: false };
+      }
+      const written = await repo.insertReads(conversationId, callerId, target, mark, now);
+      const unread = await repo.countAfter(conversationId, callerId, target);
+      await repo.setRead(conversationId, callerId, target.createdAt, unread);
+      // Only news is published: reading again what was read already tells nobody anything.
+      return { target, unread, moved: written > 0 || unread !== membership.participant.unreadCount };
+    });
+    if (result.target && result.moved) {
+      this.bus.publish('message.read', {
+        conversationId,
+        participantIds: await this.publisher.participantIds(conversationId),
+        userId: callerId,
+        messageId: result.target.id,
+        readAt: now.toISOString(),
+      });
+    }
+    return { messageId: result.target?.id ?? null, unreadCount: result.unread, readAt: now };
+  }
+}
