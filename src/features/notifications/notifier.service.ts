@@ -1,0 +1,151 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { Clock } from '../../infra/clock/clock.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import { NOTIFICATION_TYPES, type PreferenceKey } from './notifications.catalog.js';
+import { NotificationsRepo, type NotificationDraft, type StoredNotification, type UserCard } from './notifications.repo.js';
+import type { NotificationNewJson } from './notifications.events.js';
+import type { OutboxPayload } from './push-outbox.repo.js';
+import type { PushDeliveryService } from './push-delivery.service.js';
+import './notifications.events.js';
+
+/** How long a pushed notification waits on the push service for an offline device. */
+const NOTIFICATION_PUSH_TTL_S = 24 * 3600;
+
+export function toNotificationNew(n: StoredNotification): NotificationNewJson {
+  return {
+    id: n.id,
+    title: n.title,
+    message: n.message,
+    notification_type: n.type,
+    image_url: n.imageUrl,
+    icon_type: n.iconType,
+    icon_color: n.iconColor,
+    action_url: n.actionUrl,
+    actor_count: n.actorCount,
+    created_at: n.createdAt.toISOString(),
+  };
+}
+
+function pushPayload(n: StoredNotification, preference: PreferenceKey): Omit<OutboxPayload, 'not_before'> {
+  return {
+    kind: 'notification',
+    preference,
+    title: n.title,
+    body: n.message,
+    data: { notification_id: n.id, notification_type: n.type, action_url: n.actionUrl ?? '' },
+    // The inbox image is the actor's avatar: not a picture worth a large push image.
+    image_url: null,
+    collapse_key: null,
+    urgency: 'high',
+    ttl_seconds: NOTIFICATION_PUSH_TTL_S,
+  };
+}
+
+/** The text of a collapsible notification for `actorCount` actors, the newest being `actor`. */
+export type CollapsedText = (actor: UserCard, actorCount: number) => { title: string; message: string };
+
+/**
+ * Writes notifications (the only writer of `notifications` rows besides the inbox's read/delete),
+ * then, after commit, publishes `notification.created` and queues the pushes. Every write checks,
+ * in its SQL, that the recipient is active, wants this type, and is not blocked either way with
+ * the actor; nobody is ever notified of their own action.
+ */
+export class NotifierService {
+  private readonly repo: NotificationsRepo;
+
+  constructor(
+    private readonly database: Database,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly push: PushDeliveryService,
+  ) {
+    this.repo = new NotificationsRepo(database.db);
+  }
+
+  cards(ids: string[]): Promise<Map<string, UserCard>> {
+    return this.repo.cards([...new Set(ids)]);
+  }
+
+  /** Notifies each draft's recipient (all drafts of one type), except the actor; returns the rows written. */
+  async notify(drafts: NotificationDraft[], actorId: string | null): Promise<StoredNotification[]> {
+    const seen = new Set<string>();
+    const wanted = drafts.filter((d) => d.userId !== actorId && !seen.has(d.userId) && seen.add(d.userId));
+    const first = wanted[0];
+    if (!first) return [];
+    const preference = NOTIFICATION_TYPES[first.type].preference;
+    const rows = await this.repo.insertAllowed(wanted, actorId, preference, this.clock.now());
+    await this.published(rows, preference, actorId);
+    return rows;
+  }
+
+  /**
+   * Notifies one recipient, folding the actor into the recipient's notification with the same
+   * collapse key if one was written or updated within `windowMs` ("Alvin and 3 others liked your
+   * memory"). Concurrent calls for one (recipient, key) are serialised by an advisory lock held for
+   * the transaction, so they never write two rows or lose a count, on PostgreSQL as on PGlite.
+   */
+  async notifyCollapsing(
+    draft: NotificationDraft & { collapseKey: string },
+    actor: UserCard,
+    windowMs: number,
+    text: CollapsedText,
+  ): Promise<StoredNotification | undefined> {
+    if (draft.userId === actor.id) return undefined;
+    const preference = NOTIFICATION_TYPES[draft.type].preference;
+    const now = this.clock.now();
+    const row = await inTransaction(this.database, async (tx) => {
+      const repo = new NotificationsRepo(tx);
+      await repo.lockCollapseKey(draft.userId, draft.collapseKey);
+      if (!(await repo.mayReceive(draft.userId, actor.id, preference))) return undefined;
+      const existing = await repo.findCollapsible(draft.userId, draft.collapseKey, new Date(now.getTime() - windowMs));
+      if (!existing) {
+        const [inserted] = await repo.insertAllowed([{ ...draft, ...text(actor, 1) }], actor.id, preference, now);
+        return inserted;
+      }
+      // The same actor again (e.g. unlike + like) is not a new actor.
+      const actorCount = existing.relatedUserId === actor.id ? existing.actorCount : existing.actorCount + 1;
+      return repo.updateCollapsed(
+        existing.id,
+        { actorCount, relatedUserId: actor.id, ...text(actor, actorCount), imageUrl: actor.profileImageUrl },
+        now,
+      );
+    });
+    if (row) await this.published([row], preference, actor.id);
+    return row;
+  }
+
+  /** Writes the partner check-ins that are due (see NotificationsRepo.insertDuePartnerCheckins). */
+  async firePartnerCheckins(now: Date = this.clock.now()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await inTransaction(this.database, async (tx) => {
+        const repo = new NotificationsRepo(tx);
+        await repo.lockPartnerCheckins();
+        return repo.insertDuePartnerCheckins(now, 500);
+      });
+      // Blocks were excluded by the insert; the push enqueue needs no actor.
+      await this.published(rows, 'goalReminders', null);
+      total += rows.length;
+      if (rows.length < 500) return total;
+    }
+  }
+
+  /** After a block: removes what either user was notified of about the other. */
+  async forgetBetween(a: string, b: string): Promise<void> {
+    await this.repo.deleteBetween(a, b);
+  }
+
+  /** A withdrawn request: its "new request" notification goes too. */
+  async retract(userId: string, type: 'friend_request' | 'partner_request', fromUserId: string): Promise<void> {
+    await this.repo.retract(userId, type, fromUserId);
+  }
+
+  private async published(rows: StoredNotification[], preference: PreferenceKey, actorId: string | null): Promise<void> {
+    for (const row of rows) this.bus.publish('notification.created', { userId: row.userId, notification: toNotificationNew(row) });
+    await this.push.enqueue(
+      rows.map((n) => ({ notificationId: n.id, userId: n.userId, payload: pushPayload(n, preference) })),
+      preference,
+      actorId,
+    );
+  }
+}
