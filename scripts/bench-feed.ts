@@ -9,13 +9,14 @@
  * dropped and recreated), REDIS_URL (optional), BENCH_WORLD=quick for a small world, BENCH_REUSE=1
  * to keep an already seeded BENCH_DB, BENCH_SECONDS (15), BENCH_CONNECTIONS (50), BENCH_TOKEN_USERS
  * (2,000 distinct callers), BENCH_WARMUP_SECONDS (3), BENCH_CEILING=0 to skip the `select 1` ceiling run
- * (the same bare server and pool answering `select 1`: what this machine can do at all).
+ * (the same bare server and pool answering `select 1`: what this machine can do at all), BENCH_LOADER=wrk or
+ * autocannon (default: wrk when it is on PATH, `apt-get install wrk`; it costs the shared CPU far less).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { fork } from 'node:child_process';
+import { execFile, fork, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -111,8 +112,30 @@ async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void>
   }
 }
 
-/** Drives `url` from a child process (scripts/bench-load.ts), so the load does not compete with the server's event loop. */
+/** wrk (C, Debian package `wrk`) costs the shared CPU far less than autocannon; BENCH_LOADER picks. */
+const LOADER = env.BENCH_LOADER ?? (spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk');
+
+/** Drives `url` with wrk or with autocannon in a child process: never in the servers' event loop. */
 async function drive(url: string, targets: LoadRequest['targets'], seconds: number): Promise<LoadFigures> {
+  return LOADER === 'wrk' ? driveWithWrk(url, targets, seconds) : driveWithAutocannon(url, targets, seconds);
+}
+
+async function driveWithWrk(url: string, targets: LoadRequest['targets'], seconds: number): Promise<LoadFigures> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tribe-wrk-'));
+  const file = path.join(dir, 'targets.tsv');
+  writeFileSync(file, targets.map((t) => `${t.path}\t${t.headers.authorization ?? ''}`).join('\n'));
+  const script = fileURLToPath(new URL('./bench-wrk.lua', import.meta.url));
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url, '--', file];
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', args, { maxBuffer: 1 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const json = out.split('\n').find((line) => line.startsWith('{"rps"'));
+  if (!json) throw new Error(`wrk printed no figures:\n${out}`);
+  return JSON.parse(json) as LoadFigures;
+}
+
+async function driveWithAutocannon(url: string, targets: LoadRequest['targets'], seconds: number): Promise<LoadFigures> {
   const child = fork(fileURLToPath(new URL('./bench-load.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   const figures = new Promise<LoadFigures>((resolve, reject) => {
     child.once('message', (m) => resolve(m as LoadFigures));
@@ -191,7 +214,10 @@ async function main(): Promise<void> {
   const check = await fetch(`${appUrl}/api/v1/feed?limit=${PAGE}`, { headers: { authorization: pick().auth } });
   if (check.status !== 200) throw new Error(`app feed answered ${check.status}: ${await check.text()}`);
   log(`load average before the runs (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
-  log(`world: ${userCount} users, ${callers.length} distinct callers; page of ${PAGE}; ${CONNECTIONS} connections; ${SECONDS} s per run after ${WARMUP} s warm-up`);
+  log(
+    `world: ${userCount} users, ${callers.length} distinct callers; page of ${PAGE}; ${CONNECTIONS} connections; ` +
+      `${SECONDS} s per run after ${WARMUP} s warm-up; load from ${LOADER}`,
+  );
 
   const appTargets = tokens.map((u) => ({ path: `/api/v1/feed?feed_type=friends&limit=${PAGE}`, headers: { authorization: u.auth } }));
   const bareTargets = tokens.map((u) => ({ path: `/feed?user_id=${u.id}`, headers: {} }));
