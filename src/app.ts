@@ -7,6 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerConversationsRoutes } from './features/chat/conversations.routes.js';
+import { registerMessagesRoutes } from './features/chat/messages.routes.js';
+import { registerNotificationsRoutes } from './features/notifications/notifications.routes.js';
+import { registerRealtimeGateway } from './features/realtime/realtime.gateway.js';
+import { registerRealtimeRoutes } from './features/realtime/realtime.routes.js';
 import { registerFeedRoutes } from './features/feed/feed.routes.js';
 import { registerPostsFeedRoutes } from './features/feed/posts-feed.routes.js';
 import { registerPostInteractionRoutes } from './features/posts/interactions.routes.js';
@@ -121,6 +126,24 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerFeedRoutes(app, services.feed);
   registerPostsFeedRoutes(app, services.postsFeed);
   registerAchievementsRoutes(app, services.achievements);
+  registerConversationsRoutes(app, services.conversations, services.chatMembers);
+  registerMessagesRoutes(app, services.messages);
+  registerNotificationsRoutes(app, services);
+  registerRealtimeRoutes(app, services.realtime);
+  registerRealtimeGateway(
+    app,
+    services.realtime,
+    (token) => services.sessions.authenticate(token),
+    {
+      maxPayloadBytes: ctx.config.realtime.maxMessageBytes,
+      maxFramesPerSecond: ctx.config.realtime.maxFramesPerSecond,
+      maxBufferedBytes: ctx.config.realtime.maxBufferedBytes,
+      authTimeoutMs: ctx.config.realtime.authTimeoutMs,
+      heartbeatMs: ctx.config.realtime.heartbeatMs,
+      tokenRecheckMs: ctx.config.realtime.tokenRecheckMs,
+    },
+    ctx.logger,
+  );
 
   return app;
 }

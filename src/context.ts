@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -11,6 +11,11 @@ import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
 import { AchievementsService } from './features/achievements/achievements.service.js';
 import { registerAchievementSubscriptions } from './features/achievements/achievements.subscriptions.js';
+import { ChatGoalsService } from './features/chat/chat-goals.service.js';
+import { ChatMembersService } from './features/chat/chat-members.service.js';
+import { registerChatSubscriptions } from './features/chat/chat.subscriptions.js';
+import { ConversationsService } from './features/chat/conversations.service.js';
+import { MessagesService } from './features/chat/messages.service.js';
 import { FeedService } from './features/feed/feed.service.js';
 import { registerFeedSubscriptions } from './features/feed/feed.subscriptions.js';
 import { PostsFeedService } from './features/feed/posts-feed.service.js';
@@ -26,6 +31,13 @@ import { MilestonesService } from './features/goals/milestones.service.js';
 import { ParticipantsService } from './features/goals/participants.service.js';
 import { MediaService } from './features/media/media.service.js';
 import { NotificationPreferencesService } from './features/notifications/preferences.service.js';
+import { MessagePushService } from './features/notifications/message-push.service.js';
+import { partnerCheckinsJob, pushDeliveryJob } from './features/notifications/notifications.jobs.js';
+import { NotificationsService } from './features/notifications/notifications.service.js';
+import { registerNotificationSubscriptions } from './features/notifications/notifications.subscriptions.js';
+import { NotifierService } from './features/notifications/notifier.service.js';
+import { PushDeliveryService, type PushDeliveryOptions, type PushSenders } from './features/notifications/push-delivery.service.js';
+import { PushTokensService } from './features/notifications/push-tokens.service.js';
 import { friendSuggestionsJob } from './features/friends/friends.jobs.js';
 import { FriendsService } from './features/friends/friends.service.js';
 import { registerFriendsSubscriptions } from './features/friends/friends.subscriptions.js';
@@ -40,6 +52,13 @@ import { SettingsService } from './features/settings/settings.service.js';
 import { storyCleanupJob } from './features/stories/stories.job.js';
 import { StoriesService } from './features/stories/stories.service.js';
 import { registerSettingsSubscriptions } from './features/settings/settings.subscriptions.js';
+import { MemoryEventLog } from './features/realtime/memory-event-log.js';
+import { MemoryPresenceStore } from './features/realtime/memory-presence.js';
+import { realtimePeople } from './features/realtime/realtime.people.js';
+import { RealtimeService } from './features/realtime/realtime.service.js';
+import { registerRealtimeSubscriptions } from './features/realtime/realtime.subscriptions.js';
+import { RedisEventLog } from './features/realtime/redis-event-log.js';
+import { RedisPresenceStore } from './features/realtime/redis-presence.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
 import { UsersService } from './features/users/users.service.js';
 import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
@@ -61,6 +80,11 @@ import { MemoryLock, RedisLock, type LockPort } from './infra/jobs/lock.js';
 import { Scheduler } from './infra/jobs/scheduler.js';
 import { DiskStorage } from './infra/storage/disk-storage.js';
 import { S3Storage } from './infra/storage/s3-storage.js';
+import { FcmSender, loadServiceAccount } from './infra/push/fcm-sender.js';
+import { WebPushSender } from './infra/push/web-push-sender.js';
+import { MemoryPubSub } from './infra/pubsub/memory-pubsub.js';
+import type { PubSub } from './infra/pubsub/pubsub.js';
+import { RedisPubSub } from './infra/pubsub/redis-pubsub.js';
 import type { ObjectStorage } from './infra/storage/storage.js';
 
 /** The feature services, built once per process. */
@@ -72,6 +96,10 @@ export interface Services {
   media: MediaService;
   profileImages: ProfileImagesService;
   preferences: NotificationPreferencesService;
+  notifications: NotificationsService;
+  notifier: NotifierService;
+  pushTokens: PushTokensService;
+  pushDelivery: PushDeliveryService;
   friends: FriendsService;
   partners: PartnersService;
   blocks: BlocksService;
@@ -90,6 +118,12 @@ export interface Services {
   feed: FeedService;
   postsFeed: PostsFeedService;
   friendsInbox: FriendsInboxService;
+  conversations: ConversationsService;
+  chatMembers: ChatMembersService;
+  messages: MessagesService;
+  chatGoals: ChatGoalsService;
+  /** The WebSocket gateway's delivery, presence and catch-up (also the RealtimeDelivery port). */
+  realtime: RealtimeService;
 }
 
 export interface AppContext {
@@ -101,6 +135,8 @@ export interface AppContext {
   cache: Cache;
   rateLimiter: RateLimiter;
   bus: EventBus;
+  /** Cross-instance broadcast (realtime fan-out). */
+  pubsub: PubSub;
   mailer: Mailer;
   storage: ObjectStorage;
   lock: LockPort;
@@ -119,6 +155,8 @@ export interface ContextOverrides {
   mailer?: Mailer;
   storage?: ObjectStorage;
   jwtSecret?: string;
+  /** Push delivery tuning (tests: no in-process kick, short backoff). */
+  pushDelivery?: Partial<PushDeliveryOptions>;
 }
 
 /** Development convenience: a random secret kept in DATA_DIR so tokens survive restarts. */
@@ -134,6 +172,15 @@ function developmentJwtSecret(dataDir: string): string {
 function openStorage(config: Config): ObjectStorage {
   if (config.s3) return new S3Storage(config.s3, config.media.baseUrl);
   return new DiskStorage(path.join(config.dataDir, 'media'), config.media.baseUrl ?? `${config.publicUrl}/media`);
+}
+
+/** FCM when a service account is configured, Web Push when VAPID keys are; otherwise pushes are only recorded and logged. */
+function openPushSenders(config: Config): PushSenders {
+  const { fcm, webPush } = config.push;
+  return {
+    fcm: fcm ? new FcmSender({ account: loadServiceAccount(fcm), apiBaseUrl: fcm.apiBaseUrl, oauthTokenUrl: fcm.oauthTokenUrl }) : undefined,
+    webpush: webPush ? new WebPushSender({ vapid: webPush, allowHttpEndpoints: config.push.allowHttpEndpoints }) : undefined,
+  };
 }
 
 async function openDatabase(config: Config): Promise<Database> {
@@ -184,7 +231,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const preferences = new NotificationPreferencesService(database, clock);
   const settings = new SettingsService(database, bus, clock, users, preferences);
   const stories = new StoriesService(database, bus, clock, media, logger);
-  const friends = new FriendsService(database, bus, clock, privacy);
+  // Friends' is_online reads the realtime presence store (realtime is built below; called later).
+  const friends = new FriendsService(database, bus, clock, privacy, {
+    onlineAmong: (ids): Promise<Set<string>> => realtime.onlineAmong(ids),
+  });
   const partners = new PartnersService(database, bus, clock);
   const blocks = new BlocksService(database, bus, clock, users, { friends, partners });
   const goalReminders = new GoalRemindersService(database, bus, clock);
@@ -200,6 +250,28 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const feed = new FeedService(database, clock);
   const postsFeed = new PostsFeedService(database, clock);
   const friendsInbox = new FriendsInboxService(database, clock);
+  const conversations = new ConversationsService(database, bus, clock, privacy);
+  const chatMembers = new ChatMembersService(database, bus, clock);
+  const messages = new MessagesService(database, bus, clock, conversations);
+  const chatGoals = new ChatGoalsService(database, bus, clock);
+  const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
+  const realtimeInstanceId = randomUUID();
+  const realtime: RealtimeService = new RealtimeService(
+    redis
+      ? new RedisEventLog(redis, config.realtime.logMaxEvents, config.realtime.logTtlMs)
+      : new MemoryEventLog(config.realtime.logMaxEvents, config.realtime.logTtlMs),
+    redis ? new RedisPresenceStore(redis, realtimeInstanceId, 45_000) : new MemoryPresenceStore(),
+    pubsub,
+    realtimePeople(users, friends),
+    conversations,
+    logger,
+    { instanceId: realtimeInstanceId, typingTimeoutMs: config.realtime.typingTimeoutMs, heartbeatMs: config.realtime.heartbeatMs, now: () => clock.now() },
+  );
+
+  const pushDelivery = new PushDeliveryService(database, clock, logger, openPushSenders(config), overrides.pushDelivery);
+  const notifier = new NotifierService(database, bus, clock, pushDelivery);
+  const notifications = new NotificationsService(database, clock);
+  const pushTokens = new PushTokensService(database, clock, config.push.allowHttpEndpoints);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);
@@ -213,6 +285,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   scheduler.register(goalRemindersJob(goalReminders));
   registerAchievementSubscriptions(bus, achievements);
   registerFeedSubscriptions(bus, feed);
+  registerChatSubscriptions(bus, chatGoals);
+  registerNotificationSubscriptions(bus, notifier, new MessagePushService(pushDelivery, realtime));
+  scheduler.register(pushDeliveryJob(pushDelivery));
+  scheduler.register(partnerCheckinsJob(notifier));
+  registerRealtimeSubscriptions(bus, realtime);
   registerFriendsInboxSubscriptions(bus, friendsInbox);
 
   let closed = false;
@@ -225,18 +302,21 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     cache,
     rateLimiter,
     bus,
+    pubsub,
     mailer,
     storage,
     lock,
     scheduler,
-    services: { users, privacy, sessions, recovery, media, profileImages, preferences, settings, stories, friends, partners, blocks, goalReminders,
-      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox },
+    services: { users, privacy, sessions, recovery, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox, conversations, chatMembers, messages, chatGoals, realtime },
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await pushDelivery.close();
       await bus.drain();
       await mailer.close();
+      await pubsub.close();
       storage.close?.();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await database.close();

@@ -43,6 +43,42 @@ export interface Config {
   };
   /** Set when media go to an S3-compatible bucket instead of DATA_DIR/media. */
   s3: S3Config | undefined;
+  /** The WebSocket gateway (GET /ws). */
+  realtime: RealtimeConfig;
+  /** Push senders; a provider left unset records its pushes in push_outbox and logs them instead. */
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** FCM HTTP v1 for android/ios tokens, when a service account is configured. */
+  fcm:
+    | { credentialsFile: string | undefined; credentialsJson: string | undefined; apiBaseUrl: string; oauthTokenUrl: string | undefined }
+    | undefined;
+  /** Web Push with VAPID for web tokens, when the key pair is configured. */
+  webPush: { publicKey: string; privateKey: string; subject: string } | undefined;
+  /** Plain-http Web Push endpoints are accepted outside production only. */
+  allowHttpEndpoints: boolean;
+}
+
+export interface RealtimeConfig {
+  /** Inbound frames larger than this are refused (close 1009). */
+  maxMessageBytes: number;
+  /** Inbound frames per second per connection; beyond it an error event, at twice it the socket is closed. */
+  maxFramesPerSecond: number;
+  /** A connection whose unsent outbound data exceeds this is disconnected (a client that does not read). */
+  maxBufferedBytes: number;
+  /** Protocol pings this often; a connection that missed a pong by the next ping is dropped. */
+  heartbeatMs: number;
+  /** Time to send {"event":"auth"} when the URL has no token. */
+  authTimeoutMs: number;
+  /** Open sockets' tokens are checked again this often (log-out-everywhere, expiry). */
+  tokenRecheckMs: number;
+  /** A typing indicator not renewed within this ends (a typing:false is sent). */
+  typingTimeoutMs: number;
+  /** Missed-events log per user: at most this many events ... */
+  logMaxEvents: number;
+  /** ... kept at least this long after the user's latest event. */
+  logTtlMs: number;
 }
 
 export interface S3Config {
@@ -135,6 +171,7 @@ export function loadConfig(env: RawEnv): Config {
       forcePathStyle: bool('S3_FORCE_PATH_STYLE', endpoint !== undefined),
     };
   }
+  const push = loadPushConfig(env, appEnv, url, problems);
   const config: Config = {
     env: appEnv,
     port,
@@ -167,9 +204,56 @@ export function loadConfig(env: RawEnv): Config {
     runJobsInApi: bool('RUN_JOBS_IN_API', !(env.REDIS_URL?.trim() && env.DATABASE_URL?.trim())),
     media,
     s3,
+    realtime: {
+      maxMessageBytes: int('WS_MAX_MESSAGE_KB', 64, 1, 16_384) * 1024,
+      maxFramesPerSecond: int('WS_MAX_MESSAGES_PER_SECOND', 20, 1, 10_000),
+      maxBufferedBytes: int('WS_MAX_BUFFERED_KB', 1024, 16, 1_048_576) * 1024,
+      heartbeatMs: int('WS_HEARTBEAT_MS', 30_000, 50, 600_000),
+      authTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 5_000, 50, 600_000),
+      tokenRecheckMs: int('WS_TOKEN_RECHECK_SECONDS', 300, 1, 86_400) * 1000,
+      typingTimeoutMs: int('WS_TYPING_TIMEOUT_MS', 5_000, 50, 600_000),
+      logMaxEvents: int('WS_LOG_MAX_EVENTS', 1_000, 1, 100_000),
+      logTtlMs: int('WS_LOG_TTL_HOURS', 24, 1, 24 * 30) * 3600_000,
+    },
+    push,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** FCM_* and VAPID_* variables: each provider is on when its credentials are set, and then checked. */
+function loadPushConfig(
+  env: RawEnv,
+  appEnv: Config['env'],
+  url: (name: string, protocols: string[]) => string | undefined,
+  problems: string[],
+): PushConfig {
+  const credentialsFile = env.FCM_CREDENTIALS_FILE?.trim() || undefined;
+  const credentialsJson = env.FCM_CREDENTIALS_JSON?.trim() || undefined;
+  if (credentialsFile && credentialsJson) problems.push('set FCM_CREDENTIALS_FILE or FCM_CREDENTIALS_JSON, not both');
+  if (credentialsJson) {
+    try {
+      JSON.parse(credentialsJson);
+    } catch {
+      problems.push('FCM_CREDENTIALS_JSON is not valid JSON');
+    }
+  }
+  const apiBaseUrl = (url('FCM_API_BASE_URL', ['http:', 'https:']) ?? 'https://fcm.googleapis.com').replace(/\/$/, '');
+  const oauthTokenUrl = url('FCM_OAUTH_TOKEN_URL', ['http:', 'https:']);
+  const vapid = { publicKey: env.VAPID_PUBLIC_KEY?.trim() ?? '', privateKey: env.VAPID_PRIVATE_KEY?.trim() ?? '', subject: env.VAPID_SUBJECT?.trim() ?? '' };
+  const vapidSet = [vapid.publicKey, vapid.privateKey, vapid.subject].filter(Boolean).length;
+  if (vapidSet > 0 && vapidSet < 3) problems.push('Web Push needs all of VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT');
+  if (vapidSet === 3) {
+    const bytes = (value: string) => (/^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').length : -1);
+    if (bytes(vapid.publicKey) !== 65) problems.push('VAPID_PUBLIC_KEY must be a base64url uncompressed P-256 public key (65 bytes)');
+    if (bytes(vapid.privateKey) !== 32) problems.push('VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes)');
+    if (!/^(mailto:|https:\/\/)/.test(vapid.subject)) problems.push('VAPID_SUBJECT must be a mailto: or https: URL');
+  }
+  return {
+    fcm: credentialsFile || credentialsJson ? { credentialsFile, credentialsJson, apiBaseUrl, oauthTokenUrl } : undefined,
+    webPush: vapidSet === 3 ? vapid : undefined,
+    allowHttpEndpoints: appEnv !== 'production',
+  };
 }
 
 /** Loads the configuration for a process entry point; on invalid configuration prints every problem and exits 78. */

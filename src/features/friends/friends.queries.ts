@@ -31,6 +31,11 @@ export interface FriendView extends UserCardRow {
 
 const sliceOf = (p: PageRequest) => ({ limit: p.limit, offset: (p.page - 1) * p.limit });
 
+/** Who has an open realtime connection (the WebSocket gateway's presence store, on any instance). */
+export interface OnlineLookup {
+  onlineAmong(userIds: readonly string[]): Promise<Set<string>>;
+}
+
 /** Friend lists, request inboxes and user search: read-only use cases over the social graph. */
 export class FriendQueries {
   private readonly lists: FriendListsRepo;
@@ -40,21 +45,31 @@ export class FriendQueries {
     database: Database,
     private readonly clock: Clock,
     private readonly privacy: PrivacyService,
+    private readonly online?: OnlineLookup,
   ) {
     this.lists = new FriendListsRepo(database.db);
     this.friends = new FriendsRepo(database.db);
   }
 
-  private view(row: FriendRow, now: Date): FriendView {
+  private view(row: FriendRow, now: Date, connected?: Set<string>): FriendView {
     const { onlineStatusVisible, lastSeenAt, ...rest } = row;
-    return { ...rest, ...presenceOf(onlineStatusVisible, lastSeenAt, now) };
+    const presence = presenceOf(onlineStatusVisible, lastSeenAt, now);
+    // Online = a WebSocket open on any instance, or REST activity within the online window.
+    if (onlineStatusVisible && connected?.has(row.id)) presence.isOnline = true;
+    return { ...rest, ...presence };
+  }
+
+  private async views(rows: FriendRow[], now: Date): Promise<FriendView[]> {
+    const visible = rows.filter((r) => r.onlineStatusVisible).map((r) => r.id);
+    const connected = this.online && visible.length > 0 ? await this.online.onlineAmong(visible) : undefined;
+    return rows.map((r) => this.view(r, now, connected));
   }
 
   /** The caller's friends, a page at a time. */
   async listFriends(userId: string, sort: FriendsSort, page: PageRequest): Promise<Page<FriendView>> {
     const result = await this.lists.listFriends(userId, userId, sort, sliceOf(page));
     const now = this.clock.now();
-    return { items: result.items.map((r) => this.view(r, now)), total: result.total };
+    return { items: await this.views(result.items, now), total: result.total };
   }
 
   /**
@@ -71,7 +86,7 @@ export class FriendQueries {
     }
     const result = await this.lists.listFriends(ownerId, viewerId, sort, sliceOf(page));
     const now = this.clock.now();
-    return { items: result.items.map((r) => this.view(r, now)), total: result.total };
+    return { items: await this.views(result.items, now), total: result.total };
   }
 
   /** Friends online now (seen within the online window) who show their online status. */

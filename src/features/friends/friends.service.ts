@@ -2,7 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
-import { FriendQueries } from './friends.queries.js';
+import { FriendQueries, type OnlineLookup } from './friends.queries.js';
 import { FriendRequests } from './friends.requests.js';
 import { FriendSuggestions } from './friends.suggestions.js';
 
@@ -18,9 +18,9 @@ export class FriendsService {
   /** "People you may know". */
   readonly suggestions: FriendSuggestions;
 
-  constructor(database: Database, bus: EventBus, clock: Clock, privacy: PrivacyService) {
+  constructor(database: Database, bus: EventBus, clock: Clock, privacy: PrivacyService, online?: OnlineLookup) {
     this.requests = new FriendRequests(database, bus, clock, privacy);
-    this.queries = new FriendQueries(database, clock, privacy);
+    this.queries = new FriendQueries(database, clock, privacy, online);
     this.suggestions = new FriendSuggestions(database, clock, privacy);
   }
 

@@ -1,0 +1,93 @@
+import { frameOf, type EventLog, type LogEntry, type MissedEvents } from './realtime.ports.js';
+
+interface UserLog {
+  seq: number;
+  /** Every event with seq ≤ floor is no longer available. */
+  floor: number;
+  frames: Array<{ seq: number; at: number; frame: string }>;
+  touchedAt: number;
+}
+
+/**
+ * The event log of a single process: per user the newest `maxEvents` durable frames younger than
+ * `ttlMs`; at most `maxUsers` users (the least recently active are forgotten, and their clients are
+ * told to resync).
+ */
+export class MemoryEventLog implements EventLog {
+  private readonly users = new Map<string, UserLog>();
+
+  constructor(
+    private readonly maxEvents: number,
+    private readonly ttlMs: number,
+    private readonly maxUsers = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private logOf(userId: string, create: boolean): UserLog | undefined {
+    let log = this.users.get(userId);
+    const now = this.now();
+    if (log && now - log.touchedAt > this.ttlMs) {
+      this.users.delete(userId);
+      log = undefined;
+    }
+    if (!log && create) {
+      const base = Math.max(now, 1);
+      log = { seq: base, floor: base, frames: [], touchedAt: now };
+      if (this.users.size >= this.maxUsers) {
+        const oldest = this.users.keys().next().value;
+        if (oldest !== undefined) this.users.delete(oldest);
+      }
+    }
+    if (log && create) {
+      // Map order = least recently active first.
+      this.users.delete(userId);
+      this.users.set(userId, log);
+      log.touchedAt = now;
+    }
+    return log;
+  }
+
+  async append(entries: readonly LogEntry[]): Promise<Array<{ seq: number; frame: string }>> {
+    const now = this.now();
+    return entries.map((entry) => {
+      const log = this.logOf(entry.userId, true)!;
+      log.seq += 1;
+      const frame = frameOf(entry.body, log.seq);
+      if (entry.durable) {
+        log.frames.push({ seq: log.seq, at: now, frame });
+        this.prune(log, now);
+      }
+      return { seq: log.seq, frame };
+    });
+  }
+
+  private prune(log: UserLog, now: number): void {
+    let drop = 0;
+    while (
+      drop < log.frames.length &&
+      (log.frames.length - drop > this.maxEvents || now - log.frames[drop]!.at > this.ttlMs)
+    ) {
+      drop += 1;
+    }
+    if (drop > 0) {
+      log.floor = log.frames[drop - 1]!.seq;
+      log.frames.splice(0, drop);
+    }
+  }
+
+  async since(userId: string, since: number): Promise<MissedEvents> {
+    const log = this.logOf(userId, false);
+    if (!log) return { resyncRequired: true, latest: 0, frames: [] };
+    this.prune(log, this.now());
+    if (since < log.floor || since > log.seq) return { resyncRequired: true, latest: log.seq, frames: [] };
+    return { resyncRequired: false, latest: log.seq, frames: log.frames.filter((f) => f.seq > since).map((f) => f.frame) };
+  }
+
+  async latest(userId: string): Promise<number> {
+    return this.logOf(userId, false)?.seq ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.users.clear();
+  }
+}

@@ -1,0 +1,99 @@
+import type { EventBus } from '../../infra/bus/event-bus.js';
+import '../chat/chat.events.js';
+import type { ActorCard } from '../goals/goals.events.js';
+import '../goals/goals.events.js';
+import '../notifications/notifications.events.js';
+import '../users/users.events.js';
+import type { RealtimeService } from './realtime.service.js';
+
+const userOf = (actor: ActorCard) => ({ id: actor.id, username: actor.username, full_name: actor.fullName });
+const money = (amount: string) => Number(amount);
+
+/**
+ * Domain events → plan 5.2 server events. Chat events go to every participant (the sender's other
+ * devices included); goal events to the goal's participants as `goal.update`; new notifications to
+ * their recipient as `notification.new`.
+ */
+export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeService): void {
+  bus.subscribe('message.sent', (e) =>
+    realtime.sendToUsers(e.participantIds, { event: 'message.new', conversation_id: e.conversationId, message: e.message }),
+  );
+  bus.subscribe('message.edited', (e) =>
+    realtime.sendToUsers(e.participantIds, { event: 'message.updated', conversation_id: e.conversationId, message: e.message }),
+  );
+  bus.subscribe('message.deleted', (e) =>
+    realtime.sendToUsers(e.participantIds, {
+      event: 'message.deleted',
+      conversation_id: e.conversationId,
+      message_id: e.messageId,
+      deleted_at: e.deletedAt,
+    }),
+  );
+  bus.subscribe('message.read', (e) =>
+    realtime.sendToUsers(e.participantIds, {
+      event: 'message.read',
+      conversation_id: e.conversationId,
+      message_id: e.messageId,
+      user_id: e.userId,
+      read_at: e.readAt,
+    }),
+  );
+  bus.subscribe('conversation.members_changed', async (e) => {
+    await realtime.forgetWatchers(e.conversationId, e.removedIds);
+    await realtime.sendToUsers([...e.participantIds, ...e.removedIds], {
+      event: 'conversation.members_changed',
+      conversation_id: e.conversationId,
+      added_user_ids: e.addedIds,
+      removed_user_ids: e.removedIds,
+    });
+  });
+
+  // The tokens a socket was opened with no longer hold: close it (4401), on every instance.
+  bus.subscribe('user.password_changed', (e) => realtime.disconnectUser(e.userId, 4401, 'token_revoked'));
+  bus.subscribe('user.deactivated', (e) => realtime.disconnectUser(e.userId, 4401, 'account_inactive'));
+
+  bus.subscribe('notification.created', (e) =>
+    realtime.sendToUsers([e.userId], { event: 'notification.new', notification: e.notification }),
+  );
+
+  bus.subscribe('goal.contribution_added', (e) =>
+    realtime.sendToUsers(e.goal.participantIds, {
+      event: 'goal.update',
+      goal_id: e.goal.goalId,
+      update_type: 'contribution',
+      data: {
+        user: userOf(e.actor),
+        contribution_id: e.contributionId,
+        contribution_type: e.contributionType,
+        amount: money(e.amount),
+        currency: e.currency,
+        current_amount: money(e.currentAmount),
+        new_progress: e.progressPercentage,
+      },
+    }),
+  );
+  bus.subscribe('goal.milestone_achieved', (e) =>
+    realtime.sendToUsers(e.goal.participantIds, {
+      event: 'goal.update',
+      goal_id: e.goal.goalId,
+      update_type: 'milestone',
+      data: { user: userOf(e.actor), milestone_id: e.milestoneId, milestone_title: e.milestoneTitle },
+    }),
+  );
+  bus.subscribe('goal.completed', (e) =>
+    realtime.sendToUsers(e.goal.participantIds, {
+      event: 'goal.update',
+      goal_id: e.goal.goalId,
+      update_type: 'completed',
+      data: { user: userOf(e.actor), completed_at: e.completedAt },
+    }),
+  );
+  bus.subscribe('goal.updated', (e) =>
+    realtime.sendToUsers(e.goal.participantIds, {
+      event: 'goal.update',
+      goal_id: e.goal.goalId,
+      update_type: 'updated',
+      data: { user: userOf(e.actor), changed: e.changed },
+    }),
+  );
+}
