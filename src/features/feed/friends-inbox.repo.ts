@@ -3,7 +3,6 @@ import {
   backfillPairSql,
   fanOutPostSql,
   rebuildSinceSql,
-  removePairSql,
   trimBatchSql,
 } from './friends-inbox.sql.js';
 
@@ -27,10 +26,6 @@ export class FriendsInboxRepo {
 
   async backfillPair(a: string, b: string, sinceMicros: string): Promise<number> {
     return affected(await this.db.execute(backfillPairSql(a, b, sinceMicros)));
-  }
-
-  async removePair(a: string, b: string): Promise<number> {
-    return affected(await this.db.execute(removePairSql(a, b)));
   }
 
   async trimBatch(beforeMicros: string, batch: number): Promise<number> {

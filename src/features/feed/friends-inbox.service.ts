@@ -1,14 +1,31 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import { violatedForeignKey } from '../../infra/db/errors.js';
 import { FRIENDS_INBOX_KEEP_DAYS } from './friends-inbox.sql.js';
 import { FriendsInboxRepo } from './friends-inbox.repo.js';
 
 const TRIM_BATCH = 10_000;
+const WRITE_ATTEMPTS = 3;
 
 /**
- * Keeps the friends inbox (fan-out on write) in step with posts and friendships. Every method is
- * idempotent, so a repeated event changes nothing; a missed one can only hide a post from a friend's
- * feed (pages re-check visibility and friendship), never show one.
+ * An insert whose friendship was deleted between reading it and the foreign-key check fails as a
+ * whole; the next attempt reads the friendships again, without the one that ended.
+ */
+async function retriedWhenAFriendshipEnds<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS || !violatedForeignKey(err)) throw err;
+    }
+  }
+}
+
+/**
+ * Keeps the friends inbox (fan-out on write) in step with posts and friendships: new posts and new
+ * friendships add rows here; an ended friendship takes its rows with it (foreign key, cascade). Every
+ * method is idempotent, so a repeated event changes nothing; a missed one can only hide a post from
+ * a friend's feed, never show one.
  */
 export class FriendsInboxService {
   private readonly repo: FriendsInboxRepo;
@@ -22,17 +39,13 @@ export class FriendsInboxService {
 
   /** A new post reaches the inbox of each of its author's friends. */
   async postCreated(postId: string): Promise<void> {
-    await this.repo.fanOutPost(postId);
+    await retriedWhenAFriendshipEnds(() => this.repo.fanOutPost(postId));
   }
 
   /** New friends see each other's posts of the inbox's window. */
   async friendshipStarted(a: string, b: string): Promise<void> {
-    await this.repo.backfillPair(a, b, this.keepFromMicros(this.clock.now()));
-  }
-
-  /** Former friends (unfriended or blocked) no longer carry each other's posts. */
-  async friendshipEnded(a: string, b: string): Promise<void> {
-    await this.repo.removePair(a, b);
+    const since = this.keepFromMicros(this.clock.now());
+    await retriedWhenAFriendshipEnds(() => this.repo.backfillPair(a, b, since));
   }
 
   /** Deletes rows past the window, in batches; returns how many. */

@@ -21,9 +21,8 @@ function readersOf(authorId: SQL): SQL {
      select f.user_id, f.id from friendships f where f.friend_id = ${authorId} and f.status = 'accepted')`;
 }
 
-/** A row written again (a repeated event, or a new friendship after an old one) takes the newer friendship. */
-const upsert = sql`on conflict (user_id, post_created_at, post_id)
-    do update set friendship_id = excluded.friendship_id where friends_inbox.friendship_id <> excluded.friendship_id`;
+/** A row written again (a repeated event) changes nothing. */
+const upsert = sql`on conflict (user_id, post_created_at, post_id) do nothing`;
 
 /** Fan-out of one post to its author's friends (idempotent). Private posts too: a page filters them. */
 export function fanOutPostSql(postId: string): SQL {
@@ -43,12 +42,6 @@ export function backfillPairSql(a: string, b: string, sinceMicros: string): SQL 
     where f.status = 'accepted'
       and ((f.user_id = ${a} and f.friend_id = ${b}) or (f.user_id = ${b} and f.friend_id = ${a}))
     ${upsert}`;
-}
-
-/** A friendship ended (unfriend or block): neither keeps the other's posts. */
-export function removePairSql(a: string, b: string): SQL {
-  return sql`delete from friends_inbox
-    where (user_id = ${a} and author_id = ${b}) or (user_id = ${b} and author_id = ${a})`;
 }
 
 /** Deletes up to `batch` rows older than `beforeMicros`; returns how many (run until 0). */
@@ -74,12 +67,12 @@ export function rebuildSinceSql(sinceMicros: string): SQL {
 
 /**
  * One friends-feed page from the inbox: friends' posts re-checked on read (post `public`/`friends`
- * and not archived, author active, the row's friendship still accepted — blocking and unfriending
- * delete the friendship) merged with the viewer's own posts, all at or after the horizon, newest
- * first, keyset on (created_at, id); at most `take` rows. ONE statement: a backward range scan of
- * friends_inbox_pkey that stops after `take` kept rows, with primary-key probes per row (post,
- * author, friendship, goal) — no sort of the reader's whole inbox. Each branch returns the feed
- * columns itself, so nothing is looked up twice. Run as a prepared statement.
+ * and not archived, author active; a row exists only while its friendship does, see the table)
+ * merged with the viewer's own posts, all at or after the horizon, newest first, keyset on
+ * (created_at, id); at most `take` rows. ONE statement: a backward range scan of friends_inbox_pkey
+ * that stops after `take` kept rows, with primary-key probes per row (post, author, goal, like) —
+ * no sort of the reader's whole inbox. Each branch returns the feed columns itself, so nothing is
+ * looked up twice. Run as a prepared statement.
  */
 export function friendsInboxPageSql(viewerId: string, take: number, horizonMicros: string, after?: KeysetAfter): SQL {
   const horizon = microsToTimestamp(horizonMicros);
@@ -92,9 +85,6 @@ export function friendsInboxPageSql(viewerId: string, take: number, horizonMicro
         where e.user_id = ${viewerId} and e.post_created_at >= ${horizon} ${keysetAfter(sql`e.post_created_at`, sql`e.post_id`, after)}
           and not p.is_archived and p.visibility in ('public', 'friends')
           and a.is_active and a.deleted_at is null
-          -- a scalar sub-select, not EXISTS: it stays a per-row primary-key probe and keeps the
-          -- planner's row estimate high enough that it walks the index in order under the LIMIT
-          and (select true from friendships f where f.id = e.friendship_id and f.status = 'accepted') is not null
         order by e.post_created_at desc, e.post_id desc
         limit ${take})
       union all
