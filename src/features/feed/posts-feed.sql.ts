@@ -27,9 +27,10 @@ export const feedColumns = (viewerId: string) => sql`p.id, p.caption, p.media_ur
     a.id as author_id, a.username as author_username, a.full_name as author_full_name,
     a.profile_image_url as author_profile_image_url,
     g.id as goal_id, g.title as goal_title,
-    -- a scalar sub-select: one probe of post_likes' (post_id, user_id) index per row; an EXISTS here
-    -- may be planned as a hash of every like the viewer ever gave, built on each page
-    coalesce((select true from post_likes l where l.post_id = p.id and l.user_id = ${viewerId}), false) as liked_by_me`;
+    -- a scalar sub-select: one probe of post_likes' (post_id, user_id) index per row (an EXISTS here
+    -- may be planned as a hash of every like the viewer ever gave, built on each page), and none for
+    -- a post nobody liked (likes_count changes in the like's own transaction)
+    p.likes_count > 0 and coalesce((select true from post_likes l where l.post_id = p.id and l.user_id = ${viewerId}), false) as liked_by_me`;
 
 const activeAuthor = sql`a.is_active and a.deleted_at is null`;
 
