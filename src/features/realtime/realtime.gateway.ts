@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../../lib/app-error.js';
-import type { RealtimeConnection, RealtimeService } from './realtime.service.js';
+import type { RealtimeConnection } from './connection-registry.js';
+import type { RealtimeService } from './realtime.service.js';
 
 export interface GatewayOptions {
   maxPayloadBytes: number;

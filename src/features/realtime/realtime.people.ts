@@ -1,6 +1,21 @@
 import type { FriendsService } from '../friends/friends.service.js';
 import type { UsersService } from '../users/users.service.js';
-import type { RealtimePeople } from './realtime.service.js';
+
+/** A user as typing and presence events show them. */
+export interface UserCard {
+  id: string;
+  username: string;
+  full_name: string;
+  profile_image_url: string | null;
+}
+
+/** What the gateway needs from the users and friends features. */
+export interface RealtimePeople {
+  /** The user's card and whether they show their online status; undefined for an unknown account. */
+  profile(userId: string): Promise<{ card: UserCard; showsOnlineStatus: boolean } | undefined>;
+  friendIds(userId: string): Promise<string[]>;
+  touchLastSeen(userId: string): Promise<void>;
+}
 
 /** The gateway's view of users and friends, through their services. */
 export function realtimePeople(users: UsersService, friends: FriendsService): RealtimePeople {

@@ -1,0 +1,138 @@
+import type { ServerEvent } from './realtime-delivery.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { InstanceChannel, RemoteBatch } from './instance-channel.js';
+import { frameOf, type EventLog, type LogEntry, type PresenceStore } from './realtime.ports.js';
+
+interface Pending {
+  entries: LogEntry[];
+  conversationId: string | undefined;
+  done: () => void;
+  fail: (err: unknown) => void;
+}
+
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * Per-user sequenced delivery. Everything asked for while one batch is being logged goes out in the
+ * next (one Redis round trip per batch, not per event). Each batch is delivered to this instance's
+ * connections directly and to other instances over the instance channel.
+ */
+export class BatchedDelivery {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  /** Resolves when the newest started batch was delivered (batches deliver strictly in order). */
+  private delivered: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly presence: PresenceStore,
+    private readonly channel: InstanceChannel,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  /**
+   * Queues `event` for each user (once per user) with the next seq of their sequence; `durable`
+   * events are also logged for catch-up; `conversationId` limits it to subscribed connections.
+   * Resolves once it is logged and published.
+   */
+  enqueue(userIds: readonly string[], event: ServerEvent, durable: boolean, conversationId?: string): Promise<void> {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return Promise.resolve();
+    const body = JSON.stringify(event);
+    return new Promise<void>((done, fail) => {
+      this.queue.push({ entries: unique.map((userId) => ({ userId, body, durable })), conversationId, done, fail });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Let the current tick's sends join the batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  /** Resolves once everything queued so far (and queued meanwhile) was delivered. */
+  async drain(): Promise<void> {
+    while (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) {
+      if (!this.scheduled && this.inFlight === 0) this.pump();
+      await this.delivered;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Delivers another instance's batch to this instance's connections of its recipients. */
+  deliverRemote(batch: RemoteBatch): void {
+    this.registry.sendBatch((deliver) => {
+      for (const [body, conversationId, targets] of batch) {
+        for (const [userId, seq] of targets) {
+          if (!this.registry.hasUser(userId)) continue;
+          deliver({ userId, seq, frame: frameOf(body, seq), conversationId: conversationId ?? undefined });
+        }
+      }
+    });
+  }
+
+  /**
+   * Starts batches while fewer than MAX_BATCHES_IN_FLIGHT are pending. Their log calls go out in
+   * order on one Redis connection (so seqs are assigned in order) and overlap with the delivery of
+   * the previous batch; deliveries and publishes still happen strictly batch after batch.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < MAX_BATCHES_IN_FLIGHT) {
+      const batch = this.queue;
+      this.queue = [];
+      this.inFlight += 1;
+      const appended = this.log.append(batch.flatMap((p) => p.entries));
+      appended.catch(() => undefined);
+      const previous = this.delivered;
+      this.delivered = previous
+        .then(() => this.deliverBatch(batch, appended))
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  private async deliverBatch(batch: Pending[], appended: Promise<Array<{ seq: number; frame: string }>>): Promise<void> {
+    let results: Array<{ seq: number; frame: string }>;
+    try {
+      results = await appended;
+    } catch (err) {
+      for (const p of batch) p.fail(err);
+      return;
+    }
+    // For other instances each event travels once with its recipients' seqs: [body, conversation, [[user, seq], ...]].
+    const remote: RemoteBatch = [];
+    this.registry.sendBatch((deliver) => {
+      let i = 0;
+      for (const p of batch) {
+        const targets: Array<[string, number]> = [];
+        for (const entry of p.entries) {
+          const r = results[i++]!;
+          targets.push([entry.userId, r.seq]);
+          deliver({ userId: entry.userId, seq: r.seq, frame: r.frame, conversationId: p.conversationId });
+        }
+        remote.push([p.entries[0]!.body, p.conversationId ?? null, targets]);
+      }
+    });
+    // Alone (one process, or the only live instance): nobody else to tell.
+    let alone: boolean;
+    try {
+      alone = (await this.presence.liveInstanceCount()) <= 1;
+    } catch {
+      alone = false;
+    }
+    if (alone) {
+      for (const p of batch) p.done();
+      return;
+    }
+    // Issued in batch order; callers resolve once it is published.
+    this.channel.publishBatch(remote).then(
+      () => batch.forEach((p) => p.done()),
+      (err: unknown) => batch.forEach((p) => p.fail(err)),
+    );
+  }
+}
