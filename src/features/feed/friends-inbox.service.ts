@@ -11,7 +11,7 @@ const WRITE_ATTEMPTS = 3;
  * An insert whose friendship was deleted between reading it and the foreign-key check fails as a
  * whole; the next attempt reads the friendships again, without the one that ended.
  */
-async function retriedWhenAFriendshipEnds<T>(write: () => Promise<T>): Promise<T> {
+export async function retriedWhenAFriendshipEnds<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
