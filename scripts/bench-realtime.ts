@@ -12,7 +12,8 @@
  *      connected members for BENCH_FANOUT_SECONDS: ≥ 30,000 deliveries/s, every delivery in the ledger;
  *   3. latency: POST /api/v1/conversations/:id/messages at each of BENCH_RATES (1000,150) messages/s for
  *      BENCH_LATENCY_SECONDS, time from the POST leaving to each other participant's socket receiving
- *      message.new: p50 ≤ 20 ms, p99 ≤ 150 ms; zero lost or duplicated deliveries.
+ *      message.new: p50 ≤ 20 ms, p99 ≤ 150 ms; zero lost or duplicated deliveries. A warm-up of
+ *      BENCH_WARMUP_SECONDS (3) at BENCH_WARMUP_RATE (200)/s comes first and is not measured.
  *
  * Env: DATABASE_URL and REDIS_URL (required); BENCH_SERVER_NODE_ARGS (default "--max-old-space-size=256")
  * for the server process; the database BENCH_DB (tribe_rt_bench) is dropped and
@@ -37,6 +38,8 @@ const FANOUT_SECONDS = Number(env.BENCH_FANOUT_SECONDS ?? 10);
 // The target rate first, then rates this machine's POST path can sustain (the chat send is several queries).
 const RATES = (env.BENCH_RATES ?? '1000,150').split(',').map(Number);
 const LATENCY_SECONDS = Number(env.BENCH_LATENCY_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(env.BENCH_WARMUP_SECONDS ?? 3);
+const WARMUP_RATE = Number(env.BENCH_WARMUP_RATE ?? 200);
 const DB_NAME = env.BENCH_DB ?? 'tribe_rt_bench';
 // The server's V8 heap is capped as a container deployment would (without a cap V8 grows the old
 // space lazily and the RSS holds collectable garbage from the connection storm). '' for defaults.
@@ -227,6 +230,13 @@ async function main(): Promise<void> {
     }
 
     // ---- 3. POST-to-receipt latency ------------------------------------------------------------------
+    if (PHASES.has('latency') && WARMUP_SECONDS > 0) {
+      // Not measured: JIT, the HTTP keep-alive sockets and the pools' connections and prepared statements warm up.
+      log(`\n[3] warm-up: POST /messages at ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s (not measured)`);
+      await loadgen.ask({ type: 'ledger-start', kind: 'latency' });
+      const warm = await loadgen.ask<{ created: number }>({ type: 'latency', rate: WARMUP_RATE, seconds: WARMUP_SECONDS, groups });
+      await loadgen.ask({ type: 'ledger-stop', expectedMessages: warm.created, groupSize: GROUP_SIZE, quietMs: 2000 });
+    }
     for (const rate of PHASES.has('latency') ? RATES : []) {
       log(`\n[3] latency: POST /messages at ${rate}/s for ${LATENCY_SECONDS} s`);
       await loadgen.ask({ type: 'ledger-start', kind: 'latency' });

@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { MessageRow } from './chat.tables.js';
 import { toMessageJson } from './chat.json.js';
 import { ConversationsRepo } from './conversations.repo.js';
-import { MessageQueriesRepo } from './messages.queries.repo.js';
+import { MessageQueriesRepo, type MessageView } from './messages.queries.repo.js';
 import { MessagesRepo } from './messages.repo.js';
 import './chat.events.js';
 
@@ -55,19 +55,23 @@ export class ChatPublisher {
   }
 
   /** `message.sent` to the current participants (muted ones named, for pushes). */
-  async messageSent(message: Pick<MessageRow, 'id' | 'conversationId' | 'senderId' | 'createdAt'>): Promise<void> {
+  async messageSent(message: Pick<MessageRow, 'id' | 'conversationId'>): Promise<void> {
     const [view, participants] = await Promise.all([
       this.queries.one(message.id),
       this.conversations.currentParticipants(message.conversationId),
     ]);
-    if (!view) return;
+    if (view) this.publishSent(view, participants);
+  }
+
+  /** `message.sent` for a message whose view and participants the caller already holds. */
+  publishSent(view: MessageView, participants: ReadonlyArray<{ userId: string; isMuted: boolean }>): void {
     this.bus.publish('message.sent', {
-      conversationId: message.conversationId,
+      conversationId: view.conversationId,
       participantIds: participants.map((p) => p.userId),
       mutedParticipantIds: participants.filter((p) => p.isMuted).map((p) => p.userId),
-      senderId: message.senderId,
+      senderId: view.sender?.id ?? null,
       message: toMessageJson(view),
-      at: message.createdAt.toISOString(),
+      at: view.createdAt.toISOString(),
     });
   }
 

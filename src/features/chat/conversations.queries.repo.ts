@@ -195,13 +195,4 @@ export class ConversationQueriesRepo {
     );
     return rows.map((r) => r.id);
   }
-
-  /** The other participant of a direct conversation (left ones included: direct chats have two). */
-  async otherDirectParticipant(conversationId: string, userId: string): Promise<string | undefined> {
-    const [row] = await queryRows<{ user_id: string }>(
-      this.db,
-      sql`select user_id::text as user_id from conversation_participants where conversation_id = ${conversationId} and user_id <> ${userId} limit 1`,
-    );
-    return row?.user_id;
-  }
 }

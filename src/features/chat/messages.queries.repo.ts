@@ -30,26 +30,32 @@ export interface MessageView {
   readBy: Array<{ userId: string; readAt: Date }>;
 }
 
-type Raw = Record<string, unknown>;
+export type MessageViewRow = Record<string, unknown>;
+type Raw = MessageViewRow;
 const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-const SELECT = sql`select m.id, m.conversation_id, m.sender_id, m.content, m.message_type, m.media_url, m.media_thumbnail_url,
+/** The columns of a message view, over a message source aliased `m` joined with {@link VIEW_JOINS}. */
+export const VIEW_COLUMNS = sql`m.id, m.conversation_id, m.sender_id, m.content, m.message_type, m.media_url, m.media_thumbnail_url,
     m.metadata, m.client_message_id, m.is_edited, m.is_deleted, m.created_at, m.updated_at,
     u.username, u.full_name, u.profile_image_url,
     r.id as r_id, r.sender_id as r_sender_id, r.content as r_content, r.message_type as r_type, r.is_deleted as r_deleted,
-    ru.username as r_username, ru.full_name as r_full_name, ru.profile_image_url as r_profile_image_url
-  from messages m
-  left join users u on u.id = m.sender_id
+    ru.username as r_username, ru.full_name as r_full_name, ru.profile_image_url as r_profile_image_url`;
+
+/** The sender's card and the reply preview of the messages `m`. */
+export const VIEW_JOINS = sql`left join users u on u.id = m.sender_id
   left join messages r on r.id = m.reply_to_message_id
   left join users ru on ru.id = r.sender_id`;
+
+const SELECT = sql`select ${VIEW_COLUMNS} from messages m ${VIEW_JOINS}`;
 
 function card(id: unknown, username: unknown, fullName: unknown, image: unknown): UserCardRow | null {
   if (!id || !username) return null;
   return { id: String(id), username: String(username), fullName: String(fullName), profileImageUrl: str(image) };
 }
 
-function toView(r: Raw): MessageView {
+/** A row of {@link VIEW_COLUMNS} as a view, without receipts (`readBy` empty). */
+export function toMessageView(r: Raw): MessageView {
   const metadata = typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as Record<string, unknown>) : (r.metadata as Record<string, unknown> | null);
   return {
     id: String(r.id),
@@ -91,13 +97,13 @@ export class MessageQueriesRepo {
       this.db,
       sql`${SELECT} where m.conversation_id = ${conversationId} ${before} order by m.created_at desc, m.id desc limit ${limit + 1}`,
     );
-    const items = await this.withReceipts(rows.slice(0, limit).map(toView));
+    const items = await this.withReceipts(rows.slice(0, limit).map(toMessageView));
     return { items, hasMore: rows.length > limit };
   }
 
   async one(messageId: string): Promise<MessageView | undefined> {
     const rows = await queryRows<Raw>(this.db, sql`${SELECT} where m.id = ${messageId}`);
-    const [view] = await this.withReceipts(rows.map(toView));
+    const [view] = await this.withReceipts(rows.map(toMessageView));
     return view;
   }
 

@@ -12,9 +12,9 @@ import {
 import { toMessageJson } from './chat.json.js';
 import { ChatPublisher } from './chat.publisher.js';
 import type { MessageRow } from './chat.tables.js';
-import { ConversationQueriesRepo } from './conversations.queries.repo.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
 import type { ConversationsService } from './conversations.service.js';
+import { MessageSendRepo } from './message-send.repo.js';
 import { MessageQueriesRepo, type MessageView } from './messages.queries.repo.js';
 import { MessagesRepo } from './messages.repo.js';
 import './chat.events.js';
@@ -38,10 +38,10 @@ export interface ReadResult {
 /** Messages of a conversation: list, send (idempotent by client_message_id), edit, delete, read receipts. */
 export class MessagesService {
   private readonly conversations: ConversationsRepo;
-  private readonly conversationQueries: ConversationQueriesRepo;
   private readonly queries: MessageQueriesRepo;
   private readonly repo: MessagesRepo;
   private readonly publisher: ChatPublisher;
+  private readonly sending: MessageSendRepo;
 
   constructor(
     private readonly database: Database,
@@ -50,10 +50,10 @@ export class MessagesService {
     private readonly conversationsService: ConversationsService,
   ) {
     this.conversations = new ConversationsRepo(database.db);
-    this.conversationQueries = new ConversationQueriesRepo(database.db);
     this.queries = new MessageQueriesRepo(database.db);
     this.repo = new MessagesRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
+    this.sending = new MessageSendRepo(database);
   }
 
   private async membership(callerId: string, conversationId: string): Promise<Membership> {
@@ -77,50 +77,31 @@ export class MessagesService {
    * who_can_send_messages and blocks at send time.
    */
   async send(callerId: string, conversationId: string, input: SendMessageInput): Promise<{ message: MessageView; created: boolean }> {
-    const membership = await this.membership(callerId, conversationId);
-    if (input.clientMessageId) {
-      const earlier = await this.repo.findByClientId(conversationId, callerId, input.clientMessageId);
-      if (earlier) return { message: await this.view(earlier.id), created: false };
-    }
+    const context = await this.sending.context(conversationId, callerId, input.clientMessageId, input.replyToMessageId);
+    if (!context) throw conversationNotFound();
+    if (context.earlierMessageId) return { message: await this.view(context.earlierMessageId), created: false };
     if (input.messageType === 'text' && !input.content.trim()) {
       throw invalidField('message_content_required', 'content', 'a text message needs content');
     }
     if (input.messageType !== 'text' && !input.mediaUrl) {
       throw invalidField('media_url_required', 'media_url', `a ${input.messageType} message needs a media_url`);
     }
-    if (membership.conversation.conversationType === 'direct') {
-      const otherId = await this.conversationQueries.otherDirectParticipant(conversationId, callerId);
-      if (!otherId) throw messagesNotAllowed();
-      await this.conversationsService.assertMayMessage(callerId, otherId);
+    if (context.conversationType === 'direct') {
+      if (!context.otherParticipantId) throw messagesNotAllowed();
+      await this.conversationsService.assertMayMessage(callerId, context.otherParticipantId);
     }
-    if (input.replyToMessageId && !(await this.repo.find(conversationId, input.replyToMessageId))) {
+    if (input.replyToMessageId && !context.replyFound) {
       throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
     }
-    const now = this.clock.now();
-    const inserted = await inTransaction(this.database, async (tx) => {
-      const repo = new MessagesRepo(tx);
-      const row = await repo.insert({
-        conversationId,
-        senderId: callerId,
-        content: input.content,
-        messageType: input.messageType,
-        mediaUrl: input.mediaUrl,
-        replyToMessageId: input.replyToMessageId,
-        clientMessageId: input.clientMessageId,
-        createdAt: now,
-        updatedAt: now,
-      });
-      if (row) await repo.recordActivity(conversationId, callerId, now);
-      return row;
-    });
-    if (!inserted) {
+    const sent = await this.sending.insert({ conversationId, senderId: callerId, ...input, at: this.clock.now() });
+    if (!sent) {
       // A concurrent retry with the same client_message_id won; its row is committed.
       const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
       if (!winner) throw new Error('message vanished after a client_message_id conflict');
       return { message: await this.view(winner.id), created: false };
     }
-    await this.publisher.messageSent(inserted);
-    return { message: await this.view(inserted.id), created: true };
+    this.publisher.publishSent(sent.view, sent.participants);
+    return { message: sent.view, created: true };
   }
 
   private async view(messageId: string): Promise<MessageView> {

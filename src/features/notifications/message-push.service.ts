@@ -44,10 +44,8 @@ export class MessagePushService {
     const muted = new Set(e.mutedParticipantIds);
     const candidates = [...new Set(e.participantIds)].filter((id) => id !== e.senderId && !muted.has(id));
     // If presence cannot be read, push: a duplicate alert beats a missed message.
-    const watching = await Promise.all(
-      candidates.map((id) => this.realtime.isWatchingConversation(id, e.conversationId).catch(() => false)),
-    );
-    const recipients = candidates.filter((_, i) => !watching[i]);
+    const watching = await this.realtime.watchingAmong(e.conversationId, candidates).catch(() => new Set<string>());
+    const recipients = candidates.filter((id) => !watching.has(id));
     if (recipients.length === 0) return 0;
 
     const m = e.message as MessageJsonView;

@@ -42,8 +42,8 @@ const pushesOf = (user: TestUser) =>
 class Watching implements RealtimeDelivery {
   constructor(private readonly watchers: Set<string>) {}
   async sendToUsers(_ids: readonly string[], _event: ServerEvent): Promise<void> {}
-  async isWatchingConversation(userId: string, conversationId: string): Promise<boolean> {
-    return this.watchers.has(`${userId}:${conversationId}`);
+  async watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return new Set(userIds.filter((userId) => this.watchers.has(`${userId}:${conversationId}`)));
   }
   async isOnline(): Promise<boolean> {
     return false;

@@ -37,10 +37,21 @@ export class ConversationWatchers {
     private readonly stoppedWatching: (conn: RealtimeConnection, conversationId: string) => Promise<void>,
   ) {}
 
-  /** True while the user has a connection (here or on any other instance) subscribed to the conversation. */
-  async isWatching(userId: string, conversationId: string): Promise<boolean> {
-    if ((this.watchCounts.get(watchKey(userId, conversationId)) ?? 0) > 0) return true;
-    return (await this.presence.watchers(conversationId)).includes(userId);
+  /**
+   * Users among `userIds` with a connection (here or on any other instance) subscribed to the
+   * conversation; the shared store is asked once, and only about users not watching here.
+   */
+  async watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const watching = new Set<string>();
+    const elsewhere: string[] = [];
+    for (const userId of userIds) {
+      if ((this.watchCounts.get(watchKey(userId, conversationId)) ?? 0) > 0) watching.add(userId);
+      else elsewhere.push(userId);
+    }
+    if (elsewhere.length === 0) return watching;
+    const shared = new Set(await this.presence.watchers(conversationId));
+    for (const userId of elsewhere) if (shared.has(userId)) watching.add(userId);
+    return watching;
   }
 
   /** Subscribes the connection to a conversation; false when the user is not a participant. */

@@ -12,8 +12,8 @@ export interface RealtimeDelivery {
    * and published, not when clients have received it.
    */
   sendToUsers(userIds: readonly string[], event: ServerEvent): Promise<void>;
-  /** True while the user has a connection (on any instance) subscribed to that conversation. */
-  isWatchingConversation(userId: string, conversationId: string): Promise<boolean>;
+  /** Users among `userIds` with a connection (on any instance) subscribed to that conversation. */
+  watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>>;
   /** True while the user has at least one open connection on any instance. */
   isOnline(userId: string): Promise<boolean>;
 }

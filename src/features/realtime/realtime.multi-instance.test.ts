@@ -95,7 +95,7 @@ describe.skipIf(!withRedis)('two instances behind one Redis', () => {
       c.send({ event: 'subscribe', channel: 'conversation', conversation_id: conversationId });
       await c.nextNew('subscribed');
     }
-    expect(await b.ctx.services.realtime.isWatchingConversation(x.id, conversationId)).toBe(true);
+    expect(await b.ctx.services.realtime.watchingAmong(conversationId, [x.id])).toEqual(new Set([x.id]));
     const typing = onA.nextNew('typing', (f) => f.is_typing === true);
     onB.send({ event: 'typing', conversation_id: conversationId, is_typing: true });
     expect(await typing).toMatchObject({ conversation_id: conversationId, user: { id: y.id } });

@@ -108,8 +108,8 @@ export class RealtimeService implements RealtimeDelivery {
     return this.delivery.enqueue(userIds, event, true);
   }
 
-  isWatchingConversation(userId: string, conversationId: string): Promise<boolean> {
-    return this.watchers.isWatching(userId, conversationId);
+  watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return this.watchers.watchingAmong(conversationId, userIds);
   }
 
   isOnline(userId: string): Promise<boolean> {
