@@ -28,6 +28,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AccessTokenSigner } from '../src/features/auth/auth.tokens.js';
 import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
+import { cpuPerUnit, cpuSnapshot, describeCpu, type Classifier } from './bench-cpu.js';
 
 const env = process.env;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10_000);
@@ -237,9 +238,12 @@ async function main(): Promise<void> {
       const warm = await loadgen.ask<{ created: number }>({ type: 'latency', rate: WARMUP_RATE, seconds: WARMUP_SECONDS, groups });
       await loadgen.ask({ type: 'ledger-stop', expectedMessages: warm.created, groupSize: GROUP_SIZE, quietMs: 2000 });
     }
+    const partyOf: Classifier = (pid, commandLine) =>
+      pid === server.proc.pid ? 'server' : pid === loadgen.proc.pid ? 'load generator' : commandLine.startsWith('postgres') ? 'postgres' : commandLine.includes('redis-server') ? 'redis' : undefined;
     for (const rate of PHASES.has('latency') ? RATES : []) {
       log(`\n[3] latency: POST /messages at ${rate}/s for ${LATENCY_SECONDS} s`);
       await loadgen.ask({ type: 'ledger-start', kind: 'latency' });
+      const cpuBefore = cpuSnapshot(partyOf);
       const lat = await loadgen.ask<{ posted: number; created: number; errors: Record<string, number>; achievedRate: number }>({
         type: 'latency',
         rate,
@@ -254,12 +258,14 @@ async function main(): Promise<void> {
         receiveMs: number;
         latency?: { count: number; p50: number; p90: number; p99: number; max: number };
       }>({ type: 'ledger-stop', expectedMessages: lat.created, groupSize: GROUP_SIZE, quietMs: 5000 });
+      const cpu = describeCpu(cpuPerUnit(cpuBefore, cpuSnapshot(partyOf), lat.created), 'message', 1000);
       const l = latLedger.latency;
       const processed = (lat.created / Math.max(latLedger.receiveMs, 1)) * 1000;
       log(`    posted ${lat.posted} at ${lat.achievedRate.toFixed(0)}/s, ${lat.created} created, errors ${JSON.stringify(lat.errors)}`);
       log(`    messages delivered at ${processed.toFixed(0)}/s (first to last receipt)`);
       if (l) log(`    receipt latency over ${l.count} deliveries: p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`);
       log(`    ledger: ${latLedger.delivered}/${latLedger.expected} delivered, lost ${latLedger.lost}, duplicated ${latLedger.duplicates} — load ${load()}`);
+      log(`    ${cpu}`);
       results.push(`| POSTs at ${rate}/s: sent / created / delivered per s | ${lat.achievedRate.toFixed(0)}/s / ${lat.created.toLocaleString('en')} / ${processed.toFixed(0)}/s | 1,000/s |`);
       if (l) {
         results.push(`| POST-to-receipt p50 at ${rate}/s | ${l.p50.toFixed(1)} ms | ≤ 20 ms |`);

@@ -74,34 +74,42 @@ export class MessagesService {
   /**
    * Sends a message. A retry with the same client_message_id returns the first message
    * (`created: false`) and changes nothing. Direct messages re-check the recipient's
-   * who_can_send_messages and blocks at send time.
+   * who_can_send_messages and blocks at send time. One statement does the checks and the write
+   * (a direct message takes a second once the recipient's rules allow it).
    */
   async send(callerId: string, conversationId: string, input: SendMessageInput): Promise<{ message: MessageView; created: boolean }> {
-    const context = await this.sending.context(conversationId, callerId, input.clientMessageId, input.replyToMessageId);
-    if (!context) throw conversationNotFound();
-    if (context.earlierMessageId) return { message: await this.view(context.earlierMessageId), created: false };
     if (input.messageType === 'text' && !input.content.trim()) {
       throw invalidField('message_content_required', 'content', 'a text message needs content');
     }
     if (input.messageType !== 'text' && !input.mediaUrl) {
       throw invalidField('media_url_required', 'media_url', `a ${input.messageType} message needs a media_url`);
     }
-    if (context.conversationType === 'direct') {
-      if (!context.otherParticipantId) throw messagesNotAllowed();
-      await this.conversationsService.assertMayMessage(callerId, context.otherParticipantId);
+    const message = { conversationId, senderId: callerId, ...input, at: this.clock.now() };
+    let outcome = await this.sending.send(message, false);
+    if (outcome.kind === 'direct_unchecked') {
+      if (!outcome.otherParticipantId) throw messagesNotAllowed();
+      await this.conversationsService.assertMayMessage(callerId, outcome.otherParticipantId);
+      outcome = await this.sending.send(message, true);
     }
-    if (input.replyToMessageId && !context.replyFound) {
-      throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
+    switch (outcome.kind) {
+      case 'not_participant':
+        throw conversationNotFound();
+      case 'earlier':
+        return { message: await this.view(outcome.messageId), created: false };
+      case 'reply_not_found':
+        throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
+      case 'direct_unchecked':
+        throw new Error('a cleared direct message was not written');
+      case 'lost_race': {
+        // A concurrent retry with the same client_message_id won; its row is committed.
+        const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
+        if (!winner) throw new Error('message vanished after a client_message_id conflict');
+        return { message: await this.view(winner.id), created: false };
+      }
+      case 'sent':
+        this.publisher.publishSent(outcome.view, outcome.participants);
+        return { message: outcome.view, created: true };
     }
-    const sent = await this.sending.insert({ conversationId, senderId: callerId, ...input, at: this.clock.now() });
-    if (!sent) {
-      // A concurrent retry with the same client_message_id won; its row is committed.
-      const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
-      if (!winner) throw new Error('message vanished after a client_message_id conflict');
-      return { message: await this.view(winner.id), created: false };
-    }
-    this.publisher.publishSent(sent.view, sent.participants);
-    return { message: sent.view, created: true };
   }
 
   private async view(messageId: string): Promise<MessageView> {
