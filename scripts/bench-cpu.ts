@@ -14,9 +14,28 @@ const TICKS_PER_SECOND = 100;
 /** Which group a process belongs to: by pid first, else by its command line. */
 export type Classifier = (pid: number, commandLine: string) => string | undefined;
 
-/** CPU seconds (user + system) used so far by the live processes of each group. */
+/** The key of the whole machine's busy CPU seconds in a snapshot (from /proc/stat). */
+const MACHINE = '*machine';
+
+/** Busy CPU seconds of the whole machine so far: user, nice, system, irq, softirq and steal of /proc/stat. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds (user + system) used so far by the live processes of each group, and by the whole
+ * machine (so what ended meanwhile, the kernel and everything else show as "other").
+ */
 export function cpuSnapshot(classify: Classifier): CpuGroups {
   const groups: CpuGroups = {};
+  const machine = machineBusySeconds();
+  if (machine !== undefined) groups[MACHINE] = machine;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -49,11 +68,14 @@ export function cpuPerUnit(before: CpuGroups, after: CpuGroups, units: number): 
   return out;
 }
 
-/** "server 1.10 ms, postgres 0.90 ms, ... = 2.6 ms of CPU per message; 1,000/s needs 2.6 of 2 cores". */
+/** "server 1.10 ms, postgres 0.90 ms, ..., other 0.3 ms = 2.9 ms; 1,000/s would need 2.9 of 2 cores" (the total is the whole machine's). */
 export function describeCpu(perUnit: CpuGroups, unit: string, targetRate: number): string {
-  const entries = Object.entries(perUnit).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(perUnit).filter(([group]) => group !== MACHINE).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return 'CPU per process: not available (no /proc)';
-  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  const named = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  const machine = perUnit[MACHINE];
+  if (machine !== undefined && machine > named) entries.push(['other (the kernel, processes that ended, the rest of the machine)', machine - named]);
+  const total = Math.max(named, machine ?? 0);
   const parts = entries.map(([group, ms]) => `${group} ${ms.toFixed(2)} ms`).join(', ');
   const cores = (total * targetRate) / 1000;
   return `CPU per ${unit}: ${parts} = ${total.toFixed(2)} ms; ${targetRate.toLocaleString('en')}/s would need ${cores.toFixed(2)} of this machine's ${os.cpus().length} cores`;

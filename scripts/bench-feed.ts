@@ -32,6 +32,7 @@ import { FriendsInboxService } from '../src/features/feed/friends-inbox.service.
 import { systemClock } from '../src/infra/clock/clock.js';
 import { hotReadPoolConfig, openPostgresDatabase, PreparedStatements } from '../src/infra/db/postgres-database.js';
 import type { LoadFigures, LoadRequest } from './bench-load.js';
+import { cpuPerUnit, cpuSnapshot, describeCpu, type Classifier } from './bench-cpu.js';
 import { benchUserIdSql, benchWorldSizesFromEnv, seedBenchWorld } from './bench-world.js';
 
 const env = process.env;
@@ -231,10 +232,17 @@ async function main(): Promise<void> {
     );
   }
   log(`warm-up: one request per caller (${tokens.length}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await drive(appUrl, appTargets, WARMUP);
-  const appFigures = await drive(appUrl, appTargets, SECONDS);
-  await drive(bareUrl, bareTargets, WARMUP);
-  const bareFigures = await drive(bareUrl, bareTargets, SECONDS);
+  // CPU of each party per request (this process serves both the app and the bare route).
+  const partyOf: Classifier = (pid, commandLine) =>
+    pid === process.pid ? 'node server' : commandLine.startsWith('postgres') ? 'postgres' : /^wrk |bench-load/.test(commandLine) ? 'load generator' : undefined;
+  const measured = async (url: string, targets: LoadRequest['targets']) => {
+    await drive(url, targets, WARMUP);
+    const before = cpuSnapshot(partyOf);
+    const figures = await drive(url, targets, SECONDS);
+    return { figures, cpu: describeCpu(cpuPerUnit(before, cpuSnapshot(partyOf), figures.total), 'request', 2500) };
+  };
+  const { figures: appFigures, cpu: appCpu } = await measured(appUrl, appTargets);
+  const { figures: bareFigures, cpu: bareCpu } = await measured(bareUrl, bareTargets);
   const ceilingFigures = env.BENCH_CEILING === '0' ? undefined : await drive(bareUrl, [{ path: '/ceiling', headers: {} }], SECONDS);
 
   log();
@@ -242,6 +250,8 @@ async function main(): Promise<void> {
   log(`app  GET /api/v1/feed  ${fmt(appFigures)}`);
   log(`bare same SQL          ${fmt(bareFigures)}`);
   if (ceilingFigures) log(`bare select 1 (ceiling) ${fmt(ceilingFigures)}`);
+  log(`app:  ${appCpu}`);
+  log(`bare: ${bareCpu}`);
   const ratio = appFigures.rps / bareFigures.rps;
   log(`app / bare throughput: ${(ratio * 100).toFixed(0)}%`);
   log(

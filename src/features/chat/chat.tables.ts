@@ -44,7 +44,10 @@ export const conversations = pgTable(
     check('conversations_conversation_type_check', sql`${t.conversationType} IN ('direct', 'group', 'ai_coach')`),
     uniqueIndex('conversations_direct_key_unique').on(t.directKey),
     uniqueIndex('conversations_goal_id_unique').on(t.goalId),
-    index('idx_conversations_last_message').on(t.lastMessageAt.desc().nullsFirst()),
+    // No index on last_message_at (plan §3.5 lists idx_conversations_last_message): every message
+    // moves it, and an index on it made each of those updates non-HOT (a new entry in every index of
+    // the row, dead versions piling up between vacuums). Lists are per user (idx_participants_user)
+    // and sort a user's few conversations by coalesce(last_message_at, created_at); nothing read it.
   ],
 );
 

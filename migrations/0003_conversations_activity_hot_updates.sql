@@ -1,0 +1,1 @@
+DROP INDEX "idx_conversations_last_message";
