@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { feedColumns, keysetAfter, microsToTimestamp, type KeysetAfter } from './posts-feed.sql.js';
 
 /**
@@ -81,7 +82,7 @@ export function friendsInboxPageSql(viewerId: string, take: number, horizonMicro
         from friends_inbox e
         join posts p on p.id = e.post_id
         join users a on a.id = e.author_id
-        left join goals g on g.id = p.goal_id
+        ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
         where e.user_id = ${viewerId} and e.post_created_at >= ${horizon} ${keysetAfter(sql`e.post_created_at`, sql`e.post_id`, after)}
           and not p.is_archived and p.visibility in ('public', 'friends')
           and a.is_active and a.deleted_at is null
@@ -91,7 +92,7 @@ export function friendsInboxPageSql(viewerId: string, take: number, horizonMicro
       (select ${feedColumns(viewerId)}
         from posts p
         join users a on a.id = p.user_id
-        left join goals g on g.id = p.goal_id
+        ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
         where p.user_id = ${viewerId} and not p.is_archived and p.created_at >= ${horizon} ${keysetAfter(sql`p.created_at`, sql`p.id`, after)}
         order by p.created_at desc, p.id desc
         limit ${take})

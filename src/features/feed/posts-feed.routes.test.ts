@@ -88,6 +88,32 @@ describe('GET /api/v1/feed — friends (the default)', () => {
     expect(await ids(friend)).not.toContain(mine);
   });
 
+  it('names a post’s goal only to viewers who may see that goal (post page, profile and every feed)', async () => {
+    const me = await makeUser(t.ctx);
+    const friend = await makeUser(t.ctx);
+    const stranger = await makeUser(t.ctx);
+    await makeFriends(t.ctx, me, friend);
+    const privateGoal = await createGoal(t, friend, { title: 'Secret plan', is_public: false });
+    const publicGoal = await createGoal(t, friend, { title: 'Open plan', is_public: true });
+    const onPrivate = await post(friend, { visibility: 'public', ageSeconds: 10, goalId: privateGoal.id });
+    const onPublic = await post(friend, { visibility: 'public', ageSeconds: 20, goalId: publicGoal.id });
+    const goalOf = (body: { posts: PostJson[] }, id: string) => body.posts.find((p) => p.id === id)?.goal;
+
+    // The creator sees both goals; a friend only the public one; a stranger neither (the friend's
+    // profile is visible to friends only by default, and the public goal is for friends then).
+    expect(goalOf(await feed(friend), onPrivate)).toEqual({ id: privateGoal.id, title: 'Secret plan' });
+    const mine = await feed(me);
+    expect([goalOf(mine, onPrivate), goalOf(mine, onPublic)]).toEqual([null, { id: publicGoal.id, title: 'Open plan' }]);
+    expect((await get(`/api/v1/posts/${onPrivate}`, me)).json().goal).toBeNull();
+    expect((await get(`/api/v1/posts/${onPublic}`, me)).json().goal).toEqual({ id: publicGoal.id, title: 'Open plan' });
+    const profile = (await get(`/api/v1/users/${friend.id}/posts`, me)).json<{ posts: PostJson[] }>();
+    expect(goalOf(profile, onPrivate)).toBeNull();
+    const discover = await feed(stranger, '?feed_type=discover');
+    expect(discover.posts.map((p) => p.id)).toEqual(expect.arrayContaining([onPrivate, onPublic]));
+    expect([goalOf(discover, onPrivate), goalOf(discover, onPublic)]).toEqual([null, null]);
+    expect(JSON.stringify(discover)).not.toContain('Secret plan');
+  });
+
   it('hides blocked friends (either way) and deactivated friends; a stranger sees nothing of them', async () => {
     const me = await makeUser(t.ctx);
     const blockedByMe = await makeUser(t.ctx);

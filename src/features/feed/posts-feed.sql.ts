@@ -1,3 +1,4 @@
+import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { postVisibleTo } from '../posts/posts.visibility.sql.js';
 
@@ -115,7 +116,7 @@ export function friendsFeedSql(viewerId: string, limit: number, after?: KeysetAf
     from page
     join posts p on p.id = page.id
     join users a on a.id = p.user_id
-    left join goals g on g.id = p.goal_id
+    ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
     order by p.created_at desc, p.id desc
     ${pageTail(limit, offset)}`;
 }
@@ -137,7 +138,7 @@ export function followingFeedSql(viewerId: string, limit: number, after?: Keyset
     select ${feedColumns(viewerId)}
     from posts p
     join users a on a.id = p.user_id
-    left join goals g on g.id = p.goal_id
+    ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
     where not p.is_archived
       and p.user_id <> ${viewerId}
       and p.user_id in (select id from authors)
@@ -162,7 +163,7 @@ export function discoverFeedSql(viewerId: string, limit: number, asOfMicros: str
   return sql`select ${feedColumns(viewerId)}
     from posts p
     join users a on a.id = p.user_id
-    left join goals g on g.id = p.goal_id
+    ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
     where not p.is_archived
       and p.visibility = 'public'
       and p.created_at <= ${asOf}

@@ -36,11 +36,35 @@ export function creatorVisibility(creatorId: SQLWrapper = GOAL_CREATOR_ID): SQL<
   return sql<string>`(select cu.profile_visibility from users cu where cu.id = ${creatorId})`;
 }
 
-/** `mayViewGoal` for the row of `goals` in scope. */
-export function goalVisibleTo(viewerId: string): SQL {
-  return sql`(${GOAL_CREATOR_ID} = ${viewerId} or (not ${blockedEitherWay(viewerId, GOAL_CREATOR_ID)} and (
-    ${isActiveParticipant(viewerId)}
-    or ${isPartnerOfActiveParticipant(viewerId)}
-    or (${GOAL_IS_PUBLIC} and (${creatorVisibility()} = 'everyone' or ${areFriends(viewerId, GOAL_CREATOR_ID)}))
+/** The columns of one goals row the visibility rule reads. */
+export interface GoalRef {
+  id: SQLWrapper;
+  creatorId: SQLWrapper;
+  isPublic: SQLWrapper;
+}
+
+/** The goals row in scope under a table alias (`goalAliased('g')` for `join goals g`). */
+export function goalAliased(alias: string): GoalRef {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`not a table alias: ${alias}`);
+  return { id: sql.raw(`${alias}.id`), creatorId: sql.raw(`${alias}.creator_id`), isPublic: sql.raw(`${alias}.is_public`) };
+}
+
+const GOALS_TABLE: GoalRef = { id: GOAL_ID, creatorId: GOAL_CREATOR_ID, isPublic: GOAL_IS_PUBLIC };
+
+/** `mayViewGoal` for the row of `goals` in scope (or the row `goal` names). */
+export function goalVisibleTo(viewerId: string, goal: GoalRef = GOALS_TABLE): SQL {
+  return sql`(${goal.creatorId} = ${viewerId} or (not ${blockedEitherWay(viewerId, goal.creatorId)} and (
+    ${isActiveParticipant(viewerId, goal.id)}
+    or ${isPartnerOfActiveParticipant(viewerId, goal.id)}
+    or (${goal.isPublic} and (${creatorVisibility(goal.creatorId)} = 'everyone' or ${areFriends(viewerId, goal.creatorId)}))
   )))`;
+}
+
+/**
+ * `left join goals <alias>` on `goalId`, matching only a goal `viewerId` may see: a post or card that
+ * names a goal shows its title to those viewers only (others see no goal).
+ */
+export function leftJoinVisibleGoal(viewerId: string, goalId: SQLWrapper, alias = 'g'): SQL {
+  const goal = goalAliased(alias);
+  return sql`left join goals ${sql.raw(alias)} on ${goal.id} = ${goalId} and ${goalVisibleTo(viewerId, goal)}`;
 }

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { PostAccessFacts, PostVisibility } from './posts.policy.js';
 import { postVisibleTo } from './posts.visibility.sql.js';
@@ -45,7 +46,9 @@ const POST_COLUMNS = (viewerId: string): SQL => sql`p.id, p.user_id, p.caption, 
   p.media_url, p.media_thumbnail_url, p.media_width, p.media_height, p.visibility, p.likes_count, p.comments_count,
   p.is_archived, p.created_at, p.updated_at, u.username, u.full_name, u.profile_image_url,
   exists (select 1 from post_likes ml where ml.post_id = p.id and ml.user_id = ${viewerId}) as is_liked_by_me`;
-const POST_FROM = sql`from posts p join users u on u.id = p.user_id left join goals g on g.id = p.goal_id`;
+/** The post, its author, and its goal when the viewer may see that goal. */
+const POST_FROM = (viewerId: string): SQL =>
+  sql`from posts p join users u on u.id = p.user_id ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}`;
 
 function toPostView(r: RawPost): PostViewRow {
   return {
@@ -89,7 +92,7 @@ export class PostQueriesRepo {
         ${blockedEitherWay(viewerId, sql.raw('p.user_id'))} as blocked,
         ${areFriends(viewerId, sql.raw('p.user_id'))} as friends,
         (u.is_active and u.deleted_at is null) as author_active
-        ${POST_FROM} where p.id = ${postId}`,
+        ${POST_FROM(viewerId)} where p.id = ${postId}`,
     );
     if (!row) return undefined;
     const post = toPostView(row);
@@ -111,7 +114,7 @@ export class PostQueriesRepo {
     const where = sql`where p.user_id = ${userId} and not p.is_archived and ${postVisibleTo(viewerId, 'p')}`;
     const rows = await queryRows<RawPost>(
       this.db,
-      sql`select ${POST_COLUMNS(viewerId)} ${POST_FROM} ${where} order by p.created_at desc, p.id desc limit ${limit} offset ${offset}`,
+      sql`select ${POST_COLUMNS(viewerId)} ${POST_FROM(viewerId)} ${where} order by p.created_at desc, p.id desc limit ${limit} offset ${offset}`,
     );
     const [counted] = await queryRows<{ n: number }>(this.db, sql`select count(*)::int as n from posts p ${where}`);
     return { items: rows.map(toPostView), total: Number(counted?.n ?? 0) };
