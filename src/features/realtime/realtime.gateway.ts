@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import { AppError } from '../../lib/app-error.js';
-import type { RealtimeConnection } from './connection-registry.js';
+import { errorFrame, handleClientEvent } from './client-events.js';
+import { GatewayConnection, type Socket } from './gateway-connection.js';
 import type { RealtimeService } from './realtime.service.js';
 
 export interface GatewayOptions {
@@ -28,57 +29,7 @@ export const CLOSE = {
   unauthorized: 4401,
 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SINCE = Number.MAX_SAFE_INTEGER;
-
-interface Socket extends WebSocket {
-  alive?: boolean;
-}
-
-class Connection implements RealtimeConnection {
-  readonly subscriptions = new Set<string>();
-  countsOnline = true;
-
-  constructor(
-    readonly userId: string,
-    /** The access token the socket was opened with, checked again periodically. */
-    readonly token: string,
-    private readonly ws: Socket,
-    /** The upgraded TCP socket under `ws` (ours since handleUpgrade), for cork/uncork. */
-    private readonly socket: Duplex,
-    private readonly maxBufferedBytes: number,
-    private readonly logger: Logger,
-    /** Called when the connection is dropped for being too slow (the socket's close event may come much later). */
-    private readonly onDropped: () => void,
-  ) {}
-
-  send(frame: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
-      // A client that does not read cannot make the server hold its backlog: drop it; it catches up with `since`.
-      this.logger.info({ userId: this.userId, buffered: this.ws.bufferedAmount }, 'websocket client too slow, disconnected');
-      this.ws.terminate();
-      this.onDropped();
-      return;
-    }
-    this.ws.send(frame);
-  }
-
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
-  }
-
-  cork(): void {
-    this.socket.cork();
-  }
-
-  uncork(): void {
-    this.socket.uncork();
-  }
-}
-
-const errorFrame = (code: string, message: string, requestEvent?: string) =>
-  JSON.stringify({ event: 'error', code, message, ...(requestEvent ? { request_event: requestEvent } : {}) });
 
 /**
  * `GET /ws`: the WebSocket endpoint, on the Fastify server's own port. The HTTP upgrade is taken from
@@ -95,7 +46,7 @@ export function registerRealtimeGateway(
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
   let closing = false;
   const disconnecting = new Set<Promise<void>>();
-  const authenticated = new Set<Connection>();
+  const authenticated = new Set<GatewayConnection>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -143,7 +94,7 @@ export function registerRealtimeGateway(
       const n = Number(sinceRaw);
       if (/^\d+$/.test(sinceRaw) && n <= MAX_SINCE) since = n;
     }
-    let conn: Connection | undefined;
+    let conn: GatewayConnection | undefined;
     let authenticating = false;
     let window = { start: Date.now(), count: 0, warned: false };
 
@@ -166,7 +117,7 @@ export function registerRealtimeGateway(
       }
       clearTimeout(authTimer);
       if (ws.readyState !== ws.OPEN) return;
-      conn = new Connection(userId, token, ws, socket, options.maxBufferedBytes, logger, release);
+      conn = new GatewayConnection(userId, token, ws, socket, options.maxBufferedBytes, logger, release);
       authenticated.add(conn);
       try {
         await realtime.connect(conn, since);
@@ -229,7 +180,7 @@ export function registerRealtimeGateway(
         }
         return;
       }
-      void handle(conn, ws, event, msg).catch((err: unknown) => {
+      void handleClientEvent(realtime, conn, ws, event, msg).catch((err: unknown) => {
         logger.error({ err, event }, 'websocket event failed');
         ws.send(errorFrame('internal_error', 'The event could not be processed', event));
       });
@@ -237,55 +188,6 @@ export function registerRealtimeGateway(
 
     const token = url.searchParams.get('token');
     if (token) void authenticate(token);
-  }
-
-  async function handle(conn: Connection, ws: Socket, event: string, msg: Record<string, unknown>): Promise<void> {
-    const reply = (frame: object) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
-    const conversationId = typeof msg.conversation_id === 'string' && UUID.test(msg.conversation_id) ? msg.conversation_id : undefined;
-    switch (event) {
-      case 'ping':
-        reply({ event: 'pong' });
-        return;
-      case 'subscribe':
-      case 'unsubscribe': {
-        if (msg.channel !== 'conversation' || !conversationId) {
-          ws.send(errorFrame('invalid_event', 'Expected {"channel":"conversation","conversation_id":"<uuid>"}', event));
-          return;
-        }
-        if (event === 'unsubscribe') {
-          await realtime.unsubscribe(conn, conversationId);
-          reply({ event: 'unsubscribed', channel: 'conversation', conversation_id: conversationId });
-          return;
-        }
-        if (!(await realtime.subscribe(conn, conversationId))) {
-          ws.send(errorFrame('conversation_not_found', 'No such conversation among yours', event));
-          return;
-        }
-        reply({ event: 'subscribed', channel: 'conversation', conversation_id: conversationId });
-        return;
-      }
-      case 'typing':
-        if (!conversationId || typeof msg.is_typing !== 'boolean') {
-          ws.send(errorFrame('invalid_event', 'Expected {"conversation_id":"<uuid>","is_typing":true|false}', event));
-          return;
-        }
-        if (!(await realtime.typing(conn, conversationId, msg.is_typing))) {
-          ws.send(errorFrame('conversation_not_found', 'No such conversation among yours', event));
-        }
-        return;
-      case 'presence':
-        if (msg.status !== 'online' && msg.status !== 'offline') {
-          ws.send(errorFrame('invalid_event', 'Expected {"status":"online"|"offline"}', event));
-          return;
-        }
-        await realtime.setStatus(conn, msg.status);
-        return;
-      case 'auth':
-        ws.send(errorFrame('already_authenticated', 'This connection is authenticated already', event));
-        return;
-      default:
-        ws.send(errorFrame('unknown_event', `Unknown event "${event}"`, event || undefined));
-    }
   }
 
   // Join the other instances before serving (so they deliver to our clients from the start), but
