@@ -128,6 +128,8 @@ export const pushOutbox = pgTable(
     attempts: integer().notNull().default(0),
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When the row is next due: now when queued, then the end of a sender's claim (its lease) or the retry time. */
+    notBefore: timestamp({ withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp({ withTimezone: true }),
   },
   (t) => [
@@ -136,8 +138,8 @@ export const pushOutbox = pgTable(
     check('push_outbox_attempts_check', sql`${t.attempts} >= 0`),
     // One delivery per (notification, device): enqueueing twice is a no-op.
     uniqueIndex('push_outbox_notification_token_unique').on(t.notificationId, t.pushTokenId),
-    // Not in the plan: the sender drains pending rows oldest first.
-    index('idx_push_outbox_status').on(t.status, t.createdAt),
+    // Not in the plan: the sender drains due pending rows, earliest due first.
+    index('idx_push_outbox_due').on(t.status, t.notBefore, t.id),
     index('idx_push_outbox_user').on(t.userId),
   ],
 );

@@ -26,7 +26,7 @@ export function toNotificationNew(n: StoredNotification): NotificationNewJson {
   };
 }
 
-function pushPayload(n: StoredNotification, preference: PreferenceKey): Omit<OutboxPayload, 'not_before'> {
+function pushPayload(n: StoredNotification, preference: PreferenceKey): OutboxPayload {
   return {
     kind: 'notification',
     preference,

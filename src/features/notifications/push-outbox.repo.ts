@@ -3,10 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { PREFERENCE_COLUMNS, type PreferenceKey } from './notifications.catalog.js';
 
-/**
- * What a push_outbox row's `payload` holds. `not_before` schedules the row: the next attempt (after
- * a retry) or the end of a sender's claim (lease); the claim query compares it with now.
- */
+/** What a push_outbox row's `payload` holds (its schedule is the `not_before` column). */
 export interface OutboxPayload {
   kind: 'notification' | 'message';
   /** The preference that must still be on at send time (plus push_enabled). */
@@ -18,13 +15,12 @@ export interface OutboxPayload {
   collapse_key: string | null;
   urgency: 'normal' | 'high';
   ttl_seconds: number;
-  not_before: string;
 }
 
 export interface EnqueueItem {
   notificationId: string | null;
   userId: string;
-  payload: Omit<OutboxPayload, 'not_before'>;
+  payload: OutboxPayload;
 }
 
 /** A row claimed for sending, with what is needed to decide and to send. */
@@ -64,7 +60,7 @@ export class PushOutboxRepo {
     const at = now.toISOString();
     const column = sql.raw(`np.${PREFERENCE_COLUMNS[preference]}`);
     const values = sql.join(
-      items.map((i) => sql`(${i.notificationId}::uuid, ${i.userId}::uuid, ${JSON.stringify({ ...i.payload, not_before: at })}::jsonb)`),
+      items.map((i) => sql`(${i.notificationId}::uuid, ${i.userId}::uuid, ${JSON.stringify(i.payload)}::jsonb)`),
       sql`, `,
     );
     const notBlocked: SQL =
@@ -74,16 +70,16 @@ export class PushOutboxRepo {
             or (b.blocker_id = ${actorId}::uuid and b.blocked_id = v.user_id))`;
     const rows = await queryRows(
       this.db,
-      sql`insert into push_outbox (notification_id, push_token_id, user_id, provider, payload, status, attempts, created_at)
+      sql`insert into push_outbox (notification_id, push_token_id, user_id, provider, payload, status, attempts, created_at, not_before)
         select v.notification_id, t.id, v.user_id,
-          case when t.device_type = 'web' then ${providers.web} else ${providers.mobile} end, v.payload, 'pending', 0, ${at}::timestamptz
+          case when t.device_type = 'web' then ${providers.web} else ${providers.mobile} end, v.payload, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz
         from (values ${values}) as v(notification_id, user_id, payload)
         join users u on u.id = v.user_id and u.is_active and u.deleted_at is null
         join push_tokens t on t.user_id = v.user_id and t.is_active
         left join notification_preferences np on np.user_id = v.user_id
         where coalesce(np.push_enabled, true) and coalesce(${column}, true) and ${notBlocked}
         on conflict (notification_id, push_token_id) do update
-          set payload = excluded.payload || jsonb_build_object('not_before', push_outbox.payload -> 'not_before')
+          set payload = excluded.payload
           where push_outbox.status = 'pending'
         returning id`,
     );
@@ -99,10 +95,10 @@ export class PushOutboxRepo {
     const rows = await queryRows<Raw>(
       this.db,
       sql`update push_outbox o
-        set attempts = o.attempts + 1, payload = jsonb_set(o.payload, '{not_before}', to_jsonb(${leaseUntil.toISOString()}::text))
+        set attempts = o.attempts + 1, not_before = ${leaseUntil.toISOString()}::timestamptz
         from (select id from push_outbox
-              where status = 'pending' and coalesce((payload ->> 'not_before')::timestamptz, created_at) <= ${now.toISOString()}::timestamptz
-              order by created_at, id limit ${limit} for update skip locked) c
+              where status = 'pending' and not_before <= ${now.toISOString()}::timestamptz
+              order by not_before, id limit ${limit} for update skip locked) c
         where o.id = c.id
         returning o.id, o.notification_id, o.push_token_id, o.user_id, o.provider, o.payload, o.attempts,
           (select jsonb_build_object('value', t.token, 'device_type', t.device_type, 'active', t.is_active, 'owner', t.user_id)
@@ -141,7 +137,7 @@ export class PushOutboxRepo {
 
   async reschedule(id: string, attempts: number, notBefore: Date, error: string): Promise<void> {
     await this.db.execute(
-      sql`update push_outbox set last_error = ${error}, payload = jsonb_set(payload, '{not_before}', to_jsonb(${notBefore.toISOString()}::text))
+      sql`update push_outbox set last_error = ${error}, not_before = ${notBefore.toISOString()}::timestamptz
         where id = ${id} and attempts = ${attempts} and status = 'pending'`,
     );
   }
