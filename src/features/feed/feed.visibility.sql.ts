@@ -1,5 +1,5 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { creatorVisibility, GOAL_CREATOR_ID, GOAL_ID } from '../goals/goals.visibility.sql.js';
+import { creatorActive, creatorVisibility, GOAL_CREATOR_ID, GOAL_ID } from '../goals/goals.visibility.sql.js';
 
 /**
  * The goal visibility rule (`mayViewGoal` in goals.policy.ts) with the VIEWER as an SQL expression
@@ -32,6 +32,6 @@ export function goalVisibleToUser(viewer: SQLWrapper): SQL {
       join accountability_partners ap
         on (ap.user_id = ${viewer} and ap.partner_id = pp.user_id) or (ap.partner_id = ${viewer} and ap.user_id = pp.user_id)
       where pp.goal_id = ${GOAL_ID} and pp.left_at is null and ap.status in ('active', 'paused'))
-    or (${GOAL_IS_PUBLIC} and (${creatorVisibility()} = 'everyone' or ${friendsBetween(viewer, GOAL_CREATOR_ID)}))
+    or (${GOAL_IS_PUBLIC} and ${creatorActive()} and (${creatorVisibility()} = 'everyone' or ${friendsBetween(viewer, GOAL_CREATOR_ID)}))
   )))`;
 }

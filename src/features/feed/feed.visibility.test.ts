@@ -40,10 +40,12 @@ async function both(viewer: TestUser, goalId: string): Promise<{ goals: boolean;
 
 describe('goalVisibleToUser agrees with goalVisibleTo', () => {
   it('on every case of the rule', async () => {
-    const [creator, openCreator, member, leaver, friend, stranger, partnerActive, partnerPaused, partnerPending, blockedMember] = await Promise.all(
-      Array.from({ length: 10 }, () => makeUser(t.ctx)),
+    const [creator, openCreator, member, leaver, friend, stranger, partnerActive, partnerPaused, partnerPending, blockedMember, goneCreator] = await Promise.all(
+      Array.from({ length: 11 }, () => makeUser(t.ctx)),
     );
     await setProfileVisibility(t.ctx, openCreator!, 'everyone');
+    await setProfileVisibility(t.ctx, goneCreator!, 'everyone');
+    await makeFriends(t.ctx, goneCreator!, friend!);
     await makeFriends(t.ctx, creator!, friend!);
     await makeFriends(t.ctx, openCreator!, friend!);
     await makePartners(t.ctx, member!, partnerActive!, 'active');
@@ -57,12 +59,15 @@ describe('goalVisibleToUser agrees with goalVisibleTo', () => {
     for (const [owner, ownerName] of [
       [creator!, 'friends_only creator'],
       [openCreator!, 'everyone creator'],
+      [goneCreator!, 'deactivated everyone creator'],
     ] as const) {
       for (const isPublic of [false, true]) {
         const id = await goal(owner, isPublic, [{ user: member! }, { user: leaver!, left: true }, { user: blockedMember! }]);
         cases[`${isPublic ? 'public' : 'private'} goal of a ${ownerName}`] = id;
       }
     }
+
+    await t.ctx.database.db.execute(sql`update users set is_active = false, deactivated_at = now() where id = ${goneCreator!.id}`);
 
     const table: Record<string, Record<string, boolean>> = {};
     for (const [caseName, goalId] of Object.entries(cases)) {
@@ -80,5 +85,9 @@ describe('goalVisibleToUser agrees with goalVisibleTo', () => {
     });
     expect(table['public goal of a friends_only creator']).toMatchObject({ friend: true, stranger: false, blockedMember: false });
     expect(table['public goal of a everyone creator']).toMatchObject({ stranger: true, leaver: true, blockedMember: false });
+    // A deactivated creator's goal stays with its participants and their partners.
+    expect(table['public goal of a deactivated everyone creator']).toMatchObject({
+      member: true, partnerActive: true, friend: false, stranger: false, leaver: false,
+    });
   });
 });

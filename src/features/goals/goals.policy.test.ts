@@ -14,6 +14,7 @@ const base: GoalAccessFacts = {
   friendOfCreator: false,
   isPublic: false,
   creatorVisibility: 'friends_only',
+  creatorActive: true,
   status: 'active',
 };
 
@@ -40,6 +41,10 @@ describe('mayViewGoal', () => {
     ['a stranger, public goal, everyone profile', { isPublic: true, creatorVisibility: 'everyone' }, true],
     ['a stranger, private goal, everyone profile', { creatorVisibility: 'everyone' }, false],
     ['blocked with the creator, public everyone goal', { isPublic: true, creatorVisibility: 'everyone', blockedWithCreator: true }, false],
+    ['a stranger, public everyone goal, creator deactivated', { isPublic: true, creatorVisibility: 'everyone', creatorActive: false }, false],
+    ['a friend, public goal, creator deactivated', { isPublic: true, friendOfCreator: true, creatorActive: false }, false],
+    ['a participant, creator deactivated', { myRole: 'member', creatorActive: false }, true],
+    ['a partner of a participant, creator deactivated', { partnerOfParticipant: true, creatorActive: false }, true],
     ['blocked with the creator, participant', { myRole: 'member', blockedWithCreator: true }, false],
     ['blocked with the creator, partner', { partnerOfParticipant: true, blockedWithCreator: true }, false],
   ])('%s → %s', (_name, facts, expected) => {

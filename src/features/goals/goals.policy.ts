@@ -15,6 +15,8 @@ export interface GoalAccessFacts {
   /** An active or paused accountability partner of any active participant. */
   partnerOfParticipant: boolean;
   friendOfCreator: boolean;
+  /** The creator's account is active (not deactivated, not deleted). */
+  creatorActive: boolean;
   isPublic: boolean;
   creatorVisibility: ProfileVisibility;
   status: GoalStatus;
@@ -22,14 +24,15 @@ export interface GoalAccessFacts {
 
 /**
  * Who may see a goal: its creator; never anyone blocked with the creator (either way); otherwise an
- * active participant, an accountability partner of an active participant, and — for a public goal —
- * the creator's friends, or anyone when the creator's profile is visible to `everyone`.
+ * active participant, an accountability partner of an active participant, and — for a public goal
+ * whose creator's account is active — the creator's friends, or anyone when the creator's profile is
+ * visible to `everyone` (a deactivated creator's goals stay with their participants only).
  */
 export function mayViewGoal(f: GoalAccessFacts): boolean {
   if (f.isCreator) return true;
   if (f.blockedWithCreator) return false;
   if (f.myRole !== null || f.partnerOfParticipant) return true;
-  return f.isPublic && (f.creatorVisibility === 'everyone' || f.friendOfCreator);
+  return f.isPublic && f.creatorActive && (f.creatorVisibility === 'everyone' || f.friendOfCreator);
 }
 
 /** Editing, deleting, completing, managing participants and milestones: the creator only. */

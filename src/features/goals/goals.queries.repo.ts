@@ -10,6 +10,7 @@ import { goalParticipants, goals, type GoalRow } from './goals.tables.js';
 import {
   GOAL_CREATOR_ID,
   GOAL_ID,
+  creatorActive,
   creatorVisibility,
   goalVisibleTo,
   isActiveParticipant,
@@ -73,6 +74,7 @@ export class GoalQueriesRepo {
         partner: sql<boolean>`${isPartnerOfActiveParticipant(viewerId)}`,
         friend: sql<boolean>`${areFriends(viewerId, GOAL_CREATOR_ID)}`,
         visibility: creatorVisibility(),
+        creatorActive: creatorActive(),
       })
       .from(goals)
       .where(eq(goals.id, goalId))
@@ -86,6 +88,7 @@ export class GoalQueriesRepo {
         blockedWithCreator: row.blocked === true,
         partnerOfParticipant: row.partner === true,
         friendOfCreator: row.friend === true,
+        creatorActive: row.creatorActive === true,
         isPublic: row.goal.isPublic,
         creatorVisibility: row.visibility as ProfileVisibility,
         status: row.goal.status as GoalStatus,

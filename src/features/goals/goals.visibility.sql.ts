@@ -51,12 +51,18 @@ export function goalAliased(alias: string): GoalRef {
 
 const GOALS_TABLE: GoalRef = { id: GOAL_ID, creatorId: GOAL_CREATOR_ID, isPublic: GOAL_IS_PUBLIC };
 
+/** The creator's account is active (not deactivated, not deleted). */
+export function creatorActive(creatorId: SQLWrapper = GOAL_CREATOR_ID): SQL<boolean> {
+  return sql<boolean>`coalesce((select cu.is_active and cu.deleted_at is null from users cu where cu.id = ${creatorId}), false)`;
+}
+
 /** `mayViewGoal` for the row of `goals` in scope (or the row `goal` names). */
 export function goalVisibleTo(viewerId: string, goal: GoalRef = GOALS_TABLE): SQL {
   return sql`(${goal.creatorId} = ${viewerId} or (not ${blockedEitherWay(viewerId, goal.creatorId)} and (
     ${isActiveParticipant(viewerId, goal.id)}
     or ${isPartnerOfActiveParticipant(viewerId, goal.id)}
-    or (${goal.isPublic} and (${creatorVisibility(goal.creatorId)} = 'everyone' or ${areFriends(viewerId, goal.creatorId)}))
+    or (${goal.isPublic} and ${creatorActive(goal.creatorId)}
+      and (${creatorVisibility(goal.creatorId)} = 'everyone' or ${areFriends(viewerId, goal.creatorId)}))
   )))`;
 }
 

@@ -36,8 +36,8 @@ const partners = (a: string, b: string, status: string) =>
 type Viewer = 'creator' | 'member' | 'leaver' | 'friend' | 'friendOfMember' | 'partnerActive' | 'partnerPaused'
   | 'partnerPending' | 'partnerEnded' | 'stranger' | 'blockedFriend' | 'blockingMember';
 
-/** Who sees a goal, by the creator's profile visibility and the goal's is_public. */
-function expected(viewer: Viewer, visibility: string, isPublic: boolean): boolean {
+/** Who sees a goal, by the creator's profile visibility, the goal's is_public and whether the creator's account is active. */
+function expected(viewer: Viewer, visibility: string, isPublic: boolean, creatorActive: boolean): boolean {
   switch (viewer) {
     case 'creator':
     case 'member':
@@ -49,56 +49,60 @@ function expected(viewer: Viewer, visibility: string, isPublic: boolean): boolea
       return false;
     case 'friend':
     case 'leaver': // still the creator's friend
-      return isPublic;
+      return isPublic && creatorActive;
     default:
-      return isPublic && visibility === 'everyone';
+      return isPublic && creatorActive && visibility === 'everyone';
   }
 }
 
 describe('goal visibility: the pure policy and its SQL twin agree', () => {
-  for (const visibility of ['everyone', 'friends_only', 'private'] as const) {
-    for (const isPublic of [true, false]) {
-      it(`creator profile ${visibility}, ${isPublic ? 'public' : 'private'} goal`, async () => {
-        const creator = await user(visibility);
-        const viewers = {} as Record<Viewer, string>;
-        for (const v of ['member', 'leaver', 'friend', 'friendOfMember', 'partnerActive', 'partnerPaused', 'partnerPending', 'partnerEnded', 'stranger', 'blockedFriend', 'blockingMember'] as const) {
-          viewers[v] = await user();
-        }
-        viewers.creator = creator;
-        const goalId = randomUUID();
-        await exec(sql`insert into goals (id, creator_id, title, goal_type, target_type, is_public)
-          values (${goalId}, ${creator}, 'g', 'group', 'milestone', ${isPublic})`);
-        for (const [who, role, left] of [[creator, 'creator', false], [viewers.member, 'member', false], [viewers.leaver, 'member', true], [viewers.blockingMember, 'member', false]] as const) {
-          await exec(sql`insert into goal_participants (goal_id, user_id, role, left_at) values (${goalId}, ${who}, ${role}, ${left ? sql`now()` : null})`);
-        }
-        await friends(creator, viewers.member);
-        await friends(creator, viewers.leaver);
-        await friends(creator, viewers.friend);
-        await friends(viewers.member, viewers.friendOfMember);
-        await friends(creator, viewers.blockedFriend);
-        await block(creator, viewers.blockedFriend);
-        await block(viewers.blockingMember, creator);
-        await partners(viewers.partnerActive, viewers.member, 'active');
-        await partners(viewers.member, viewers.partnerPaused, 'paused');
-        await partners(viewers.partnerPending, viewers.member, 'pending');
-        await partners(viewers.partnerEnded, viewers.member, 'ended');
-        // A partner of someone who LEFT does not count.
-        await partners(viewers.stranger, viewers.leaver, 'active');
+  const cases = [
+    ...(['everyone', 'friends_only', 'private'] as const).flatMap((visibility) => [true, false].map((isPublic) => ({ visibility, isPublic, active: true }))),
+    // A deactivated creator: the most open settings, so only the account state can hide the goal.
+    { visibility: 'everyone' as const, isPublic: true, active: false },
+  ];
+  for (const { visibility, isPublic, active } of cases) {
+    it(`creator profile ${visibility}, ${isPublic ? 'public' : 'private'} goal${active ? '' : ', creator deactivated'}`, async () => {
+      const creator = await user(visibility);
+      const viewers = {} as Record<Viewer, string>;
+      for (const v of ['member', 'leaver', 'friend', 'friendOfMember', 'partnerActive', 'partnerPaused', 'partnerPending', 'partnerEnded', 'stranger', 'blockedFriend', 'blockingMember'] as const) {
+        viewers[v] = await user();
+      }
+      viewers.creator = creator;
+      const goalId = randomUUID();
+      await exec(sql`insert into goals (id, creator_id, title, goal_type, target_type, is_public)
+        values (${goalId}, ${creator}, 'g', 'group', 'milestone', ${isPublic})`);
+      for (const [who, role, left] of [[creator, 'creator', false], [viewers.member, 'member', false], [viewers.leaver, 'member', true], [viewers.blockingMember, 'member', false]] as const) {
+        await exec(sql`insert into goal_participants (goal_id, user_id, role, left_at) values (${goalId}, ${who}, ${role}, ${left ? sql`now()` : null})`);
+      }
+      await friends(creator, viewers.member);
+      await friends(creator, viewers.leaver);
+      await friends(creator, viewers.friend);
+      await friends(viewers.member, viewers.friendOfMember);
+      await friends(creator, viewers.blockedFriend);
+      await block(creator, viewers.blockedFriend);
+      await block(viewers.blockingMember, creator);
+      await partners(viewers.partnerActive, viewers.member, 'active');
+      await partners(viewers.member, viewers.partnerPaused, 'paused');
+      await partners(viewers.partnerPending, viewers.member, 'pending');
+      await partners(viewers.partnerEnded, viewers.member, 'ended');
+      // A partner of someone who LEFT does not count.
+      await partners(viewers.stranger, viewers.leaver, 'active');
+      if (!active) await exec(sql`update users set is_active = false, deactivated_at = now() where id = ${creator}`);
 
-        const repo = new GoalQueriesRepo(t.ctx.database.db);
-        const outcomes: Record<string, { policy: boolean; sql: boolean; expected: boolean }> = {};
-        for (const [name, id] of Object.entries(viewers) as Array<[Viewer, string]>) {
-          const found = await repo.findWithAccess(id, goalId);
-          const [row] = await t.ctx.database.db
-            .select({ id: goals.id })
-            .from(goals)
-            .where(and(eq(goals.id, goalId), goalVisibleTo(id)));
-          outcomes[name] = { policy: mayViewGoal(found!.facts), sql: row !== undefined, expected: expected(name, visibility, isPublic) };
-        }
-        for (const [name, o] of Object.entries(outcomes)) {
-          expect({ name, policy: o.policy, sql: o.sql }).toEqual({ name, policy: o.expected, sql: o.expected });
-        }
-      });
-    }
+      const repo = new GoalQueriesRepo(t.ctx.database.db);
+      const outcomes: Record<string, { policy: boolean; sql: boolean; expected: boolean }> = {};
+      for (const [name, id] of Object.entries(viewers) as Array<[Viewer, string]>) {
+        const found = await repo.findWithAccess(id, goalId);
+        const [row] = await t.ctx.database.db
+          .select({ id: goals.id })
+          .from(goals)
+          .where(and(eq(goals.id, goalId), goalVisibleTo(id)));
+        outcomes[name] = { policy: mayViewGoal(found!.facts), sql: row !== undefined, expected: expected(name, visibility, isPublic, active) };
+      }
+      for (const [name, o] of Object.entries(outcomes)) {
+        expect({ name, policy: o.policy, sql: o.sql }).toEqual({ name, policy: o.expected, sql: o.expected });
+      }
+    });
   }
 });
