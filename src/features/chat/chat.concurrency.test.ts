@@ -58,6 +58,32 @@ describe(`chat concurrency (${productionMode ? 'PostgreSQL' : 'PGlite'})`, () =>
     expect(await countWhere(t.ctx, sql`select count(*)::int as n from conversation_participants p join conversations c on c.id = p.conversation_id where c.direct_key = ${pair}`)).toBe(2);
   });
 
+  it('six members sending at once while two read never deadlock: every send is a 201, every count exact', { timeout: 180_000 }, async () => {
+    const admin = await makeUser(t.ctx);
+    const members = [];
+    for (let i = 0; i < 6; i++) {
+      const m = await makeUser(t.ctx);
+      await makeFriends(t.ctx, admin, m);
+      members.push(m);
+    }
+    const g = await openConversation(t, admin, 'group', members);
+    const perSender = n(15);
+    const calls: Array<Promise<{ statusCode: number; body: string }>> = [];
+    for (let i = 0; i < perSender; i++) {
+      for (const m of members) {
+        calls.push(t.app.inject({ method: 'POST', url: `/api/v1/conversations/${g.id}/messages`, headers: m.auth, payload: { content: `m${i}` } }));
+      }
+      for (const reader of [admin, members[0]!]) {
+        calls.push(t.app.inject({ method: 'POST', url: `/api/v1/conversations/${g.id}/read`, headers: reader.auth, payload: {} }));
+      }
+    }
+    const failed = (await Promise.all(calls)).filter((r) => r.statusCode !== 200 && r.statusCode !== 201).map((r) => r.body);
+    expect(failed).toEqual([]);
+    expect(await countWhere(t.ctx, sql`select count(*)::int as n from messages where conversation_id = ${g.id}`)).toBe(perSender * 6);
+    // A member who never reads has every message of the five others unread.
+    expect(await unreadOf(t.ctx, members[5]!, g.id)).toBe(perSender * 5);
+  });
+
   it('unread counts stay exact while two members send and a third reads at the same time', { timeout: 180_000 }, async () => {
     const admin = await makeUser(t.ctx);
     const a = await makeUser(t.ctx);

@@ -71,10 +71,13 @@ export class MessageSendRepo {
         update conversations
         set last_message_at = greatest(coalesce(last_message_at, ${at}::timestamptz), ${at}::timestamptz), updated_at = ${at}::timestamptz
         where id = (select conversation_id from m)
+        returning id
       ), participants as (
+        -- Reads activity's row, so the conversation row is locked first: concurrent sends to one
+        -- conversation queue on it instead of locking participant rows in different orders (deadlock).
         update conversation_participants
         set unread_count = unread_count + (case when user_id = ${m.senderId}::uuid then 0 else 1 end), hidden_at = null
-        where conversation_id = (select conversation_id from m) and left_at is null
+        where conversation_id = (select id from activity) and left_at is null
         returning user_id, is_muted
       )
       select context.conversation_type, context.earlier_id, context.other_id, context.reply_found, ${VIEW_COLUMNS},
