@@ -106,6 +106,7 @@ describe('GET /api/v1/goals', () => {
     for (let i = 0; i < 40; i++) await createGoal(t, many, { goal_type: 'group', participant_ids: friends.map((f) => f.id) });
     const count = async (who: TestUser) => {
       await get('/api/v1/goals?limit=100', who); // warm the auth-state cache
+      await t.ctx.bus.drain(); // the goals' events (feed, achievements, chats) must not query inside the count
       const database = t.ctx.database as unknown as Record<'client' | 'pool', { query: (...args: unknown[]) => unknown }>;
       const target = t.ctx.database.kind === 'pglite' ? database.client : database.pool;
       const original = target.query;
