@@ -9,10 +9,11 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
   /**
-   * Runs a read statement outside any transaction as a named prepared statement: PostgreSQL parses and
+   * Runs ONE statement outside any transaction (a read, or a write that is atomic on its own, such as
+   * the chat send's CTE) as a named prepared statement with a generic plan: PostgreSQL parses and
    * plans it once per pooled connection instead of on every call (PGlite simply runs it). For hot
-   * read paths only; the statement's text must depend on its shape, never on values (values are
-   * parameters), or every call would prepare a new statement.
+   * paths written for generic plans only; the statement's text must depend on its shape, never on
+   * values (values are parameters), or every call would prepare a new statement.
    */
   queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Applies pending migrations; safe to call from several processes at once. */

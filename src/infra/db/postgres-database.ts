@@ -48,14 +48,14 @@ function poolConfig(url: string, max: number): pg.PoolConfig {
  * generic plan of a prepared statement. Left to choose, PostgreSQL keeps re-planning a statement
  * whose LIMIT is a parameter (a generic plan's estimate assumes 10% of the rows, so it always looks
  * dearer than a custom one) — about 1 ms of planning for a 0.5 ms feed page. Only statements written
- * for it run here; every other query keeps custom plans on the main pool.
+ * for it run here (feed pages, the chat send); every other query keeps custom plans on the main pool.
  */
 export function hotReadPoolConfig(url: string, poolSize: number): pg.PoolConfig {
   return { ...poolConfig(url, Math.max(2, Math.ceil(poolSize / 2))), options: '-c plan_cache_mode=force_generic_plan' };
 }
 
 /**
- * Production PostgreSQL through `pg` pools: the main one (`poolSize` connections) and the hot-read one
+ * Production PostgreSQL through `pg` pools: the main one (`poolSize` connections) and the hot-path one
  * of `queryPrepared` (half as many), so a process opens at most 1.5 × poolSize connections.
  */
 export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool } {
