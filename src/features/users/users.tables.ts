@@ -69,7 +69,43 @@ export const passwordHistory = pgTable(
   (t) => [index('idx_password_history_user').on(t.userId, t.createdAt.desc().nullsFirst())],
 );
 
+/**
+ * A requested change of the login address. The old address stays the account's login and reset
+ * address until the new one is confirmed through the link mailed to it; the old address gets a
+ * notice whose link reverts the change (and ends every session) until `revert_expires_at`, and is
+ * reserved for the account until then so nobody else can take it meanwhile.
+ */
+export const emailChanges = pgTable(
+  'email_changes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    oldEmail: varchar({ length: 255 }).notNull(),
+    oldEmailVerified: boolean().notNull(),
+    newEmail: varchar({ length: 255 }).notNull(),
+    confirmTokenHash: varchar({ length: 255 }).notNull(),
+    revertTokenHash: varchar({ length: 255 }).notNull(),
+    confirmExpiresAt: timestamp({ withTimezone: true }).notNull(),
+    revertExpiresAt: timestamp({ withTimezone: true }).notNull(),
+    confirmedAt: timestamp({ withTimezone: true }),
+    /** Set when a newer request replaced this one before it was confirmed. */
+    supersededAt: timestamp({ withTimezone: true }),
+    revertedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('idx_email_changes_user').on(t.userId, t.createdAt),
+    uniqueIndex('idx_email_changes_confirm_hash').on(t.confirmTokenHash),
+    uniqueIndex('idx_email_changes_revert_hash').on(t.revertTokenHash),
+    index('idx_email_changes_old_email').on(sql`lower(${t.oldEmail})`),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
+export type EmailChangeRow = typeof emailChanges.$inferSelect;
+export type NewEmailChangeRow = typeof emailChanges.$inferInsert;
 export type NewUserRow = typeof users.$inferInsert;
 export type PasswordHistoryRow = typeof passwordHistory.$inferSelect;
 export type NewPasswordHistoryRow = typeof passwordHistory.$inferInsert;
