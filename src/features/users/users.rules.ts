@@ -25,9 +25,36 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
+export const FULL_NAME_MAX_LENGTH = 255;
+
+/**
+ * Bidi controls (LRE…RLO U+202A–U+202E, isolates U+2066–U+2069, the marks U+200E, U+200F and U+061C)
+ * and zero-width characters (U+200B–U+200D, U+2060, U+FEFF): in a name they reorder the text shown
+ * around it or make two different names look the same.
+ */
+const BIDI_OR_ZERO_WIDTH = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * A person's display name as stored: NFKC-normalised (full-width and other compatibility forms
+ * become their plain letters), spaces collapsed and trimmed. Refuses (422 invalid_full_name) a
+ * blank name, one over 255 characters, and one with bidi controls or zero-width characters.
+ */
 export function normalizeFullName(fullName: string, field = 'full_name'): string {
-  const trimmed = fullName.trim().replace(/\s+/g, ' ');
+  const normalized = fullName.normalize('NFKC');
+  const hidden = BIDI_OR_ZERO_WIDTH.exec(normalized);
+  if (hidden) {
+    throw validationError('invalid_full_name', [
+      { field, message: `must not contain invisible or text-direction control characters (found ${codePoint(hidden[0])})` },
+    ]);
+  }
+  const trimmed = normalized.trim().replace(/\s+/g, ' ');
   if (trimmed.length === 0) throw validationError('invalid_full_name', [{ field, message: 'must not be blank' }]);
+  // NFKC can lengthen a name (one ligature becomes several letters): the column holds 255 characters.
+  if ([...trimmed].length > FULL_NAME_MAX_LENGTH) {
+    throw validationError('invalid_full_name', [{ field, message: `must be at most ${FULL_NAME_MAX_LENGTH} characters` }]);
+  }
   return trimmed;
 }
 
