@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { readFileSync } from 'node:fs';
 import type { AppErrorDetail } from '../../lib/app-error.js';
 
 /** OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane (runs on libuv's pool, off the event loop). */
@@ -43,9 +44,63 @@ export function passwordProblems(
   if (!/[a-z]/.test(password)) problems.push('must contain a lower-case letter');
   if (!/[A-Z]/.test(password)) problems.push('must contain an upper-case letter');
   if (!/[0-9]/.test(password)) problems.push('must contain a digit');
-  const lowered = password.toLowerCase();
-  if (lowered === identity.email.toLowerCase() || lowered === identity.username.toLowerCase()) {
-    problems.push('must not be your email or username');
-  }
+  const common = commonPasswordProblem(password);
+  if (common) problems.push(common);
+  problems.push(...identityProblems(password, identity));
   return problems.map((message) => ({ field, message }));
+}
+
+/** Parts of the account a password must not contain: shorter ones would refuse too much. */
+const IDENTITY_PART_MIN_LENGTH = 3;
+
+function identityProblems(password: string, identity: { email: string; username: string }): string[] {
+  const lowered = fold(password);
+  const username = fold(identity.username.trim());
+  const localPart = fold(identity.email.trim()).split('@')[0] ?? '';
+  const problems: string[] = [];
+  if (username.length >= IDENTITY_PART_MIN_LENGTH && lowered.includes(username)) problems.push('must not contain your username');
+  if (localPart.length >= IDENTITY_PART_MIN_LENGTH && lowered.includes(localPart)) {
+    problems.push('must not contain your email address or its part before the @');
+  }
+  return problems;
+}
+
+/** NFKC (full-width and other compatibility forms fold to their plain letters), then lower case. */
+function fold(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+let commonPasswords: Set<string> | undefined;
+
+/**
+ * The 10,000 most common passwords, lower-case, most common first: the head of the ranked
+ * `passwords` list of @zxcvbn-ts/language-common 3.0.4 (MIT; from leaked-password corpora),
+ * bundled as common-passwords.txt so that no dependency or network is needed. Read on first use.
+ */
+function commonPasswordSet(): Set<string> {
+  commonPasswords ??= new Set(
+    readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0),
+  );
+  return commonPasswords;
+}
+
+// Digits and symbols (anything but a letter) at the ends: "Password1!" is "password" with decoration.
+const TRAILING_DECORATION = /[^\p{L}]+$/u;
+const LEADING_DECORATION = /^[^\p{L}]+/u;
+
+/** Why the password counts as common, or undefined: the list is checked as typed and without end decoration. */
+export function commonPasswordProblem(password: string): string | undefined {
+  const list = commonPasswordSet();
+  const lowered = fold(password);
+  if (list.has(lowered)) return 'is one of the 10,000 most common passwords';
+  const trimmedEnd = lowered.replace(TRAILING_DECORATION, '');
+  const core = trimmedEnd.replace(LEADING_DECORATION, '');
+  for (const base of [trimmedEnd, core]) {
+    if (base.length > 0 && base !== lowered && list.has(base)) {
+      return 'is a common password with digits or symbols added';
+    }
+  }
+  return undefined;
 }

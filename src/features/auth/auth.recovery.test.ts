@@ -110,7 +110,7 @@ describe('password reset', () => {
   });
 
   it('refuses any of the last 5 passwords with 422 password_reused', async () => {
-    const u = await makeUser(t.ctx, { password: 'Original111!' });
+    const u = await makeUser(t.ctx, { password: 'Orig1nal111!' });
     const reset = async (password: string) => {
       // Asked through the service: seven requests in a row would trip the 3-per-hour HTTP limit.
       await t.ctx.services.recovery.forgotPassword(u.email);
@@ -118,12 +118,12 @@ describe('password reset', () => {
       const token = tokenFromMail(await t.mails(), u.email, '/reset-password');
       return post('/api/v1/auth/reset-password', { token, new_password: password, confirm_password: password });
     };
-    expect((await reset('Original111!')).json().error.code).toBe('password_reused');
-    for (const p of ['Second222!', 'Third333!', 'Fourth444!', 'Fifth555!']) expect((await reset(p)).statusCode).toBe(200);
+    expect((await reset('Orig1nal111!')).json().error.code).toBe('password_reused');
+    for (const p of ['Sec0nd222!', 'Third333!', 'Fourth444!', 'Fifth555!']) expect((await reset(p)).statusCode).toBe(200);
     // Original is now the 5th most recent: still refused. After one more change it falls out of the window.
-    expect((await reset('Original111!')).statusCode).toBe(422);
+    expect((await reset('Orig1nal111!')).statusCode).toBe(422);
     expect((await reset('Sixth666!')).statusCode).toBe(200);
-    expect((await reset('Original111!')).statusCode).toBe(200);
+    expect((await reset('Orig1nal111!')).statusCode).toBe(200);
   });
 
   it('a reset token expires after 1 hour', async () => {
