@@ -179,7 +179,7 @@ function openPushSenders(config: Config): PushSenders {
   const { fcm, webPush } = config.push;
   return {
     fcm: fcm ? new FcmSender({ account: loadServiceAccount(fcm), apiBaseUrl: fcm.apiBaseUrl, oauthTokenUrl: fcm.oauthTokenUrl }) : undefined,
-    webpush: webPush ? new WebPushSender({ vapid: webPush, allowHttpEndpoints: config.push.allowHttpEndpoints }) : undefined,
+    webpush: webPush ? new WebPushSender({ vapid: webPush, allowedHosts: config.push.webPushAllowedHosts }) : undefined,
   };
 }
 
@@ -271,7 +271,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const pushDelivery = new PushDeliveryService(database, clock, logger, openPushSenders(config), overrides.pushDelivery);
   const notifier = new NotifierService(database, bus, clock, pushDelivery);
   const notifications = new NotificationsService(database, clock);
-  const pushTokens = new PushTokensService(database, clock, config.push.allowHttpEndpoints);
+  const pushTokens = new PushTokensService(database, clock, config.push.webPushAllowedHosts);
 
   registerAuthMail(bus, mailer, config.appUrl);
   registerAuthSubscriptions(bus, users, recovery);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_WEB_PUSH_ALLOWED_HOSTS, parseAllowedPushHosts, type AllowedPushHost } from '../infra/push/web-push-endpoint-policy.js';
 import type { RawEnv } from './env.js';
 
 export interface Config {
@@ -56,8 +57,8 @@ export interface PushConfig {
     | undefined;
   /** Web Push with VAPID for web tokens, when the key pair is configured. */
   webPush: { publicKey: string; privateKey: string; subject: string } | undefined;
-  /** Plain-http Web Push endpoints are accepted outside production only. */
-  allowHttpEndpoints: boolean;
+  /** The push service hosts a Web Push endpoint must be on (WEB_PUSH_ALLOWED_HOSTS; default: the browsers' services). */
+  webPushAllowedHosts: AllowedPushHost[];
 }
 
 export interface RealtimeConfig {
@@ -221,7 +222,7 @@ export function loadConfig(env: RawEnv): Config {
   return config;
 }
 
-/** FCM_* and VAPID_* variables: each provider is on when its credentials are set, and then checked. */
+/** FCM_*, VAPID_* and WEB_PUSH_ALLOWED_HOSTS: each provider is on when its credentials are set, and then checked. */
 function loadPushConfig(
   env: RawEnv,
   appEnv: Config['env'],
@@ -249,10 +250,13 @@ function loadPushConfig(
     if (bytes(vapid.privateKey) !== 32) problems.push('VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes)');
     if (!/^(mailto:|https:\/\/)/.test(vapid.subject)) problems.push('VAPID_SUBJECT must be a mailto: or https: URL');
   }
+  const allowList = env.WEB_PUSH_ALLOWED_HOSTS?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const webPushAllowedHosts = parseAllowedPushHosts(allowList?.length ? allowList : DEFAULT_WEB_PUSH_ALLOWED_HOSTS, appEnv === 'production');
+  problems.push(...webPushAllowedHosts.problems);
   return {
     fcm: credentialsFile || credentialsJson ? { credentialsFile, credentialsJson, apiBaseUrl, oauthTokenUrl } : undefined,
     webPush: vapidSet === 3 ? vapid : undefined,
-    allowHttpEndpoints: appEnv !== 'production',
+    webPushAllowedHosts: webPushAllowedHosts.hosts,
   };
 }
 

@@ -185,7 +185,7 @@ describe('POST|DELETE /api/v1/notifications/push-tokens', () => {
       t.ctx,
       sql`select json_build_object('user_id', user_id, 'is_active', is_active, 'device_type', device_type) from push_tokens where token = ${token}`,
     );
-  const subscription = (endpoint = 'http://127.0.0.1:9/push/abc') =>
+  const subscription = (endpoint = 'https://fcm.googleapis.com/fcm/send/abc') =>
     JSON.stringify({
       endpoint,
       expirationTime: null,
@@ -221,7 +221,7 @@ describe('POST|DELETE /api/v1/notifications/push-tokens', () => {
     const me = await makeUser(t.ctx);
     const a = await post('/api/v1/notifications/push-tokens', { token: subscription(), device_type: 'web' }, me);
     expect(a.statusCode, a.body).toBe(201);
-    const reordered = JSON.stringify({ keys: { auth: 'BTBZMqHH6r4Tts7J_aSIgg', p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4' }, endpoint: 'http://127.0.0.1:9/push/abc' });
+    const reordered = JSON.stringify({ keys: { auth: 'BTBZMqHH6r4Tts7J_aSIgg', p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4' }, endpoint: 'https://fcm.googleapis.com/fcm/send/abc' });
     const b = await post('/api/v1/notifications/push-tokens', { token: reordered, device_type: 'web' }, me);
     expect(b.json().id).toBe(a.json().id);
     expect(a.body).not.toContain('BTBZMqHH6r4Tts7J_aSIgg');
@@ -262,5 +262,61 @@ describe('POST|DELETE /api/v1/notifications/push-tokens', () => {
     expect(await scalar<number>(t.ctx, sql`select count(*)::int from push_tokens where id = ${id}`)).toBe(1);
     expect((await del(`/api/v1/notifications/push-tokens/${id}`, me)).statusCode).toBe(204);
     expect(await scalar<number>(t.ctx, sql`select count(*)::int from push_tokens where id = ${id}`)).toBe(0);
+  });
+});
+
+describe('issue 14.2: SSRF through Web Push subscriptions', () => {
+  const keys = { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' };
+  const webToken = (endpoint: string) => JSON.stringify({ endpoint, expirationTime: null, keys });
+
+  it('an endpoint off the browser push services (loopback, private, link-local, metadata, IPv6, http, a port, userinfo, other hosts) is 422 invalid_push_endpoint and nothing is stored', async () => {
+    const me = await makeUser(t.ctx);
+    const before = await countRows(t.ctx, 'push_tokens');
+    const refused = [
+      'http://127.0.0.1:9/push/abc',
+      'https://127.0.0.1/push/abc',
+      'https://localhost/push/abc',
+      'https://2130706433/push/abc',
+      'https://10.0.0.5/push/abc',
+      'https://172.16.0.1/push/abc',
+      'https://192.168.1.1/push/abc',
+      'https://169.254.169.254/latest/meta-data/',
+      'https://metadata.google.internal/computeMetadata/v1/',
+      'https://[::1]/push/abc',
+      'https://[fe80::1]/push/abc',
+      'https://[::ffff:127.0.0.1]/push/abc',
+      'http://fcm.googleapis.com/fcm/send/abc',
+      'https://fcm.googleapis.com:8443/fcm/send/abc',
+      'https://user:secret@fcm.googleapis.com/fcm/send/abc',
+      'https://push.example/abc',
+      'https://fcm.googleapis.com.attacker.example/fcm/send/abc',
+      'https://evil-push.apple.com/abc',
+      'https://storage.googleapis.com/bucket/abc',
+      'ftp://fcm.googleapis.com/fcm/send/abc',
+    ];
+    for (const endpoint of refused) {
+      const res = await post('/api/v1/notifications/push-tokens', { token: webToken(endpoint), device_type: 'web' }, me);
+      expect(res.statusCode, endpoint).toBe(422);
+      const error = res.json().error;
+      expect(error.code, endpoint).toBe('invalid_push_endpoint');
+      expect(error.details, endpoint).toEqual([{ field: 'token.endpoint', message: expect.any(String) }]);
+      expect(res.body, endpoint).not.toContain('secret');
+    }
+    expect(await countRows(t.ctx, 'push_tokens')).toBe(before);
+  });
+
+  it('endpoints of FCM, Mozilla autopush, Apple and Windows push are accepted (201)', async () => {
+    const me = await makeUser(t.ctx);
+    for (const endpoint of [
+      'https://fcm.googleapis.com/fcm/send/dXs:APA91b',
+      'https://fcm.googleapis.com:443/fcm/send/explicit-default-port',
+      'https://android.googleapis.com/gcm/send/dXs:APA91b',
+      'https://updates.push.services.mozilla.com/wpush/v2/gAAAAABh',
+      'https://web.push.apple.com/QGuQyavXutnMH4X',
+      'https://wns2-by3p.notify.windows.com/w/?token=BQYAAAB',
+    ]) {
+      const res = await post('/api/v1/notifications/push-tokens', { token: webToken(endpoint), device_type: 'web' }, me);
+      expect(res.statusCode, `${endpoint}: ${res.body}`).toBe(201);
+    }
   });
 });

@@ -117,7 +117,9 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
         tags,
         summary: 'Register this device for push',
         description:
-          'ios/android: the FCM registration token; web: the PushSubscription JSON (endpoint + keys.p256dh + keys.auth). ' +
+          'ios/android: the FCM registration token; web: the PushSubscription JSON (endpoint + keys.p256dh + keys.auth), ' +
+          'whose endpoint must be an https URL on a browser push service (FCM, Mozilla, Apple, Windows; the server’s ' +
+          'WEB_PUSH_ALLOWED_HOSTS), else 422 invalid_push_endpoint. ' +
           'Registering a token that exists moves it to the caller and reactivates it; a new token for a device_id retires ' +
           'the caller’s older tokens of that device. The token is never returned.',
         body: RegisterPushTokenBody,

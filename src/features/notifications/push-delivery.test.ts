@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../infra/clock/clock.js';
@@ -24,12 +26,14 @@ import { PushOutboxRepo } from './push-outbox.repo.js';
 let t: TestApp;
 let fcm: FcmServer;
 let wp: WebPushServer;
+/** A local server that is not on the allow-list: it records every request that reaches it. */
+let intruder: { url: string; hits: string[]; stop(): Promise<void> };
 const vapid = vapidKeys();
 const SUBJECT = 'mailto:ops@tribe.test';
 const clock = new FakeClock('2026-06-01T12:00:00Z');
 
 beforeAll(async () => {
-  [fcm, wp] = await Promise.all([startFcmServer(), startWebPushServer()]);
+  [fcm, wp, intruder] = await Promise.all([startFcmServer(), startWebPushServer(), startRecordingServer()]);
   t = await createTestApp({
     env: {
       ...NO_RATE_LIMITS,
@@ -40,6 +44,8 @@ beforeAll(async () => {
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
       VAPID_SUBJECT: SUBJECT,
+      // Only the local push service (and the closed port 9 of the network-error test) is allowed.
+      WEB_PUSH_ALLOWED_HOSTS: `${wp.url},http://127.0.0.1:9`,
     },
     clock,
     overrides: { pushDelivery: { kickOnEnqueue: false, baseBackoffMs: 1000 } },
@@ -47,8 +53,31 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
-  await Promise.all([fcm?.stop(), wp?.stop()]);
+  await Promise.all([fcm?.stop(), wp?.stop(), intruder?.stop()]);
 });
+
+async function startRecordingServer(): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    res.writeHead(201).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    stop: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+/** A browser subscription whose endpoint is on the intruder (keys from the real push server's generator). */
+function intruderSubscription(): { id: string; json: string; endpoint: string } {
+  const sub = wp.subscribe();
+  const endpoint = `${intruder.url}/push/${sub.id}`;
+  return { id: sub.id, endpoint, json: JSON.stringify({ ...(JSON.parse(sub.json) as object), endpoint }) };
+}
 
 const { post } = http(() => t);
 let tokenCounter = 0;
@@ -303,7 +332,7 @@ describe('send-time checks and at-most-once', () => {
         { info: () => undefined, warn: () => undefined, error: () => undefined },
         {
           fcm: new FcmSender({ account, apiBaseUrl: fcm.url, oauthTokenUrl: fcm.tokenUrl }),
-          webpush: new WebPushSender({ vapid: { ...vapid, subject: SUBJECT }, allowHttpEndpoints: true }),
+          webpush: new WebPushSender({ vapid: { ...vapid, subject: SUBJECT }, allowedHosts: t.config.push.webPushAllowedHosts }),
         },
         { batchSize: 4, concurrency: 2, kickOnEnqueue: false },
       );
@@ -332,5 +361,56 @@ describe('send-time checks and at-most-once', () => {
       sql`select status, count(*)::int as n from push_outbox where notification_id = any(${`{${ids.join(',')}}`}::uuid[]) group by status`,
     );
     expect(statuses).toEqual([{ status: 'sent', n: ids.length * 2 }]);
+  });
+});
+
+describe('issue 14.2: SSRF through Web Push subscriptions', () => {
+  it('registering an endpoint on a host that is not allow-listed (another local port) is 422 invalid_push_endpoint; nothing stored or fetched', async () => {
+    const me = await makeUser(t.ctx);
+    const sub = intruderSubscription();
+    const res = await post('/api/v1/notifications/push-tokens', { token: sub.json, device_type: 'web' }, me);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'invalid_push_endpoint', details: [{ field: 'token.endpoint' }] });
+    expect(await scalar<number>(t.ctx, sql`select count(*)::int from push_tokens where user_id = ${me.id}`)).toBe(0);
+    await makeNotification(t.ctx, me, { type: 'achievement' });
+    await deliver();
+    expect(intruder.hits).toEqual([]);
+  });
+
+  it('a stored subscription whose endpoint is no longer allowed is not fetched at send time: the token is deactivated, the reason names no endpoint', async () => {
+    const me = await makeUser(t.ctx);
+    const sub = intruderSubscription();
+    // Written straight to the table, as if registered before the allow-list existed.
+    const [row] = await queryRows<{ id: string }>(
+      t.ctx.database.db,
+      sql`insert into push_tokens (user_id, token, device_type, is_active) values (${me.id}, ${sub.json}, 'web', true) returning id`,
+    );
+    const id = await makeNotification(t.ctx, me, { type: 'achievement' });
+    expect(await deliver()).toMatchObject({ sent: 0, deactivated: 1 });
+    expect(intruder.hits).toEqual([]);
+    const [outcome] = await outbox(id);
+    expect(outcome).toMatchObject({ status: 'failed', provider: 'webpush' });
+    expect(outcome?.last_error).toMatch(/not on an allowed push service/);
+    expect(outcome?.last_error).not.toContain(sub.id);
+    expect(outcome?.last_error).not.toContain(new URL(intruder.url).port);
+    expect(await tokenActive(row?.id ?? '')).toBe(false);
+  });
+
+  it('a push service answering with a redirect: the Location is not followed, the push fails and is not retried', async () => {
+    const me = await makeUser(t.ctx);
+    const { id: tokenId, sub } = await registerWeb(me);
+    const target = intruderSubscription();
+    // 302 first: fetch would follow it as a GET (307/308 with a Buffer body fail in undici instead).
+    for (const status of [302, 307, 308]) wp.script(sub.id, { status, headers: { location: target.endpoint } });
+    for (let i = 0; i < 3; i++) {
+      const id = await makeNotification(t.ctx, me, { type: 'achievement' });
+      expect(await deliver()).toMatchObject({ sent: 0, failed: 1 });
+      expect((await outbox(id))[0]?.last_error).toMatch(/^web push 30[278]: redirect not followed$/);
+    }
+    clock.advance(3600_000);
+    await deliver();
+    expect(webRequestsTo(sub)).toHaveLength(3);
+    expect(intruder.hits).toEqual([]);
+    expect(await tokenActive(tokenId)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { AllowedPushHost } from '../../infra/push/web-push-endpoint-policy.js';
 import { parseWebPushSubscription, webPushToken } from '../../infra/push/web-push-subscription.js';
-import { invalidPushToken, pushTokenNotFound } from './notifications.errors.js';
+import { invalidPushEndpoint, invalidPushToken, pushTokenNotFound } from './notifications.errors.js';
 import type { PushTokenRow } from './notifications.tables.js';
 import { PushTokensRepo } from './push-tokens.repo.js';
 
@@ -13,7 +14,8 @@ const FCM_TOKEN = /^[A-Za-z0-9_:.-]{16,4096}$/;
 /**
  * Device tokens for push. android/ios: the FCM registration token. web: the browser's
  * PushSubscription JSON (see infra/push/web-push-subscription.ts), stored in canonical form so the
- * same subscription registered twice is the same token.
+ * same subscription registered twice is the same token; its endpoint must be on an allow-listed
+ * push service host (the push job POSTs there), else 422 invalid_push_endpoint.
  */
 export class PushTokensService {
   private readonly repo: PushTokensRepo;
@@ -21,7 +23,7 @@ export class PushTokensService {
   constructor(
     database: Database,
     private readonly clock: Clock,
-    private readonly allowHttpEndpoints: boolean,
+    private readonly allowedPushHosts: readonly AllowedPushHost[],
   ) {
     this.repo = new PushTokensRepo(database.db);
   }
@@ -40,8 +42,8 @@ export class PushTokensService {
 
   private canonicalToken(token: string, deviceType: DeviceType): string {
     if (deviceType === 'web') {
-      const parsed = parseWebPushSubscription(token, this.allowHttpEndpoints);
-      if ('error' in parsed) throw invalidPushToken(parsed.error);
+      const parsed = parseWebPushSubscription(token, this.allowedPushHosts);
+      if ('error' in parsed) throw parsed.invalid === 'endpoint' ? invalidPushEndpoint(parsed.error) : invalidPushToken(parsed.error);
       return webPushToken(parsed);
     }
     const trimmed = token.trim();

@@ -62,7 +62,7 @@ describe('FcmSender', () => {
 describe('push configuration', () => {
   const base = { NODE_ENV: 'test' };
   it('no push variables: both senders off', () => {
-    expect(loadConfig(base).push).toMatchObject({ fcm: undefined, webPush: undefined, allowHttpEndpoints: true });
+    expect(loadConfig(base).push).toMatchObject({ fcm: undefined, webPush: undefined });
   });
   it('FCM from inline JSON with the default API origin; VAPID when all three are set', () => {
     const keys = vapidKeys();
@@ -78,6 +78,5 @@ describe('push configuration', () => {
     expect(() => loadConfig({ ...base, VAPID_PUBLIC_KEY: keys.privateKey, VAPID_PRIVATE_KEY: keys.privateKey, VAPID_SUBJECT: 'ops@tribe' })).toThrow(
       /VAPID_PUBLIC_KEY must be[\s\S]*VAPID_SUBJECT must be/,
     );
-    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).push.allowHttpEndpoints).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decryptWebPush } from '../../../test/push-servers.js';
 import { encryptWebPushPayload } from './web-push-crypto.js';
+import { parseAllowedPushHosts } from './web-push-endpoint-policy.js';
 import { parseWebPushSubscription, webPushToken } from './web-push-subscription.js';
 import { vapidKeyProblem } from './web-push-sender.js';
 
@@ -49,10 +50,11 @@ describe('Web Push payload encryption (aes128gcm, RFC 8291)', () => {
 
 describe('Web Push subscription format', () => {
   const keys = { p256dh: RFC.uaPublic, auth: RFC.auth };
+  const PUSH_EXAMPLE = parseAllowedPushHosts(['push.example'], true).hosts;
 
   it('accepts PushSubscription JSON and canonicalises it (extra members dropped, same string for the same subscription)', () => {
-    const a = parseWebPushSubscription(JSON.stringify({ endpoint: 'https://push.example/s/1', expirationTime: null, keys }), false);
-    const b = parseWebPushSubscription(JSON.stringify({ keys: { auth: RFC.auth, p256dh: RFC.uaPublic }, endpoint: 'https://push.example/s/1' }), false);
+    const a = parseWebPushSubscription(JSON.stringify({ endpoint: 'https://push.example/s/1', expirationTime: null, keys }), PUSH_EXAMPLE);
+    const b = parseWebPushSubscription(JSON.stringify({ keys: { auth: RFC.auth, p256dh: RFC.uaPublic }, endpoint: 'https://push.example/s/1' }), PUSH_EXAMPLE);
     if ('error' in a || 'error' in b) throw new Error('refused');
     expect(webPushToken(a)).toBe(webPushToken(b));
     expect(JSON.parse(webPushToken(a))).toEqual({ endpoint: 'https://push.example/s/1', keys });
@@ -61,18 +63,19 @@ describe('Web Push subscription format', () => {
   it.each([
     ['not JSON', 'abc'],
     ['no endpoint', JSON.stringify({ keys })],
-    ['http endpoint in production', JSON.stringify({ endpoint: 'http://push.example/s', keys })],
+    ['http endpoint', JSON.stringify({ endpoint: 'http://push.example/s', keys })],
     ['credentials in the endpoint', JSON.stringify({ endpoint: 'https://u:p@push.example/s', keys })],
     ['short p256dh', JSON.stringify({ endpoint: 'https://push.example/s', keys: { ...keys, p256dh: 'BCVxsr7N' } })],
     ['p256dh not on the curve', JSON.stringify({ endpoint: 'https://push.example/s', keys: { ...keys, p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64url') } })],
     ['auth of 8 bytes', JSON.stringify({ endpoint: 'https://push.example/s', keys: { ...keys, auth: 'AAAAAAAAAAA' } })],
   ])('refuses %s', (_name, text) => {
-    expect('error' in parseWebPushSubscription(text, false)).toBe(true);
+    expect('error' in parseWebPushSubscription(text, PUSH_EXAMPLE)).toBe(true);
   });
 
-  it('http endpoints only when allowed (development, tests)', () => {
+  it('http endpoints only when an allow-list entry names http (development, tests)', () => {
     const text = JSON.stringify({ endpoint: 'http://127.0.0.1:9/push/x', keys });
-    expect('error' in parseWebPushSubscription(text, true)).toBe(false);
+    expect('error' in parseWebPushSubscription(text, PUSH_EXAMPLE)).toBe(true);
+    expect('error' in parseWebPushSubscription(text, parseAllowedPushHosts(['http://127.0.0.1:9'], false).hosts)).toBe(false);
   });
 
   it('VAPID keys must be a matching P-256 pair', () => {

@@ -2,6 +2,7 @@ import { createECDH, createHash } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey } from 'jose';
 import { networkFailure, retryAfterMs, type PushMessage, type PushOutcome, type PushSender } from './push-sender.js';
 import { encryptWebPushPayload } from './web-push-crypto.js';
+import type { AllowedPushHost } from './web-push-endpoint-policy.js';
 import { parseWebPushSubscription } from './web-push-subscription.js';
 
 /** VAPID (RFC 8292) application-server keys: base64url raw P-256 keys, as `web-push generate-vapid-keys` prints them. */
@@ -32,8 +33,8 @@ export function vapidKeyProblem(publicKey: string, privateKey: string): string |
 
 export interface WebPushSenderOptions {
   vapid: VapidKeys;
-  /** Accept http endpoints (development and tests only). */
-  allowHttpEndpoints: boolean;
+  /** The push service hosts an endpoint must be on (checked again before every send: SSRF). */
+  allowedHosts: readonly AllowedPushHost[];
   timeoutMs?: number;
   now?: () => number;
 }
@@ -44,6 +45,8 @@ const JWT_LIFETIME_S = 12 * 3600;
  * Web Push (RFC 8030) to browser subscriptions: the payload is encrypted for the subscription
  * (aes128gcm, RFC 8291) and the request carries a VAPID token for the endpoint's origin
  * (`Authorization: vapid t=<ES256 JWT>, k=<public key>`), cached per origin for half its lifetime.
+ * A stored endpoint no longer on the allow-list is never fetched (token_invalid), and redirects are
+ * never followed (a 3xx fails the push), so a push can only reach an allowed push service.
  */
 export class WebPushSender implements PushSender {
   readonly provider = 'webpush' as const;
@@ -60,7 +63,7 @@ export class WebPushSender implements PushSender {
   }
 
   async send(token: string, message: PushMessage): Promise<PushOutcome> {
-    const subscription = parseWebPushSubscription(token, this.options.allowHttpEndpoints);
+    const subscription = parseWebPushSubscription(token, this.options.allowedHosts);
     if ('error' in subscription) return { kind: 'token_invalid', reason: `web push subscription: ${subscription.error}` };
     const payload = Buffer.from(
       JSON.stringify({
@@ -88,13 +91,14 @@ export class WebPushSender implements PushSender {
     if (message.collapseKey) headers.topic = createHash('sha256').update(message.collapseKey).digest('base64url').slice(0, 32);
     let response: Response;
     try {
-      response = await fetch(subscription.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(subscription.endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
       return networkFailure(err);
     }
     await response.arrayBuffer().catch(() => undefined);
     const reason = `web push ${response.status}`;
     if (response.status >= 200 && response.status < 300) return { kind: 'sent' };
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) return { kind: 'failed', reason: `${reason}: redirect not followed` };
     if (response.status === 404 || response.status === 410) return { kind: 'token_invalid', reason };
     if (response.status === 429 || response.status >= 500) {
       const after = retryAfterMs(response.headers.get('retry-after'), this.now());

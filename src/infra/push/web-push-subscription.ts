@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { webPushEndpointProblem, type AllowedPushHost } from './web-push-endpoint-policy.js';
 
 /**
  * The `token` of a `web` push token: the browser's PushSubscription as JSON
@@ -33,33 +34,40 @@ function isP256Point(raw: Buffer): boolean {
   }
 }
 
+/** Why a subscription is refused: `endpoint` when its URL is not an allowed push service, else `subscription`. */
+export interface WebPushSubscriptionProblem {
+  error: string;
+  invalid: 'endpoint' | 'subscription';
+}
+
 /**
  * Parses and checks a Web Push subscription; returns it in canonical form (so the same
- * subscription always serialises to the same token string), or the reason it is refused.
- * `allowHttp` admits plain-http endpoints (development and tests); production requires https.
+ * subscription always serialises to the same token string), or the reason it is refused. The
+ * endpoint must be on an allow-listed push service host (see web-push-endpoint-policy.ts).
  */
-export function parseWebPushSubscription(text: string, allowHttp: boolean): WebPushSubscription | { error: string } {
+export function parseWebPushSubscription(text: string, allowedHosts: readonly AllowedPushHost[]): WebPushSubscription | WebPushSubscriptionProblem {
+  const malformed = (error: string): WebPushSubscriptionProblem => ({ error, invalid: 'subscription' });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { error: 'must be the JSON of a Web Push subscription ({"endpoint", "keys": {"p256dh", "auth"}})' };
+    return malformed('must be the JSON of a Web Push subscription ({"endpoint", "keys": {"p256dh", "auth"}})');
   }
-  if (!value || typeof value !== 'object') return { error: 'must be a JSON object' };
+  if (!value || typeof value !== 'object') return malformed('must be a JSON object');
   const { endpoint, keys } = value as { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } };
-  if (typeof endpoint !== 'string') return { error: 'endpoint is required' };
+  if (typeof endpoint !== 'string') return malformed('endpoint is required');
+  const p256dh = decodeB64url(keys?.p256dh);
+  if (!p256dh || !isP256Point(p256dh)) return malformed('keys.p256dh must be a base64url P-256 public key (65 bytes, uncompressed)');
+  const auth = decodeB64url(keys?.auth);
+  if (!auth || auth.length !== 16) return malformed('keys.auth must be a base64url 16-byte secret');
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    return { error: 'endpoint must be a URL' };
+    return { error: 'endpoint must be a URL', invalid: 'endpoint' };
   }
-  if (url.protocol !== 'https:' && !(allowHttp && url.protocol === 'http:')) return { error: 'endpoint must be an https URL' };
-  if (url.username || url.password) return { error: 'endpoint must not carry credentials' };
-  const p256dh = decodeB64url(keys?.p256dh);
-  if (!p256dh || !isP256Point(p256dh)) return { error: 'keys.p256dh must be a base64url P-256 public key (65 bytes, uncompressed)' };
-  const auth = decodeB64url(keys?.auth);
-  if (!auth || auth.length !== 16) return { error: 'keys.auth must be a base64url 16-byte secret' };
+  const problem = webPushEndpointProblem(url, allowedHosts);
+  if (problem) return { error: problem, invalid: 'endpoint' };
   return { endpoint: url.toString(), keys: { p256dh: p256dh.toString('base64url'), auth: auth.toString('base64url') } };
 }
 
