@@ -15,6 +15,8 @@ const PUBLIC_ROUTES = [
   'post /api/v1/auth/forgot-password',
   'post /api/v1/auth/reset-password',
   'post /api/v1/auth/verify-email',
+  'post /api/v1/auth/confirm-email-change',
+  'post /api/v1/auth/revert-email-change',
 ];
 
 interface Operation {

@@ -27,3 +27,17 @@ export const passwordReused = (field: string) =>
 export const passwordsDoNotMatch = (field: string) =>
   validationError('password_mismatch', [{ field, message: 'does not match the password' }]);
 export const weakPassword = (details: AppErrorDetail[]) => validationError('weak_password', details);
+export const invalidPassword = () =>
+  new AppError('forbidden', 'invalid_password', 'The current password is missing or incorrect', [
+    { field: 'current_password', message: 'must be the account’s current password' },
+  ]);
+export const invalidEmailChangeToken = () =>
+  new AppError('bad_request', 'invalid_email_change_token', 'The email change link is invalid, used or expired');
+export const credentialChangesLimited = (retryAfterSeconds: number) =>
+  new AppError(
+    'rate_limited',
+    'rate_limited',
+    `Too many attempts to change the email or password; try again in ${retryAfterSeconds} s`,
+    [{ message: 'limit credential_change exceeded' }],
+    retryAfterSeconds,
+  );

@@ -28,4 +28,53 @@ export function registerAuthMail(bus: EventBus, mailer: Mailer, appUrl: string):
         'The link works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.\n',
     });
   });
+  registerCredentialChangeMail(bus, mailer, appUrl);
+}
+
+/** The confirm and revert links of a login-address change, and notices of credential changes. */
+function registerCredentialChangeMail(bus: EventBus, mailer: Mailer, appUrl: string): void {
+  bus.subscribe('auth.email_change_requested', async ({ fullName, oldEmail, newEmail, confirmToken, revertToken }) => {
+    await mailer.send({
+      to: newEmail,
+      subject: 'Confirm your new email for Tribe',
+      text:
+        `Hi ${fullName},\n\nTo make ${newEmail} the address you log in with, open this link:\n\n` +
+        `${link(appUrl, '/confirm-email-change', confirmToken)}\n\n` +
+        `Until then you keep logging in with ${oldEmail}. The link works once and expires in 48 hours.\n`,
+    });
+    await mailer.send({
+      to: oldEmail,
+      subject: 'Your Tribe email is being changed',
+      text:
+        `Hi ${fullName},\n\nSomeone asked to change the email of your Tribe account from ${oldEmail} to ${newEmail}.\n\n` +
+        `If it was not you, open this link to keep ${oldEmail} and sign out every device:\n\n` +
+        `${link(appUrl, '/revert-email-change', revertToken)}\n\n` +
+        'The link works for 7 days, also after the new address is confirmed. Then choose a new password.\n',
+    });
+  });
+  bus.subscribe('auth.email_change_confirmed', async ({ fullName, oldEmail, newEmail }) => {
+    await mailer.send({
+      to: newEmail,
+      subject: 'Your Tribe email was changed',
+      text: `Hi ${fullName},\n\nYou now log in to Tribe with ${newEmail} instead of ${oldEmail}.\n`,
+    });
+  });
+  bus.subscribe('auth.email_change_reverted', async ({ fullName, email }) => {
+    await mailer.send({
+      to: email,
+      subject: 'Your Tribe email was restored',
+      text:
+        `Hi ${fullName},\n\nYour account logs in with ${email} again and every device has been signed out.\n\n` +
+        `If you did not ask for the change, choose a new password now: ${appUrl}/forgot-password\n`,
+    });
+  });
+  bus.subscribe('auth.password_changed', async ({ fullName, email }) => {
+    await mailer.send({
+      to: email,
+      subject: 'Your Tribe password was changed',
+      text:
+        `Hi ${fullName},\n\nThe password of your Tribe account was just changed and your other devices were signed out.\n\n` +
+        `If it was not you, reset it now: ${appUrl}/forgot-password\n`,
+    });
+  });
 }

@@ -3,23 +3,14 @@ import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { UsersService } from '../users/users.service.js';
 import type { UserRow } from '../users/users.tables.js';
-import {
-  emailAlreadyVerified,
-  invalidResetToken,
-  invalidVerificationToken,
-  passwordReused,
-  passwordsDoNotMatch,
-  weakPassword,
-} from './auth.errors.js';
-import { hashPassword, passwordProblems, verifyPassword } from './auth.passwords.js';
+import { emailAlreadyVerified, invalidResetToken, invalidVerificationToken } from './auth.errors.js';
+import { hashAcceptableNewPassword } from './auth.new-password.js';
 import { AuthRepo } from './auth.repo.js';
 import { hashOpaqueToken, newOpaqueToken } from './auth.tokens.js';
 import './auth.events.js';
 
 const VERIFICATION_TTL_MS = 48 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
-/** A reset may not reuse any of this many most recent passwords (the current one included). */
-const PASSWORD_HISTORY_DEPTH = 5;
 
 export interface PasswordReset {
   token: string;
@@ -75,10 +66,26 @@ export class AuthRecoveryService {
     if (!row || !(await this.users.markEmailVerified(row.userId, row.email))) throw invalidVerificationToken();
   }
 
-  /** Mails a reset link when the account exists; says nothing either way (the caller always gets 202). */
-  async forgotPassword(email: string): Promise<void> {
+  /**
+   * Takes a reset request and returns at once: the lookup and the mail happen after the response
+   * (sendPasswordReset, from the bus), so a known and an unknown address answer alike and as fast.
+   */
+  requestPasswordReset(email: string): void {
+    this.bus.publish('auth.password_reset_asked', { email });
+  }
+
+  /**
+   * Mails a reset link when an active account logs in with `email` and that address is verified.
+   * An unverified address (never confirmed since registration) gets a verification link instead:
+   * reset links go only to addresses proven to belong to the account.
+   */
+  async sendPasswordReset(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
-    if (!user || !user.isActive) return;
+    if (!user || !user.isActive || user.deactivatedAt) return;
+    if (!user.emailVerified) {
+      await this.requestVerification(user);
+      return;
+    }
     const token = newOpaqueToken();
     const now = this.clock.now();
     await this.repo.insertResetToken({
@@ -102,13 +109,7 @@ export class AuthRecoveryService {
     const row = await this.repo.findResetTokenForUpdate(tokenHash);
     if (!row || row.used || row.expiresAt.getTime() <= now.getTime()) throw invalidResetToken();
     const user = await this.users.getById(row.userId);
-    const problems = passwordProblems(input.newPassword, 'new_password', user);
-    if (problems.length > 0) throw weakPassword(problems);
-    if (input.newPassword !== input.confirmPassword) throw passwordsDoNotMatch('confirm_password');
-    for (const oldHash of await this.users.recentPasswordHashes(user.id, PASSWORD_HISTORY_DEPTH)) {
-      if (await verifyPassword(oldHash, input.newPassword)) throw passwordReused('new_password');
-    }
-    const newHash = await hashPassword(input.newPassword);
+    const newHash = await hashAcceptableNewPassword(this.users, user, input);
     // Claim the token atomically so two concurrent resets with one link cannot both succeed.
     const claimed = await inTransaction(this.database, async (tx) => {
       const repo = new AuthRepo(tx);

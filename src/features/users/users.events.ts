@@ -3,7 +3,6 @@ declare module '../../infra/bus/domain-events.js' {
   interface DomainEvents {
     'user.registered': { userId: string; email: string; username: string; fullName: string };
     'user.profile_updated': { userId: string; changed: string[] };
-    'user.email_changed': { userId: string; email: string };
     'user.password_changed': { userId: string; reason: 'reset' | 'change' };
     'user.deactivated': { userId: string };
   }
