@@ -72,6 +72,23 @@ export class CommentsRepo {
     };
   }
 
+  /** The comment, and whether its author and `viewerId` blocked each other (either way). */
+  async findRefSeenBy(viewerId: string, commentId: string): Promise<(CommentRef & { blockedWithViewer: boolean }) | undefined> {
+    const [row] = await queryRows<Record<string, unknown>>(
+      this.db,
+      sql`select c.id, c.post_id, c.user_id, c.parent_comment_id, ${blockedEitherWay(viewerId, sql.raw('c.user_id'))} as blocked
+        from post_comments c where c.id = ${commentId}`,
+    );
+    if (!row) return undefined;
+    return {
+      id: String(row.id),
+      postId: String(row.post_id),
+      userId: String(row.user_id),
+      parentCommentId: (row.parent_comment_id as string | null) ?? null,
+      blockedWithViewer: row.blocked === true,
+    };
+  }
+
   async insert(values: { postId: string; userId: string; content: string; parentCommentId: string | null; now: Date }): Promise<PostCommentRow> {
     const [row] = await this.db
       .insert(postComments)

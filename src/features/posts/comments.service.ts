@@ -56,11 +56,12 @@ export class CommentsService {
     const { post } = await this.posts.visible(callerId, postId);
     let parent: { id: string; userId: string } | undefined;
     if (input.parentCommentId) {
-      const ref = await this.comments.findRef(input.parentCommentId);
-      if (!ref || ref.postId !== postId) throw invalidParentComment();
+      // A comment whose author and the caller blocked each other is hidden from the caller: as if absent.
+      const ref = await this.comments.findRefSeenBy(callerId, input.parentCommentId);
+      if (!ref || ref.postId !== postId || ref.blockedWithViewer) throw invalidParentComment();
       if (ref.parentCommentId) {
-        const top = await this.comments.findRef(ref.parentCommentId);
-        if (!top) throw invalidParentComment();
+        const top = await this.comments.findRefSeenBy(callerId, ref.parentCommentId);
+        if (!top || top.blockedWithViewer) throw invalidParentComment();
         parent = { id: top.id, userId: top.userId };
       } else {
         parent = { id: ref.id, userId: ref.userId };

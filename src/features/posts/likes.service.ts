@@ -53,8 +53,10 @@ export class LikesService {
     return this.likes.likersPage(viewerId, postId, limit, (page - 1) * limit);
   }
 
+  /** Likes a comment the caller may see; one by a user blocked with the caller (either way) is 404 as if absent. */
   async likeComment(callerId: string, commentId: string): Promise<LikeResult> {
     const comment = await this.visibleComment(callerId, commentId);
+    if (comment.blockedWithViewer) throw commentNotFound();
     const liker = await this.posts.card(callerId);
     const now = this.clock.now();
     const result = await this.guard(() => this.likes.likeComment(commentId, callerId, now), commentNotFound);
@@ -64,13 +66,15 @@ export class LikesService {
     return { created: result.changed, likesCount: result.likesCount };
   }
 
+  /** Removes the caller's like; allowed after a block too (withdrawing one's own like reaches nobody). */
   async unlikeComment(callerId: string, commentId: string): Promise<void> {
     await this.visibleComment(callerId, commentId);
     await this.likes.unlikeComment(commentId, callerId);
   }
 
+  /** The comment if it is on a post the caller may see (with whether its author and the caller blocked each other), else 404. */
   private async visibleComment(callerId: string, commentId: string) {
-    const comment = await this.comments.findRef(commentId);
+    const comment = await this.comments.findRefSeenBy(callerId, commentId);
     if (!comment) throw commentNotFound();
     try {
       await this.posts.visible(callerId, comment.postId);
