@@ -71,6 +71,25 @@ export class ConversationsService {
     return (await this.repo.currentParticipants(conversationId)).map((p) => p.userId);
   }
 
+  /**
+   * True for a current participant who may follow the conversation live (subscribe, typing): in a
+   * direct one only while neither user blocked the other; in a group as long as they take part.
+   */
+  async mayFollowLive(conversationId: string, userId: string): Promise<boolean> {
+    if (!UUID.test(conversationId) || !UUID.test(userId)) return false;
+    const membership = await this.repo.membership(conversationId, userId);
+    if (!membership) return false;
+    const { conversationType, directKey } = membership.conversation;
+    const peerId = conversationType === 'direct' ? directKey?.split(':').find((id) => id !== userId.toLowerCase()) : undefined;
+    return !peerId || !(await this.privacy.relationship(userId, peerId)).blockedEitherWay;
+  }
+
+  /** The id of the two users' direct conversation, if they have one. */
+  async directConversationId(a: string, b: string): Promise<string | undefined> {
+    if (!UUID.test(a) || !UUID.test(b)) return undefined;
+    return (await this.repo.findByDirectKey(directKeyOf(a, b)))?.id;
+  }
+
   /** Throws 403 messages_not_allowed unless `senderId` may message `recipientId` directly (settings, blocks). */
   async assertMayMessage(senderId: string, recipientId: string): Promise<void> {
     const [rel, settings] = await Promise.all([this.privacy.relationship(senderId, recipientId), this.privacy.settingsOf(recipientId)]);

@@ -2,9 +2,12 @@ import type { BackgroundWork } from './background-work.js';
 import type { ConnectionRegistry, RealtimeConnection } from './connection-registry.js';
 import type { PresenceStore } from './realtime.ports.js';
 
-/** Membership check for subscribe and typing (the chat feature's ConversationsService). */
+/** What subscribe, typing and blocks need from the chat feature (its ConversationsService). */
 export interface ConversationMembership {
-  isParticipant(conversationId: string, userId: string): Promise<boolean>;
+  /** True for a current participant who may follow it live (a direct conversation: no block between the pair). */
+  mayFollowLive(conversationId: string, userId: string): Promise<boolean>;
+  /** The id of the two users' direct conversation, if they have one. */
+  directConversationId(a: string, b: string): Promise<string | undefined>;
 }
 
 /** The key of one user in one conversation. */
@@ -54,10 +57,10 @@ export class ConversationWatchers {
     return watching;
   }
 
-  /** Subscribes the connection to a conversation; false when the user is not a participant. */
+  /** Subscribes the connection to a conversation; false when the user may not follow it (not a participant, a block). */
   async subscribe(conn: RealtimeConnection, conversationId: string): Promise<boolean> {
     if (conn.subscriptions.has(conversationId)) return true;
-    if (!(await this.membership.isParticipant(conversationId, conn.userId))) return false;
+    if (!(await this.membership.mayFollowLive(conversationId, conn.userId))) return false;
     if (conn.subscriptions.has(conversationId)) return true;
     conn.subscriptions.add(conversationId);
     const key = watchKey(conn.userId, conversationId);

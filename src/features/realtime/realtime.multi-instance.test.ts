@@ -112,4 +112,33 @@ describe.skipIf(!withRedis)('two instances behind one Redis', () => {
     await a.ctx.services.users.changePassword(user.id, 'not-a-real-hash', 'change');
     expect(await onB.closed).toEqual({ code: 4401, reason: 'token_revoked' });
   });
+
+  it('issue 14.8: a block made through one instance drops the pair’s direct-conversation subscriptions on the other', async () => {
+    const [x, y] = [await makeUser(a.ctx), await makeUser(a.ctx)];
+    await makeFriends(a.ctx, x, y);
+    const created = await a.app.inject({ method: 'POST', url: '/api/v1/conversations', headers: x.auth, payload: { conversation_type: 'direct', participant_ids: [y.id] } });
+    expect(created.statusCode, created.body).toBe(201);
+    const conversationId = created.json<{ id: string }>().id;
+    const xOnB = await open(baseB, x);
+    const yOnA = await open(baseA, y);
+    for (const c of [xOnB, yOnA]) {
+      c.send({ event: 'subscribe', channel: 'conversation', conversation_id: conversationId });
+      await c.nextNew('subscribed');
+    }
+
+    const blocked = await a.app.inject({ method: 'POST', url: '/api/v1/settings/blocked-users', headers: y.auth, payload: { user_id: x.id } });
+    expect(blocked.statusCode, blocked.body).toBe(201);
+    await a.ctx.bus.drain();
+    const deadline = Date.now() + 5000;
+    while ((await b.ctx.services.realtime.watchingAmong(conversationId, [x.id])).size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await b.ctx.services.realtime.watchingAmong(conversationId, [x.id, y.id])).toEqual(new Set());
+    xOnB.send({ event: 'typing', conversation_id: conversationId, is_typing: true });
+    expect(await xOnB.nextNew('error')).toMatchObject({ code: 'conversation_not_found', request_event: 'typing' });
+    xOnB.send({ event: 'subscribe', channel: 'conversation', conversation_id: conversationId });
+    expect(await xOnB.nextNew('error')).toMatchObject({ code: 'conversation_not_found', request_event: 'subscribe' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(yOnA.frames.filter((f) => f.event === 'typing')).toEqual([]);
+  });
 });

@@ -46,7 +46,7 @@ export class RealtimeService implements RealtimeDelivery {
     private readonly presence: PresenceStore,
     pubsub: PubSub,
     people: RealtimePeople,
-    membership: ConversationMembership,
+    private readonly membership: ConversationMembership,
     logger: Logger,
     private readonly options: RealtimeOptions,
   ) {
@@ -168,7 +168,7 @@ export class RealtimeService implements RealtimeDelivery {
     await this.online.count(conn.userId, counts ? +1 : -1);
   }
 
-  /** Subscribes the connection to a conversation; false when the user is not a participant. */
+  /** Subscribes the connection to a conversation; false when the user may not follow it (not a participant, a block). */
   subscribe(conn: RealtimeConnection, conversationId: string): Promise<boolean> {
     return this.watchers.subscribe(conn, conversationId);
   }
@@ -184,6 +184,12 @@ export class RealtimeService implements RealtimeDelivery {
     await this.channel.publishControl({ unwatch: { conversationId, userIds } });
   }
 
+  /** One of the two blocked the other: both stop following their direct conversation, on every instance. */
+  async forgetDirectWatchers(a: string, b: string): Promise<void> {
+    const conversationId = await this.membership.directConversationId(a, b);
+    if (conversationId) await this.forgetWatchers(conversationId, [a, b]);
+  }
+
   /**
    * Closes every socket of the user on every instance (password changed, account deactivated: the
    * tokens they were opened with no longer hold).
@@ -195,7 +201,7 @@ export class RealtimeService implements RealtimeDelivery {
 
   /**
    * Relays typing to the conversation's other subscribers. A `true` that is not renewed within the
-   * typing timeout is followed by a `false`. Returns false when the user is not a participant.
+   * typing timeout is followed by a `false`. Returns false when the user may not follow the conversation.
    */
   typing(conn: RealtimeConnection, conversationId: string, isTyping: boolean): Promise<boolean> {
     return this.typingIndicators.typing(conn, conversationId, isTyping);

@@ -3,6 +3,7 @@ import '../chat/chat.events.js';
 import type { ActorCard } from '../goals/goals.events.js';
 import '../goals/goals.events.js';
 import '../notifications/notifications.events.js';
+import '../settings/settings.events.js';
 import '../users/users.events.js';
 import type { RealtimeService } from './realtime.service.js';
 
@@ -47,6 +48,8 @@ export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeS
       removed_user_ids: e.removedIds,
     });
   });
+  // A block ends the pair's live view of their direct conversation (subscribe and typing refuse it from then on).
+  bus.subscribe('user.blocked', (e) => realtime.forgetDirectWatchers(e.blockerId, e.blockedId));
 
   // The tokens a socket was opened with no longer hold: close it (4401), on every instance.
   bus.subscribe('user.password_changed', (e) => realtime.disconnectUser(e.userId, 4401, 'token_revoked'));

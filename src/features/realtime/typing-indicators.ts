@@ -23,9 +23,12 @@ export class TypingIndicators {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Relays typing from the connection's user; false when the user is not a participant. */
+  /**
+   * Relays typing from the connection's user; false when the user may not follow the conversation
+   * (not a participant, a block). A subscription stands for the check: a block drops it at once.
+   */
   async typing(conn: RealtimeConnection, conversationId: string, isTyping: boolean): Promise<boolean> {
-    if (!conn.subscriptions.has(conversationId) && !(await this.membership.isParticipant(conversationId, conn.userId))) {
+    if (!conn.subscriptions.has(conversationId) && !(await this.membership.mayFollowLive(conversationId, conn.userId))) {
       return false;
     }
     const key = watchKey(conn.userId, conversationId);
