@@ -77,7 +77,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     credentials: false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
     maxAge: 600,
   });
   await app.register(multipart, {
@@ -102,7 +102,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   readiness.push({ name: 'storage', check: () => ctx.storage.check() });
   registerHealthRoutes(app, readiness);
 
-  registerAuthRoutes(app, services);
+  registerAuthRoutes(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
   registerUsersRoutes(app, services.users);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
