@@ -1,6 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { goalAliased, goalVisibleTo } from '../goals/goals.visibility.sql.js';
+import { postVisibleTo } from '../posts/posts.visibility.sql.js';
 import { passwordHistory, users, type NewUserRow, type UserRow } from './users.tables.js';
 
 export type UserUpdate = Partial<
@@ -125,21 +127,30 @@ export class UsersRepo {
   }
 
   /**
-   * Profile statistics. A read model: it counts rows of the friends and goals features' tables in
-   * one statement rather than asking each feature (DESIGN.md §3 allows read models to join).
+   * Profile statistics as `viewerId` may see them. A read model: it counts rows of the friends,
+   * goals and posts features' tables in one statement (DESIGN.md §3 allows read models to join),
+   * under their visibility rules (goals.visibility.sql.ts, posts.visibility.sql.ts). The stored
+   * goals_achieved and photos_shared are the owner's figures; other viewers get them less the
+   * completed goals and photo posts they may not see.
    */
-  async stats(userId: string): Promise<UserStatsRow | undefined> {
+  async stats(userId: string, viewerId: string): Promise<UserStatsRow | undefined> {
+    const goal = goalAliased('g');
     const [row] = await queryRows<{
       goals_achieved: number;
       photos_shared: number;
       friends_count: string | number;
       active_goals: string | number;
     }>(this.db, sql`
-      select u.goals_achieved, u.photos_shared,
+      select
+        greatest(0, u.goals_achieved - (select count(*) from goal_participants gp join goals g on g.id = gp.goal_id
+          where u.id <> ${viewerId} and gp.user_id = u.id and g.status = 'completed'
+            and (gp.left_at is null or gp.left_at > g.completed_at) and not ${goalVisibleTo(viewerId, goal)})) as goals_achieved,
+        greatest(0, u.photos_shared - (select count(*) from posts p
+          where u.id <> ${viewerId} and p.user_id = u.id and p.post_type = 'photo' and not ${postVisibleTo(viewerId, 'p')})) as photos_shared,
         (select count(*) from friendships f
           where f.status = 'accepted' and (f.user_id = u.id or f.friend_id = u.id)) as friends_count,
         (select count(*) from goal_participants gp join goals g on g.id = gp.goal_id
-          where gp.user_id = u.id and gp.left_at is null and g.status = 'active') as active_goals
+          where gp.user_id = u.id and gp.left_at is null and g.status = 'active' and ${goalVisibleTo(viewerId, goal)}) as active_goals
       from users u where u.id = ${userId}`);
     if (!row) return undefined;
     return {

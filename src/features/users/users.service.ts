@@ -176,8 +176,19 @@ export class UsersService {
     return updated;
   }
 
-  /** The profile as `viewerId` may see it; blocked in either direction → 404. */
+  /**
+   * The profile as `viewerId` may see it; blocked in either direction → 404. Its goals_achieved and
+   * photos_shared count only what the viewer may see, like {@link viewStats}.
+   */
   async viewProfile(viewerId: string, userId: string): Promise<ProfileView> {
+    const view = await this.profileAccess(viewerId, userId);
+    if (!view.full || viewerId === userId) return view;
+    const stats = await this.repo.stats(userId, viewerId);
+    if (!stats) throw userNotFound();
+    return { ...view, user: { ...view.user, goalsAchieved: stats.goalsAchieved, photosShared: stats.photosShared } };
+  }
+
+  private async profileAccess(viewerId: string, userId: string): Promise<ProfileView> {
     const user = await this.repo.findById(userId);
     if (!user || user.deletedAt || !user.isActive) throw userNotFound();
     const rel = await this.privacy.relationship(viewerId, userId);
@@ -185,11 +196,14 @@ export class UsersService {
     return { user, full: canSeeFullProfile(rel, user.profileVisibility as ProfileVisibility) };
   }
 
-  /** Profile statistics under the same visibility rules as the profile; card-only viewers get 404. */
+  /**
+   * Profile statistics under the same visibility rules as the profile (card-only viewers get 404),
+   * counting only the goals and posts the viewer may see.
+   */
   async viewStats(viewerId: string, userId: string): Promise<UserStatsRow> {
-    const view = await this.viewProfile(viewerId, userId);
+    const view = await this.profileAccess(viewerId, userId);
     if (!view.full) throw userNotFound();
-    const stats = await this.repo.stats(userId);
+    const stats = await this.repo.stats(userId, viewerId);
     if (!stats) throw userNotFound();
     return stats;
   }
