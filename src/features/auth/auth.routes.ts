@@ -195,7 +195,7 @@ export function registerAuthRoutes(
   app.post(
     '/api/v1/auth/forgot-password',
     {
-      config: { public: true, rateLimits: limits.forgot },
+      config: { public: true },
       schema: {
         tags,
         summary: 'Mail a password reset link (always 202, whether or not the account exists)',
