@@ -97,3 +97,153 @@ export function multipart(
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** One box of an MP4's tree, as `mp4Boxes` reads it. */
+export interface Mp4Box {
+  type: string;
+  start: number;
+  headerSize: number;
+  size: number;
+  children: Mp4Box[];
+}
+
+const MP4_CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'dinf', 'edts', 'mvex', 'moof', 'traf']);
+
+/**
+ * Reads an MP4's box tree strictly (64-bit and to-the-end sizes included), descending into the
+ * standard containers; throws when a box runs past its parent, as a player would stop.
+ */
+export function mp4Boxes(buf: Buffer, start = 0, end = buf.length): Mp4Box[] {
+  const boxes: Mp4Box[] = [];
+  for (let pos = start; pos < end; ) {
+    if (end - pos < 8) throw new Error(`box header truncated at ${pos}`);
+    let size = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    let headerSize = 8;
+    if (size === 1) {
+      size = Number(buf.readBigUInt64BE(pos + 8));
+      headerSize = 16;
+    } else if (size === 0) {
+      size = end - pos;
+    }
+    if (size < headerSize || pos + size > end) throw new Error(`${type} at ${pos} runs past its parent`);
+    const children = MP4_CONTAINERS.has(type) ? mp4Boxes(buf, pos + headerSize, pos + size) : [];
+    boxes.push({ type, start: pos, headerSize, size, children });
+    pos += size;
+  }
+  return boxes;
+}
+
+/** Every box reached by a path of types, e.g. `['moov', 'trak', 'mdia', 'minf', 'stbl', 'stco']`. */
+export function findBoxes(boxes: Mp4Box[], path: string[]): Mp4Box[] {
+  const [first, ...rest] = path;
+  const here = boxes.filter((b) => b.type === first);
+  return rest.length === 0 ? here : here.flatMap((b) => findBoxes(b.children, rest));
+}
+
+/** Each track's samples as [file offset, size], from its stsc, stsz and stco/co64 tables. */
+export function sampleRanges(buf: Buffer): Array<Array<[number, number]>> {
+  return findBoxes(mp4Boxes(buf), ['moov', 'trak', 'mdia', 'minf', 'stbl']).map((stbl) => {
+    const body = (type: string) => {
+      const box = stbl.children.find((b) => b.type === type);
+      return box && buf.subarray(box.start + box.headerSize + 4, box.start + box.size); // after version/flags
+    };
+    const stsc = body('stsc')!;
+    const stsz = body('stsz')!;
+    const co64 = body('co64');
+    const stco = body('stco');
+    const chunkCount = (co64 ?? stco)!.readUInt32BE(0);
+    const chunkOffset = (i: number) => (co64 ? Number(co64.readBigUInt64BE(4 + 8 * i)) : stco!.readUInt32BE(4 + 4 * i));
+    const fixedSize = stsz.readUInt32BE(0);
+    const sampleSize = (i: number) => fixedSize || stsz.readUInt32BE(8 + 4 * i);
+    const runs = Array.from({ length: stsc.readUInt32BE(0) }, (_, i) => ({
+      firstChunk: stsc.readUInt32BE(4 + 12 * i),
+      perChunk: stsc.readUInt32BE(8 + 12 * i),
+    }));
+    const ranges: Array<[number, number]> = [];
+    let sample = 0;
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      const run = runs.filter((r) => r.firstChunk <= chunk + 1).at(-1)!;
+      let offset = chunkOffset(chunk);
+      for (let s = 0; s < run.perChunk; s++, sample++) {
+        ranges.push([offset, sampleSize(sample)]);
+        offset += sampleSize(sample);
+      }
+    }
+    return ranges;
+  });
+}
+
+/** The positions (ISO 6709) and key a located phone video carries in its metadata boxes. */
+export const VIDEO_LOCATION = {
+  /** moov/udta/©xyz (Android, QuickTime) and, with an altitude, moov/meta (iPhone). */
+  movie: '+48.8584+002.2945/',
+  appleKey: 'com.apple.quicktime.location.ISO6709',
+  /** moov/trak/udta/©xyz */
+  track: '+51.5007-000.1246/',
+  /** a top-level XMP uuid box */
+  xmp: '48,51.5039N',
+};
+
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const mp4Box = (type: string, ...parts: Buffer[]) => {
+  const payload = Buffer.concat(parts);
+  return Buffer.concat([u32(8 + payload.length), Buffer.from(type, 'latin1'), payload]);
+};
+const largeMp4Box = (type: string, ...parts: Buffer[]) => {
+  const payload = Buffer.concat(parts);
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE(BigInt(16 + payload.length));
+  return Buffer.concat([u32(1), Buffer.from(type, 'latin1'), size, payload]);
+};
+/** A QuickTime user-data text item: 16-bit length, 16-bit language (English), the text. */
+const udtaText = (type: string, text: string) => mp4Box(type, Buffer.from([0, text.length, 0x15, 0xc7]), Buffer.from(text, 'latin1'));
+const XMP_UUID = Buffer.from('be7acfcb97a942e89c71999491e3afac', 'hex');
+
+/**
+ * The tiny.mp4 clip as a phone would upload it, with its location in moov/udta/©xyz, in an iPhone
+ * moov/meta (keys/ilst `com.apple.quicktime.location.ISO6709`), in the track's udta and in a top-level
+ * XMP box. `moov-first` (fast start) ends with an mdat of size 0 (to the end of the file);
+ * `mdat-first` (camera order) has a 64-bit mdat and a 64-bit moov/udta header. Chunk offsets are
+ * rewritten for the new layout, so the samples are those of the fixture.
+ */
+export function locatedVideo(layout: 'moov-first' | 'mdat-first'): Buffer {
+  const source = fixture('tiny.mp4');
+  const top = mp4Boxes(source);
+  const raw = (b: Mp4Box) => source.subarray(b.start, b.start + b.size);
+  const [ftyp] = findBoxes(top, ['ftyp']);
+  const [mdat] = findBoxes(top, ['mdat']);
+  const [mvhd] = findBoxes(top, ['moov', 'mvhd']);
+  const [trak] = findBoxes(top, ['moov', 'trak']);
+  const samples = source.subarray(mdat!.start + mdat!.headerSize, mdat!.start + mdat!.size);
+
+  const appleMeta = mp4Box(
+    'meta',
+    mp4Box('hdlr', u32(0), u32(0), Buffer.from('mdta', 'latin1'), Buffer.alloc(13)),
+    mp4Box('keys', u32(0), u32(1), mp4Box('mdta', Buffer.from(VIDEO_LOCATION.appleKey, 'latin1'))),
+    mp4Box('ilst', mp4Box('\0\0\0\u0001', mp4Box('data', u32(1), u32(0), Buffer.from(`${VIDEO_LOCATION.movie.slice(0, -1)}+035.000/`)))),
+  );
+  const movieUdta = (layout === 'mdat-first' ? largeMp4Box : mp4Box)('udta', udtaText('\u00a9xyz', VIDEO_LOCATION.movie));
+  const trackBody = source.subarray(trak!.start + trak!.headerSize, trak!.start + trak!.size);
+  const newTrak = mp4Box('trak', trackBody, mp4Box('udta', udtaText('\u00a9xyz', VIDEO_LOCATION.track)));
+  const moov = mp4Box('moov', raw(mvhd!), newTrak, movieUdta, appleMeta);
+  const xmp = mp4Box('uuid', XMP_UUID, Buffer.from(`<x:xmpmeta><exif:GPSLatitude>${VIDEO_LOCATION.xmp}</exif:GPSLatitude></x:xmpmeta>`));
+
+  const head = raw(ftyp!);
+  const mdatHeader = layout === 'moov-first' ? Buffer.concat([u32(0), Buffer.from('mdat')]) : largeMp4Box('mdat').subarray(0, 16);
+  if (layout === 'mdat-first') mdatHeader.writeBigUInt64BE(BigInt(16 + samples.length), 8);
+  const dataStart = layout === 'moov-first' ? head.length + xmp.length + moov.length + 8 : head.length + 16;
+  const [stco] = findBoxes(mp4Boxes(moov), ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stco']);
+  const shift = dataStart - (mdat!.start + mdat!.headerSize);
+  for (let i = 0, n = moov.readUInt32BE(stco!.start + 12); i < n; i++) {
+    const at = stco!.start + 16 + 4 * i;
+    moov.writeUInt32BE(moov.readUInt32BE(at) + shift, at);
+  }
+  return layout === 'moov-first'
+    ? Buffer.concat([head, xmp, moov, mdatHeader, samples])
+    : Buffer.concat([head, mdatHeader, samples, moov, xmp]);
+}

@@ -4,6 +4,7 @@ import { IMMUTABLE_CACHE_CONTROL, type ObjectStorage } from '../../infra/storage
 import { detectMediaType, SNIFF_BYTES, type VideoFormat } from './media.detect.js';
 import { fileTooLarge, invalidMedia, unsupportedMediaType, videoNotAllowed } from './media.errors.js';
 import { processImage, type EncodedVariant, type OutputFormat } from './media.images.js';
+import { stripVideoMetadata } from './media.mp4-metadata.js';
 import { mediaOwnerPrefix, mediaPrefix, PURPOSES, type MediaPurpose, type VariantSpec } from './media.variants.js';
 import { inspectVideo, placeholderPoster, posterFrame } from './media.video.js';
 
@@ -88,6 +89,7 @@ export class MediaService {
       throw fileTooLarge(`videos may be at most ${Math.round(this.settings.maxVideoBytes / 1024 / 1024)} MB`);
     }
     const info = await inspectVideo(file.path, file.size);
+    await stripVideoMetadata(file.path, file.size); // the upload's temp file, rewritten in place: no location is stored
     const thumbSpec: VariantSpec = spec.variants.find((v) => v.name === spec.thumb) ?? { name: 'thumb', width: 320, height: 400, fit: 'inside' };
     const poster =
       (await posterFrame(this.settings.ffmpegPath, file.path)) ??

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
 import { invalidMedia } from './media.errors.js';
 
@@ -8,7 +8,8 @@ export interface VideoInfo {
   height: number | null;
 }
 
-interface Box {
+/** One box header of an ISO base-media file: where it starts, its header length and its whole size. */
+export interface Box {
   type: string;
   start: number;
   headerSize: number;
@@ -17,8 +18,17 @@ interface Box {
 
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 
+/** Reads `len` bytes at `pos` of an open file of `size` bytes (fewer at the end). */
+export function positionalReader(handle: FileHandle, size: number): (pos: number, len: number) => Promise<Buffer> {
+  return async (pos, len) => {
+    const buf = Buffer.alloc(Math.min(len, size - pos));
+    await handle.read(buf, 0, buf.length, pos);
+    return buf;
+  };
+}
+
 /** Reads the box headers at one level of an ISO base-media file; throws invalid_media when they run past the end. */
-async function readBoxes(read: (pos: number, len: number) => Promise<Buffer>, start: number, end: number): Promise<Box[]> {
+export async function readBoxes(read: (pos: number, len: number) => Promise<Buffer>, start: number, end: number): Promise<Box[]> {
   const boxes: Box[] = [];
   let pos = start;
   while (pos < end) {
@@ -69,16 +79,12 @@ function dimensionsFromMoov(moov: Buffer): VideoInfo {
 
 /**
  * Checks that an MP4/MOV upload is a complete container (an `ftyp`, a `moov` and media data, every
- * box within the file) and reads its frame size. The bytes are stored as uploaded.
+ * box within the file) and reads its frame size. Its metadata is blanked afterwards (media.mp4-metadata.ts).
  */
 export async function inspectVideo(path: string, size: number): Promise<VideoInfo> {
   const handle = await open(path, 'r');
   try {
-    const read = async (pos: number, len: number) => {
-      const buf = Buffer.alloc(Math.min(len, size - pos));
-      await handle.read(buf, 0, buf.length, pos);
-      return buf;
-    };
+    const read = positionalReader(handle, size);
     const boxes = await readBoxes(read, 0, size);
     const types = new Set(boxes.map((b) => b.type));
     const moov = boxes.find((b) => b.type === 'moov');
