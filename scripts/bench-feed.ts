@@ -12,7 +12,7 @@
  * (the same bare server and pool answering `select 1`: what this machine can do at all), BENCH_LOADER=wrk or
  * autocannon (default: wrk when it is on PATH, `apt-get install wrk`; it costs the shared CPU far less).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   const tokens = await Promise.all(
     callers.map(async (u) => ({
       id: u.id,
-      auth: `Bearer ${await signer.sign({ userId: u.id, username: u.username, email: u.email, version: u.token_version }, new Date())}`,
+      auth: `Bearer ${await signer.sign({ userId: u.id, username: u.username, sessionId: randomUUID(), version: u.token_version }, new Date())}`,
     })),
   );
   const pick = () => tokens[Math.floor(Math.random() * tokens.length)]!;

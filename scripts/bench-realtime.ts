@@ -20,7 +20,7 @@
  * recreated; Redis keys live under a fresh `tribe-rt-bench:<run>:` prefix and are deleted after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     Array.from({ length: CONNECTIONS }, async (_, n) => {
       const i = n + 1;
       const id = userId(i);
-      return { userId: id, token: await signer.sign({ userId: id, username: `rtbench_${i}`, email: `rtbench${i}@example.com`, version: 0 }, now) };
+      return { userId: id, token: await signer.sign({ userId: id, username: `rtbench_${i}`, sessionId: randomUUID(), version: 0 }, now) };
     }),
   );
 

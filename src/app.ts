@@ -141,6 +141,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       authTimeoutMs: ctx.config.realtime.authTimeoutMs,
       heartbeatMs: ctx.config.realtime.heartbeatMs,
       tokenRecheckMs: ctx.config.realtime.tokenRecheckMs,
+      now: () => ctx.clock.now().getTime(),
     },
     ctx.logger,
   );

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { registerAuthMail } from './features/auth/auth.mail.js';
 import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
+import { SessionRevocations } from './features/auth/auth.revocations.js';
 import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
 import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js';
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
@@ -203,6 +204,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const bus = new InProcessEventBus(logger);
+  const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
   const lock: LockPort = redis ? new RedisLock(redis) : new MemoryLock();
   const scheduler = new Scheduler(lock, clock, logger);
   const mailer =
@@ -218,7 +220,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const privacy = new PrivacyService(database);
   const users = new UsersService(database, cache, bus, clock, privacy);
   const recovery = new AuthRecoveryService(database, bus, clock, users);
-  const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, config.refreshTokenTtlSeconds);
+  // Ended sessions are kept for one access-token lifetime (plus a minute of margin for clock steps).
+  const revocations = new SessionRevocations(cache, pubsub, { ttlSeconds: config.accessTokenTtlSeconds + 60 });
+  // Until subscribed (Redis unreachable: when it is back) every check reads the shared store.
+  revocations.start().catch((err: unknown) => logger.warn({ err }, 'session revocations: subscribe failed'));
+  const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, revocations, config.refreshTokenTtlSeconds);
 
   const media = new MediaService(storage, {
     maxImageBytes: config.media.maxImageBytes,
@@ -254,7 +260,6 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const chatMembers = new ChatMembersService(database, bus, clock);
   const messages = new MessagesService(database, bus, clock, conversations);
   const chatGoals = new ChatGoalsService(database, bus, clock);
-  const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
   const realtimeInstanceId = randomUUID();
   const realtime: RealtimeService = new RealtimeService(
     redis
@@ -316,6 +321,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await pushDelivery.close();
       await bus.drain();
       await mailer.close();
+      await revocations.stop().catch(() => undefined);
       await pubsub.close();
       storage.close?.();
       if (redis) await redis.quit().catch(() => redis.disconnect());

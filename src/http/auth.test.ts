@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from '../../test/factories.js';
@@ -54,7 +55,7 @@ describe('access-token authentication on every non-public route', () => {
   });
 
   it('a token signed with another key → 401 invalid_token', async () => {
-    const forged = await sign({ type: 'access', user_id: u.id, username: u.username, email: u.email, ver: 0 }, 'another-secret-'.repeat(4));
+    const forged = await sign({ type: 'access', user_id: u.id, username: u.username, sid: randomUUID(), ver: 0 }, 'another-secret-'.repeat(4));
     const res = await me(`Bearer ${forged}`);
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('invalid_token');
@@ -62,7 +63,7 @@ describe('access-token authentication on every non-public route', () => {
 
   it('an unsigned token (alg: none) → 401 invalid_token', async () => {
     const now = Math.floor(clock.now().getTime() / 1000);
-    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ type: 'access', user_id: u.id, username: u.username, email: u.email, ver: 0, iat: now, exp: now + 3600 })}.`;
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ type: 'access', user_id: u.id, username: u.username, sid: randomUUID(), ver: 0, iat: now, exp: now + 3600 })}.`;
     const res = await me(`Bearer ${unsigned}`);
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('invalid_token');
@@ -75,7 +76,7 @@ describe('access-token authentication on every non-public route', () => {
 
   it('a token for an account that does not exist → 401 invalid_token', async () => {
     const token = await sign(
-      { type: 'access', user_id: '00000000-0000-4000-8000-000000000000', username: 'x', email: 'x@y.zz', ver: 0 },
+      { type: 'access', user_id: '00000000-0000-4000-8000-000000000000', username: 'x', sid: randomUUID(), ver: 0 },
       t.config.jwtSecret!,
     );
     expect((await me(`Bearer ${token}`)).json().error.code).toBe('invalid_token');

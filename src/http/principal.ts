@@ -6,6 +6,10 @@ export interface Principal {
   userId: string;
   username: string;
   email: string;
+  /** The session the access token belongs to (its refresh-token family): what logout ends. */
+  sessionId: string;
+  /** When the access token expires. */
+  expiresAt: Date;
 }
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import {
   emailVerificationTokens,
@@ -41,18 +41,34 @@ export class AuthRepo {
       .where(eq(refreshTokens.id, id));
   }
 
-  async revokeRefreshToken(id: string, at: Date): Promise<void> {
-    await this.db
-      .update(refreshTokens)
-      .set({ revoked: true, revokedAt: at })
-      .where(and(eq(refreshTokens.id, id), eq(refreshTokens.revoked, false)));
+  /** The user's sessions (refresh-token families) that still hold a live token; with `deviceId`, that device's only. */
+  async liveFamilyIds(userId: string, deviceId?: string): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(
+        and(
+          eq(refreshTokens.userId, userId),
+          eq(refreshTokens.revoked, false),
+          deviceId === undefined ? undefined : sql`${refreshTokens.deviceInfo} ->> 'device_id' = ${deviceId}`,
+        ),
+      );
+    return rows.map((r) => r.familyId);
   }
 
-  async revokeFamily(familyId: string, at: Date): Promise<void> {
-    await this.db
-      .update(refreshTokens)
-      .set({ revoked: true, revokedAt: at })
-      .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.revoked, false)));
+  /**
+   * Revokes every token of the families. Twice: a refresh of the family running meanwhile holds its
+   * row locked, so the first statement waits for it, but that statement's snapshot cannot see the
+   * token the refresh inserted on commit; the second statement does.
+   */
+  async revokeFamilies(familyIds: readonly string[], at: Date): Promise<void> {
+    if (familyIds.length === 0) return;
+    for (let pass = 0; pass < 2; pass++) {
+      await this.db
+        .update(refreshTokens)
+        .set({ revoked: true, revokedAt: at })
+        .where(and(inArray(refreshTokens.familyId, [...familyIds]), eq(refreshTokens.revoked, false)));
+    }
   }
 
   async revokeAllForUser(userId: string, at: Date): Promise<void> {
@@ -60,20 +76,6 @@ export class AuthRepo {
       .update(refreshTokens)
       .set({ revoked: true, revokedAt: at })
       .where(and(eq(refreshTokens.userId, userId), eq(refreshTokens.revoked, false)));
-  }
-
-  /** Ends the earlier sessions of the same device, so one device holds one live refresh token family. */
-  async revokeForDevice(userId: string, deviceId: string, at: Date): Promise<void> {
-    await this.db
-      .update(refreshTokens)
-      .set({ revoked: true, revokedAt: at })
-      .where(
-        and(
-          eq(refreshTokens.userId, userId),
-          eq(refreshTokens.revoked, false),
-          sql`${refreshTokens.deviceInfo} ->> 'device_id' = ${deviceId}`,
-        ),
-      );
   }
 
   async insertVerificationToken(values: {

@@ -143,14 +143,16 @@ export function registerAuthRoutes(
       },
       schema: {
         tags,
-        summary: 'Revoke a refresh token, or every session with all_devices',
+        summary: 'End this session (and the given refresh token’s, if the caller’s), or every session with all_devices',
         body: LogoutBody,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 422, 429) },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      await sessions.logout(principalOf(request).userId, {
+      const caller = principalOf(request);
+      await sessions.logout(caller.userId, {
+        sessionId: caller.sessionId,
         ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}),
         allDevices: body.all_devices === true,
       });

@@ -18,7 +18,8 @@ import {
 } from './auth.errors.js';
 import { hashPassword, passwordProblems, spendPasswordCheckTime, verifyPassword } from './auth.passwords.js';
 import { AuthRepo } from './auth.repo.js';
-import { AccessTokenSigner, hashOpaqueToken, invalidToken, newOpaqueToken } from './auth.tokens.js';
+import type { SessionRevocations } from './auth.revocations.js';
+import { AccessTokenSigner, hashOpaqueToken, invalidToken, newOpaqueToken, sessionRevoked } from './auth.tokens.js';
 import type { AuthRecoveryService } from './auth.recovery.service.js';
 import { USERNAME_PATTERN } from '../users/users.rules.js';
 import './auth.events.js';
@@ -48,6 +49,15 @@ export interface Session extends TokenPair {
   user: UserRow;
 }
 
+/** Why sessions end (logged, and carried by the `auth.sessions_revoked` event). */
+export type SessionEndReason =
+  | 'logout'
+  | 'logout_everywhere'
+  | 'refresh_token_reused'
+  | 'replaced_on_device'
+  | 'password_changed'
+  | 'email_change_reverted';
+
 export interface Registration {
   email: string;
   username: string;
@@ -56,7 +66,11 @@ export interface Registration {
   confirmPassword: string;
 }
 
-/** Registration, login, token refresh with rotation and reuse detection, logout, and access-token checks. */
+/**
+ * Registration, login, token refresh with rotation and reuse detection, logout, and access-token
+ * checks. A session is a refresh-token family; its access tokens carry its id (`sid`), and ending
+ * it puts the id in the revocation set, so they are refused from the next request on.
+ */
 export class AuthSessionsService {
   private readonly repo: AuthRepo;
 
@@ -67,6 +81,7 @@ export class AuthSessionsService {
     private readonly users: UsersService,
     private readonly recovery: AuthRecoveryService,
     private readonly signer: AccessTokenSigner,
+    private readonly revocations: SessionRevocations,
     private readonly refreshTtlSeconds: number,
   ) {
     this.repo = new AuthRepo(database.db);
@@ -123,7 +138,8 @@ export class AuthSessionsService {
       const row = await repo.findRefreshTokenForUpdate(tokenHash);
       if (!row) return { error: invalidRefreshToken() } as const;
       if (row.rotatedAt) {
-        await repo.revokeFamily(row.familyId, now);
+        await this.revocations.revoke([row.familyId]);
+        await repo.revokeFamilies([row.familyId], now);
         return { error: refreshTokenReused(), reused: row } as const;
       }
       if (row.revoked) return { error: invalidRefreshToken() } as const;
@@ -141,55 +157,89 @@ export class AuthSessionsService {
         expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
         createdAt: now,
       });
-      return { userId: row.userId, state, next } as const;
+      return { userId: row.userId, familyId: row.familyId, state, next } as const;
     });
     if ('error' in outcome) {
       if ('reused' in outcome && outcome.reused) {
-        this.bus.publish('auth.refresh_token_reused', { userId: outcome.reused.userId, familyId: outcome.reused.familyId });
+        const { userId, familyId } = outcome.reused;
+        this.bus.publish('auth.refresh_token_reused', { userId, familyId });
+        this.bus.publish('auth.sessions_revoked', { userId, sessionIds: [familyId], reason: 'refresh_token_reused' });
       }
       throw outcome.error;
     }
     const accessToken = await this.signer.sign(
-      { userId: outcome.userId, username: outcome.state.username, email: outcome.state.email, version: outcome.state.tokenVersion },
+      { userId: outcome.userId, username: outcome.state.username, sessionId: outcome.familyId, version: outcome.state.tokenVersion },
       now,
     );
     return { accessToken, refreshToken: outcome.next, expiresIn: this.signer.ttlSeconds };
   }
 
-  /** Revokes the given refresh token (if it is the caller's), or every session of the caller. */
-  async logout(userId: string, options: { refreshToken?: string; allDevices?: boolean }): Promise<void> {
-    const now = this.clock.now();
-    if (options.allDevices) {
-      await this.repo.revokeAllForUser(userId, now);
-      await this.users.revokeAccessTokens(userId);
-      return;
-    }
+  /**
+   * Ends the session `sessionId` (the caller's, from their access token) and the session of
+   * `refreshToken` when it is one of the user's (another device); with `allDevices`, every session.
+   */
+  async logout(userId: string, options: { sessionId?: string; refreshToken?: string; allDevices?: boolean }): Promise<void> {
+    if (options.allDevices) return this.revokeAllSessions(userId, 'logout_everywhere');
+    const sessionIds = new Set<string>();
+    if (options.sessionId) sessionIds.add(options.sessionId);
     if (options.refreshToken) {
       const row = await this.repo.findRefreshToken(hashOpaqueToken(options.refreshToken));
-      if (row && row.userId === userId) await this.repo.revokeFamily(row.familyId, now);
+      if (row && row.userId === userId) sessionIds.add(row.familyId);
     }
+    await this.endSessions(userId, [...sessionIds], 'logout');
   }
 
-  /** Verifies an access token and that its account is still active; the request's principal. */
+  /**
+   * Ends every session of the user at once: refresh tokens revoked, access tokens refused from the
+   * next request on every instance, open sockets closed (4401). Resolves once all that is recorded.
+   */
+  async revokeAllSessions(userId: string, reason: SessionEndReason): Promise<void> {
+    const now = this.clock.now();
+    const sessionIds = await this.repo.liveFamilyIds(userId);
+    await this.revocations.revoke(sessionIds);
+    await this.repo.revokeFamilies(sessionIds, now);
+    await this.repo.revokeAllForUser(userId, now);
+    // The token version also voids access tokens of sessions whose refresh tokens were revoked otherwise.
+    await this.users.revokeAccessTokens(userId);
+    this.bus.publish('auth.sessions_revoked', { userId, sessionIds: null, reason });
+  }
+
+  /** Verifies an access token, that its session was not ended and that its account is still active. */
   async authenticate(token: string): Promise<Principal> {
     const claims = await this.signer.verify(token, this.clock.now());
-    const state = await this.users.getAuthState(claims.user_id);
+    const [revoked, state] = await Promise.all([this.revocations.isRevoked(claims.sid), this.users.getAuthState(claims.user_id)]);
+    if (revoked) throw sessionRevoked();
     if (!state) throw invalidToken();
     if (!state.isActive) throw accountInactive();
     if (claims.ver !== state.tokenVersion) throw invalidToken();
     await this.users.noteActivity(claims.user_id);
-    return { userId: claims.user_id, username: state.username, email: state.email };
+    return {
+      userId: claims.user_id,
+      username: state.username,
+      email: state.email,
+      sessionId: claims.sid,
+      expiresAt: new Date(claims.exp * 1000),
+    };
+  }
+
+  /** Ends these sessions of the user: access tokens first (the revocation set), then refresh tokens. */
+  private async endSessions(userId: string, sessionIds: string[], reason: SessionEndReason): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.revocations.revoke(sessionIds);
+    await this.repo.revokeFamilies(sessionIds, this.clock.now());
+    this.bus.publish('auth.sessions_revoked', { userId, sessionIds, reason });
   }
 
   private async openSession(user: UserRow, client: ClientContext): Promise<TokenPair> {
-    const now = this.clock.now();
     const deviceId = client.deviceInfo?.device_id;
-    if (deviceId) await this.repo.revokeForDevice(user.id, deviceId, now);
+    if (deviceId) await this.endSessions(user.id, await this.repo.liveFamilyIds(user.id, deviceId), 'replaced_on_device');
+    const now = this.clock.now();
     const refreshToken = newOpaqueToken();
+    const sessionId = randomUUID();
     await this.repo.insertRefreshToken({
       userId: user.id,
       tokenHash: hashOpaqueToken(refreshToken),
-      familyId: randomUUID(),
+      familyId: sessionId,
       deviceInfo: client.deviceInfo ?? null,
       ipAddress: client.ip,
       userAgent: client.userAgent,
@@ -197,7 +247,7 @@ export class AuthSessionsService {
       createdAt: now,
     });
     const accessToken = await this.signer.sign(
-      { userId: user.id, username: user.username, email: user.email, version: user.tokenVersion },
+      { userId: user.id, username: user.username, sessionId, version: user.tokenVersion },
       now,
     );
     return { accessToken, refreshToken, expiresIn: this.signer.ttlSeconds };

@@ -45,10 +45,11 @@ describe('POST /api/v1/auth/login', () => {
     expect((await me(body.access_token)).statusCode).toBe(200);
   });
 
-  it('the access token carries the plan claims (type, user_id, username, email, iat, exp = iat + 1 h)', async () => {
+  it('the access token carries the plan claims but the email (type, user_id, username, iat, exp = iat + 1 h) and its session (sid)', async () => {
     const res = await login({ email: u.email, password: u.password });
     const payload = JSON.parse(Buffer.from(res.json().access_token.split('.')[1], 'base64url').toString());
-    expect(payload).toMatchObject({ type: 'access', user_id: u.id, username: u.username, email: u.email });
+    expect(payload).toMatchObject({ type: 'access', user_id: u.id, username: u.username, sid: expect.any(String) });
+    expect(payload).not.toHaveProperty('email');
     expect(payload.exp - payload.iat).toBe(3600);
     const header = JSON.parse(Buffer.from(res.json().access_token.split('.')[0], 'base64url').toString());
     expect(header.alg).toBe('HS256');

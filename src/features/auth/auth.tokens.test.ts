@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokenSigner } from './auth.tokens.js';
 
-const claims = { userId: '6f1c7f43-4a55-4d0f-9d5e-0a4b8e0b1c11', username: 'alvin', email: 'alvin@example.com', version: 3 };
+const claims = { userId: '6f1c7f43-4a55-4d0f-9d5e-0a4b8e0b1c11', username: 'alvin', sessionId: '0c6d1c9e-2f57-4b0e-9a43-5e1f7d2b8a10', version: 3 };
 const start = new Date('2026-03-01T12:00:00Z');
 const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
 
@@ -10,7 +10,8 @@ describe('AccessTokenSigner', () => {
     const signer = new AccessTokenSigner('s'.repeat(40), 900);
     const token = await signer.sign(claims, start);
     const first = await signer.verify(token, at(1));
-    expect(first).toMatchObject({ type: 'access', user_id: claims.userId, ver: 3, exp: start.getTime() / 1000 + 900 });
+    expect(first).toMatchObject({ type: 'access', user_id: claims.userId, sid: claims.sessionId, ver: 3, exp: start.getTime() / 1000 + 900 });
+    expect(first).not.toHaveProperty('email');
     expect(await signer.verify(token, at(2))).toEqual(first);
   });
 

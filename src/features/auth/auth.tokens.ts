@@ -3,22 +3,40 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { TtlLru } from '../../lib/ttl-lru.js';
 import { AppError } from '../../lib/app-error.js';
 
-/** The plan's access-token claims (section 8.1) plus `ver`, the account's token version. */
+/**
+ * The plan's access-token claims (section 8.1) without the email (a token travels in logs and
+ * crash reports; nothing reads the address from it), plus `ver`, the account's token version, and
+ * `sid`, the session (refresh-token family) it belongs to, so ending a session ends its access tokens.
+ */
 export interface AccessClaims {
   type: 'access';
   user_id: string;
   username: string;
-  email: string;
+  sid: string;
   ver: number;
   iat: number;
   exp: number;
 }
+
+/** What an access token is issued for. */
+export interface AccessTokenSubject {
+  userId: string;
+  username: string;
+  /** The session: the refresh-token family id. */
+  sessionId: string;
+  version: number;
+}
+
+/** A session id as the tokens carry it (a UUID). */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** How many verified access tokens a process remembers (≈ 0.5 KB each). */
 const VERIFIED_TOKENS_CACHED = 20_000;
 
 export const invalidToken = () => new AppError('unauthorized', 'invalid_token', 'The access token is invalid');
 export const expiredToken = () => new AppError('unauthorized', 'token_expired', 'The access token has expired');
+export const sessionRevoked = () =>
+  new AppError('unauthorized', 'session_revoked', 'This session has ended (logged out or revoked); log in again');
 
 /** Signs and verifies HS256 access tokens; only HS256 is accepted (never `alg: none`). */
 export class AccessTokenSigner {
@@ -37,14 +55,14 @@ export class AccessTokenSigner {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async sign(claims: { userId: string; username: string; email: string; version: number }, now: Date): Promise<string> {
+  async sign(subject: AccessTokenSubject, now: Date): Promise<string> {
     const iat = Math.floor(now.getTime() / 1000);
     return new SignJWT({
       type: 'access',
-      user_id: claims.userId,
-      username: claims.username,
-      email: claims.email,
-      ver: claims.version,
+      user_id: subject.userId,
+      username: subject.username,
+      sid: subject.sessionId,
+      ver: subject.version,
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(iat)
@@ -72,7 +90,14 @@ export class AccessTokenSigner {
         currentDate: now,
         requiredClaims: ['exp', 'iat'],
       });
-      if (payload.type !== 'access' || typeof payload.user_id !== 'string' || typeof payload.ver !== 'number') {
+      // Tokens issued before sessions existed have no `sid`: refused (the client refreshes, which works).
+      if (
+        payload.type !== 'access' ||
+        typeof payload.user_id !== 'string' ||
+        typeof payload.ver !== 'number' ||
+        typeof payload.sid !== 'string' ||
+        !SESSION_ID.test(payload.sid)
+      ) {
         throw invalidToken();
       }
       return payload as unknown as AccessClaims;

@@ -1,6 +1,8 @@
 /** One open, authenticated WebSocket as the service sees it (the gateway implements it). */
 export interface RealtimeConnection {
   readonly userId: string;
+  /** The session (refresh-token family) of the access token it was opened with. */
+  readonly sessionId?: string;
   /** Conversations this connection subscribed to. */
   readonly subscriptions: Set<string>;
   /** Whether it counts toward the user being online (a client may report itself `offline`). */
@@ -96,9 +98,12 @@ export class ConnectionRegistry {
     }
   }
 
-  /** Closes every connection of the user on this instance. */
-  closeAll(userId: string, code: number, reason: string): void {
-    for (const conn of [...(this.connections.get(userId) ?? [])]) conn.close(code, reason);
+  /** Closes every connection of the user on this instance; with `sessionIds`, only those opened in these sessions. */
+  closeAll(userId: string, code: number, reason: string, sessionIds?: readonly string[]): void {
+    for (const conn of [...(this.connections.get(userId) ?? [])]) {
+      if (sessionIds && !(conn.sessionId !== undefined && sessionIds.includes(conn.sessionId))) continue;
+      conn.close(code, reason);
+    }
   }
 
   /** Open connections of one user on this instance. */

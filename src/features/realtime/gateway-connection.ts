@@ -15,6 +15,8 @@ export class GatewayConnection implements RealtimeConnection {
 
   constructor(
     readonly userId: string,
+    /** The session of that token: ending the session closes the socket. */
+    readonly sessionId: string,
     /** The access token the socket was opened with, checked again periodically. */
     readonly token: string,
     private readonly ws: Socket,

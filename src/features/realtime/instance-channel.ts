@@ -7,7 +7,8 @@ export type RemoteBatch = Array<[string, string | null, Array<[string, number]>]
 /** Control messages between instances. */
 export interface ControlMessage {
   unwatch?: { conversationId: string; userIds: string[] };
-  kick?: { userId: string; code: number; reason: string };
+  /** Close the user's sockets; with `sessionIds`, only those opened in these sessions. */
+  kick?: { userId: string; code: number; reason: string; sessionIds?: string[] };
 }
 
 /** What an instance does with the messages other instances publish. */

@@ -72,7 +72,8 @@ describe('GET /ws authentication', () => {
   it('when the token has expired, closes with 4401 token_expired', async () => {
     const user = await makeUser(t.ctx);
     const signer = new AccessTokenSigner(t.config.jwtSecret!, 60);
-    const old = await signer.sign({ userId: user.id, username: user.username, email: user.email, version: user.user.tokenVersion }, new Date(Date.now() - 3600_000));
+    const sessionId = (JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    const old = await signer.sign({ userId: user.id, username: user.username, sessionId, version: user.user.tokenVersion }, new Date(Date.now() - 3600_000));
     const client = new WsClient(`${base}/ws?token=${old}`);
     expect(await client.closed).toEqual({ code: 4401, reason: 'token_expired' });
   });

@@ -14,11 +14,17 @@ export interface GatewayOptions {
   maxBufferedBytes: number;
   authTimeoutMs: number;
   heartbeatMs: number;
+  /** Backstop only: revocations close sockets at once (events), expiry by a timer per socket. */
   tokenRecheckMs: number;
+  /** The clock tokens are checked against (epoch milliseconds). */
+  now: () => number;
 }
 
-/** Verifies an access token (signature, expiry, account active, token version); throws a 401 AppError. */
-export type TokenVerifier = (token: string) => Promise<{ userId: string }>;
+/** Verifies an access token (signature, expiry, session not ended, account active, token version); throws a 401 AppError. */
+export type TokenVerifier = (token: string) => Promise<{ userId: string; sessionId: string; expiresAt: Date }>;
+
+/** setTimeout's longest delay (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Close codes (4000–4999 are the application's). */
 export const CLOSE = {
@@ -71,9 +77,9 @@ export function registerRealtimeGateway(
   }, options.heartbeatMs);
   heartbeat.unref();
 
-  // Every socket's token is checked again periodically: a socket outlives neither log-out-everywhere,
-  // a deactivated account nor its token's expiry by more than one period (a password change closes
-  // it at once through an event).
+  // Sockets close at once when their session ends, the password changes or the account is deactivated
+  // (events, on every instance), and at their token's expiry (a timer each). The periodic re-check is
+  // a backstop for what has no event (a token version bumped directly) or a lost cross-instance message.
   const recheck = setInterval(() => {
     for (const conn of authenticated) {
       verify(conn.token).catch((err: unknown) => {
@@ -95,6 +101,8 @@ export function registerRealtimeGateway(
       if (/^\d+$/.test(sinceRaw) && n <= MAX_SINCE) since = n;
     }
     let conn: GatewayConnection | undefined;
+    /** Closes the socket when its access token expires. */
+    let expiryTimer: NodeJS.Timeout | undefined;
     let authenticating = false;
     let window = { start: Date.now(), count: 0, warned: false };
 
@@ -103,11 +111,15 @@ export function registerRealtimeGateway(
     }, options.authTimeoutMs);
     authTimer.unref();
 
+    const refuse = (err: unknown) => {
+      // Only a refusal closes the socket; a database or Redis hiccup does not.
+      if (err instanceof AppError && err.kind === 'unauthorized') ws.close(CLOSE.unauthorized, err.code);
+    };
     const authenticate = async (token: string) => {
       authenticating = true;
-      let userId: string;
+      let who: Awaited<ReturnType<TokenVerifier>>;
       try {
-        userId = (await verify(token)).userId;
+        who = await verify(token);
       } catch (err) {
         clearTimeout(authTimer);
         const code = err instanceof AppError ? err.code : 'invalid_token';
@@ -117,8 +129,12 @@ export function registerRealtimeGateway(
       }
       clearTimeout(authTimer);
       if (ws.readyState !== ws.OPEN) return;
-      conn = new GatewayConnection(userId, token, ws, socket, options.maxBufferedBytes, logger, release);
+      const { userId } = who;
+      conn = new GatewayConnection(userId, who.sessionId, token, ws, socket, options.maxBufferedBytes, logger, release);
       authenticated.add(conn);
+      const msLeft = who.expiresAt.getTime() - options.now();
+      expiryTimer = setTimeout(() => ws.close(CLOSE.unauthorized, 'token_expired'), Math.min(Math.max(msLeft, 0), MAX_TIMER_MS));
+      expiryTimer.unref();
       try {
         await realtime.connect(conn, since);
         if (ws.readyState !== ws.OPEN) release();
@@ -127,11 +143,16 @@ export function registerRealtimeGateway(
         logger.error({ err, userId }, 'websocket connect failed');
         ws.close(CLOSE.internalError, 'try again');
         release();
+        return;
       }
+      // A session ended while the token was being checked closed no socket (this one was not
+      // registered yet); the revocation is known here by now, so one more check catches it.
+      if (ws.readyState === ws.OPEN) await verify(token).catch(refuse);
     };
 
     let released = false;
     const release = () => {
+      clearTimeout(expiryTimer);
       if (!conn || released) return;
       released = true;
       authenticated.delete(conn);

@@ -199,6 +199,12 @@ export class RealtimeService implements RealtimeDelivery {
     await this.channel.publishControl({ kick: { userId, code, reason } });
   }
 
+  /** Closes the user's sockets opened in these sessions, on every instance (the sessions ended). */
+  async disconnectSessions(userId: string, sessionIds: string[], code: number, reason: string): Promise<void> {
+    this.connections.closeAll(userId, code, reason, sessionIds);
+    await this.channel.publishControl({ kick: { userId, code, reason, sessionIds } });
+  }
+
   /**
    * Relays typing to the conversation's other subscribers. A `true` that is not renewed within the
    * typing timeout is followed by a `false`. Returns false when the user may not follow the conversation.
@@ -220,6 +226,9 @@ export class RealtimeService implements RealtimeDelivery {
   /** Another instance's `unwatch` (users removed from a conversation) or `kick` (close a user's sockets). */
   private receiveControl(message: ControlMessage): void {
     if (message.unwatch) this.watchers.drop(message.unwatch.conversationId, message.unwatch.userIds);
-    if (message.kick) this.connections.closeAll(message.kick.userId, message.kick.code, message.kick.reason);
+    if (message.kick) {
+      const { userId, code, reason, sessionIds } = message.kick;
+      this.connections.closeAll(userId, code, reason, Array.isArray(sessionIds) ? sessionIds : undefined);
+    }
   }
 }

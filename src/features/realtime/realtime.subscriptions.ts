@@ -1,4 +1,5 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import '../auth/auth.events.js';
 import '../chat/chat.events.js';
 import type { ActorCard } from '../goals/goals.events.js';
 import '../goals/goals.events.js';
@@ -54,6 +55,12 @@ export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeS
   // The tokens a socket was opened with no longer hold: close it (4401), on every instance.
   bus.subscribe('user.password_changed', (e) => realtime.disconnectUser(e.userId, 4401, 'token_revoked'));
   bus.subscribe('user.deactivated', (e) => realtime.disconnectUser(e.userId, 4401, 'account_inactive'));
+  // Logout, logout-everywhere, refresh-token reuse: the ended sessions' sockets close at once too.
+  bus.subscribe('auth.sessions_revoked', (e) =>
+    e.sessionIds === null
+      ? realtime.disconnectUser(e.userId, 4401, 'session_revoked')
+      : realtime.disconnectSessions(e.userId, e.sessionIds, 4401, 'session_revoked'),
+  );
 
   bus.subscribe('notification.created', (e) =>
     realtime.sendToUsers([e.userId], { event: 'notification.new', notification: e.notification }),

@@ -64,3 +64,27 @@ describe.skipIf(!redisUrl)('RedisPubSub', () => {
     expect(atStranger.messages).toEqual([]);
   });
 });
+
+describe.skipIf(!redisUrl)('RedisPubSub subscribing while its connection comes up', () => {
+  it('a second channel subscribed during the connection handshake still receives (no subscription lost)', async () => {
+    const prefix = `tribe-test:${randomUUID()}:`;
+    const publisher = new Redis(redisUrl!);
+    connections.push(publisher);
+    const lost: number[] = [];
+    for (let delayMs = 0; delayMs <= 12; delayMs++) {
+      const redis = new Redis(redisUrl!);
+      connections.push(redis);
+      const p = new RedisPubSub(redis, prefix);
+      pubsubs.push(p);
+      const first = received(p, `first-${delayMs}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const second = received(p, `second-${delayMs}`);
+      await Promise.race([Promise.all([first.ready, second.ready]), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await publisher.publish(`${prefix}first-${delayMs}`, 'one');
+      await publisher.publish(`${prefix}second-${delayMs}`, 'two');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (first.messages.length !== 1 || second.messages.length !== 1) lost.push(delayMs);
+    }
+    expect(lost).toEqual([]);
+  });
+});

@@ -21,7 +21,9 @@ export class RedisPubSub implements PubSub {
 
   private connection(): Redis {
     if (!this.subscriber) {
-      const sub = this.redis.duplicate({ keyPrefix: '', maxRetriesPerRequest: null });
+      // No ready check: its INFO, sent after the TCP connect, is refused once a SUBSCRIBE issued
+      // meanwhile went out, and ioredis then drops every subscription of the connection.
+      const sub = this.redis.duplicate({ keyPrefix: '', maxRetriesPerRequest: null, enableReadyCheck: false });
       sub.on('error', () => undefined);
       sub.on('message', (channel: string, message: string) => {
         const handlers = this.handlers.get(channel);
