@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { registerChatAttachmentRoutes } from './features/chat/chat-attachments.routes.js';
 import { registerConversationsRoutes } from './features/chat/conversations.routes.js';
 import { registerMessagesRoutes } from './features/chat/messages.routes.js';
 import { registerNotificationsRoutes } from './features/notifications/notifications.routes.js';
@@ -90,7 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
   });
   await registerOpenApi(app, APP_VERSION);
-  if (ctx.storage.localRoot) await registerMediaFiles(app, ctx.storage.localRoot);
+  if (ctx.storage.localFiles) await registerMediaFiles(app, ctx.storage.localFiles);
 
   const { services } = ctx;
   registerAuthentication(app, (token) => services.sessions.authenticate(token));
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerAchievementsRoutes(app, services.achievements);
   registerConversationsRoutes(app, services.conversations, services.chatMembers);
   registerMessagesRoutes(app, services.messages);
+  registerChatAttachmentRoutes(app, services.chatAttachments, Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes));
   registerNotificationsRoutes(app, services);
   registerRealtimeRoutes(app, services.realtime);
   registerRealtimeGateway(

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,6 +12,7 @@ import { registerAuthSubscriptions } from './features/auth/auth.subscriptions.js
 import { AccessTokenSigner } from './features/auth/auth.tokens.js';
 import { AchievementsService } from './features/achievements/achievements.service.js';
 import { registerAchievementSubscriptions } from './features/achievements/achievements.subscriptions.js';
+import { ChatAttachmentsService } from './features/chat/chat-attachments.service.js';
 import { ChatGoalsService } from './features/chat/chat-goals.service.js';
 import { ChatMembersService } from './features/chat/chat-members.service.js';
 import { registerChatSubscriptions } from './features/chat/chat.subscriptions.js';
@@ -30,6 +31,7 @@ import { GoalReadsService } from './features/goals/goals.reads.service.js';
 import { GoalsService } from './features/goals/goals.service.js';
 import { MilestonesService } from './features/goals/milestones.service.js';
 import { ParticipantsService } from './features/goals/participants.service.js';
+import { MediaLinks } from './features/media/media.links.js';
 import { MediaService } from './features/media/media.service.js';
 import { NotificationPreferencesService } from './features/notifications/preferences.service.js';
 import { MessagePushService } from './features/notifications/message-push.service.js';
@@ -81,6 +83,7 @@ import { MemoryLock, RedisLock, type LockPort } from './infra/jobs/lock.js';
 import { Scheduler } from './infra/jobs/scheduler.js';
 import { DiskStorage } from './infra/storage/disk-storage.js';
 import { S3Storage } from './infra/storage/s3-storage.js';
+import { MediaUrlSignature } from './infra/storage/url-signature.js';
 import { FcmSender, loadServiceAccount } from './infra/push/fcm-sender.js';
 import { WebPushSender } from './infra/push/web-push-sender.js';
 import { MemoryPubSub } from './infra/pubsub/memory-pubsub.js';
@@ -122,6 +125,7 @@ export interface Services {
   conversations: ConversationsService;
   chatMembers: ChatMembersService;
   messages: MessagesService;
+  chatAttachments: ChatAttachmentsService;
   chatGoals: ChatGoalsService;
   /** The WebSocket gateway's delivery, presence and catch-up (also the RealtimeDelivery port). */
   realtime: RealtimeService;
@@ -170,9 +174,20 @@ function developmentJwtSecret(dataDir: string): string {
   return secret;
 }
 
-function openStorage(config: Config): ObjectStorage {
-  if (config.s3) return new S3Storage(config.s3, config.media.baseUrl);
-  return new DiskStorage(path.join(config.dataDir, 'media'), config.media.baseUrl ?? `${config.publicUrl}/media`);
+/** S3 when S3_BUCKET is set, else DATA_DIR/media (public) and DATA_DIR/media-private (signed URLs only); docs/media.md. */
+function openStorage(config: Config, clock: Clock, jwtSecret: string): ObjectStorage {
+  if (config.s3) return new S3Storage(config.s3, config.media.baseUrl, clock);
+  // Without MEDIA_URL_SECRET the key is derived from the JWT secret (a separate key per purpose).
+  const urlSecret = config.media.urlSecret ?? createHmac('sha256', jwtSecret).update('tribe media URL signatures v1').digest();
+  return new DiskStorage({
+    publicRoot: path.join(config.dataDir, 'media'),
+    privateRoot: path.join(config.dataDir, 'media-private'),
+    publicBaseUrl: config.media.baseUrl ?? `${config.publicUrl}/media`,
+    // Signed URLs always go to the API itself: a CDN in front of /media caches public media only.
+    privateBaseUrl: `${config.publicUrl}/media`,
+    signature: new MediaUrlSignature(urlSecret),
+    clock,
+  });
 }
 
 /** FCM when a service account is configured, Web Push when VAPID keys are; otherwise pushes are only recorded and logged. */
@@ -213,9 +228,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       ? new SmtpMailer(config.smtpUrl, config.mailFrom)
       : new FileMailer(path.join(config.dataDir, 'mail'), config.mailFrom, logger));
 
-  const storage = overrides.storage ?? openStorage(config);
-
   const jwtSecret = overrides.jwtSecret ?? config.jwtSecret ?? developmentJwtSecret(config.dataDir);
+  const storage = overrides.storage ?? openStorage(config, clock, jwtSecret);
   const signer = new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds);
   const privacy = new PrivacyService(database);
   const users = new UsersService(database, cache, bus, clock, privacy);
@@ -226,13 +240,18 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   revocations.start().catch((err: unknown) => logger.warn({ err }, 'session revocations: subscribe failed'));
   const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, revocations, config.refreshTokenTtlSeconds);
 
-  const media = new MediaService(storage, {
-    maxImageBytes: config.media.maxImageBytes,
-    maxImagePixels: config.media.maxImagePixels,
-    maxVideoBytes: config.media.maxVideoBytes,
-    imageFormat: config.media.imageFormat,
-    ffmpegPath: config.media.ffmpegPath,
-  });
+  const mediaLinks = new MediaLinks(storage, config.media.signedUrlTtlSeconds);
+  const media = new MediaService(
+    storage,
+    {
+      maxImageBytes: config.media.maxImageBytes,
+      maxImagePixels: config.media.maxImagePixels,
+      maxVideoBytes: config.media.maxVideoBytes,
+      imageFormat: config.media.imageFormat,
+      ffmpegPath: config.media.ffmpegPath,
+    },
+    mediaLinks,
+  );
   const profileImages = new ProfileImagesService(database, media, bus, clock);
   const preferences = new NotificationPreferencesService(database, clock);
   const settings = new SettingsService(database, bus, clock, users, preferences);
@@ -244,7 +263,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const partners = new PartnersService(database, bus, clock);
   const blocks = new BlocksService(database, bus, clock, users, { friends, partners });
   const goalReminders = new GoalRemindersService(database, bus, clock);
-  const goalReads = new GoalReadsService(database, clock);
+  const goalReads = new GoalReadsService(database, clock, mediaLinks);
   const goals = new GoalsService(database, bus, clock, media, goalReads);
   const goalParticipants = new ParticipantsService(database, bus, clock);
   const goalContributions = new ContributionsService(database, bus, clock);
@@ -253,12 +272,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const postLikes = new LikesService(database, bus, clock, posts);
   const postComments = new CommentsService(database, bus, clock, posts);
   const achievements = new AchievementsService(database, bus, clock, privacy, logger);
-  const feed = new FeedService(database, clock);
-  const postsFeed = new PostsFeedService(database, clock);
+  const feed = new FeedService(database, clock, mediaLinks);
+  const postsFeed = new PostsFeedService(database, clock, mediaLinks);
   const friendsInbox = new FriendsInboxService(database, clock);
   const conversations = new ConversationsService(database, bus, clock, privacy);
   const chatMembers = new ChatMembersService(database, bus, clock);
-  const messages = new MessagesService(database, bus, clock, conversations);
+  const chatAttachments = new ChatAttachmentsService(database, media);
+  const messages = new MessagesService(database, bus, clock, conversations, chatAttachments);
   const chatGoals = new ChatGoalsService(database, bus, clock);
   const realtimeInstanceId = randomUUID();
   const realtime: RealtimeService = new RealtimeService(
@@ -313,7 +333,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     lock,
     scheduler,
     services: { users, privacy, sessions, recovery, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
-      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox, conversations, chatMembers, messages, chatGoals, realtime },
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox, conversations, chatMembers, messages, chatAttachments, chatGoals, realtime },
     async close() {
       if (closed) return;
       closed = true;

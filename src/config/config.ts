@@ -41,6 +41,10 @@ export interface Config {
     ffmpegPath: string;
     /** Public base URL of stored media (a CDN in front of the bucket); default: derived from storage. */
     baseUrl: string | undefined;
+    /** Lifetime of signed URLs of private media (MEDIA_SIGNED_URL_TTL_SECONDS, default 1 hour); see docs/media.md. */
+    signedUrlTtlSeconds: number;
+    /** Key of the disk adapter's URL signatures (MEDIA_URL_SECRET); default: derived from the JWT secret. */
+    urlSecret: string | undefined;
   };
   /** Set when media go to an S3-compatible bucket instead of DATA_DIR/media. */
   s3: S3Config | undefined;
@@ -158,7 +162,10 @@ export function loadConfig(env: RawEnv): Config {
     imageFormat,
     ffmpegPath: env.FFMPEG_PATH?.trim() || 'ffmpeg',
     baseUrl: url('MEDIA_BASE_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
+    signedUrlTtlSeconds: int('MEDIA_SIGNED_URL_TTL_SECONDS', 3600, 60, 86_400),
+    urlSecret: env.MEDIA_URL_SECRET?.trim() || undefined,
   };
+  if (media.urlSecret !== undefined && media.urlSecret.length < 32) problems.push('MEDIA_URL_SECRET must be at least 32 characters');
   let s3: S3Config | undefined;
   const bucket = env.S3_BUCKET?.trim();
   if (bucket) {

@@ -164,3 +164,12 @@ export const ReadResponse = Type.Object({
   unread_count: Type.Integer(),
   read_at: Timestamp,
 });
+
+/** POST /conversations/:id/attachments: the stored attachment, to send as a message's `media_url`. */
+export const ChatAttachment = Type.Object({
+  media_url: Type.String({ description: 'signed, short-lived URL; send it as `media_url` of an image or video message' }),
+  media_thumbnail_url: Type.String({ description: 'signed, short-lived URL of the thumbnail (a video’s first frame)' }),
+  media_type: Type.Union([Type.Literal('image'), Type.Literal('video')]),
+  width: Type.Union([Type.Integer(), Type.Null()]),
+  height: Type.Union([Type.Integer(), Type.Null()]),
+});

@@ -7,7 +7,9 @@ export interface NewUserMessage {
   senderId: string;
   content: string;
   messageType: string;
+  /** The media's stored reference: a private key of the sender's attachment, or an outside URL. */
   mediaUrl: string | null;
+  mediaThumbnailUrl: string | null;
   replyToMessageId: string | null;
   clientMessageId: string | null;
   at: Date;
@@ -58,9 +60,10 @@ export class MessageSendRepo {
         from conversation_participants p join conversations c on c.id = p.conversation_id
         where p.conversation_id = ${m.conversationId}::uuid and p.user_id = ${m.senderId}::uuid and p.left_at is null
       ), m as (
-        insert into messages (conversation_id, sender_id, content, message_type, media_url, reply_to_message_id, client_message_id, created_at, updated_at)
+        insert into messages (conversation_id, sender_id, content, message_type, media_url, media_thumbnail_url, reply_to_message_id,
+          client_message_id, created_at, updated_at)
         select context.conversation_id, ${m.senderId}::uuid, ${m.content}::text, ${m.messageType}::varchar, ${m.mediaUrl}::text,
-          ${m.replyToMessageId}::uuid, ${m.clientMessageId}::varchar, ${at}::timestamptz, ${at}::timestamptz
+          ${m.mediaThumbnailUrl}::text, ${m.replyToMessageId}::uuid, ${m.clientMessageId}::varchar, ${at}::timestamptz, ${at}::timestamptz
         from context
         where context.earlier_id is null
           and (context.conversation_type <> 'direct' or ${directCleared}::boolean)

@@ -9,6 +9,7 @@ import {
   messagesNotAllowed,
   notMessageSender,
 } from './chat.errors.js';
+import type { ChatAttachmentsService } from './chat-attachments.service.js';
 import { toMessageJson } from './chat.json.js';
 import { ChatPublisher } from './chat.publisher.js';
 import type { MessageRow } from './chat.tables.js';
@@ -35,7 +36,10 @@ export interface ReadResult {
   readAt: Date;
 }
 
-/** Messages of a conversation: list, send (idempotent by client_message_id), edit, delete, read receipts. */
+/**
+ * Messages of a conversation: list, send (idempotent by client_message_id), edit, delete, read
+ * receipts. Attachments are stored as private keys and come back as signed, short-lived URLs.
+ */
 export class MessagesService {
   private readonly conversations: ConversationsRepo;
   private readonly queries: MessageQueriesRepo;
@@ -48,6 +52,7 @@ export class MessagesService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly conversationsService: ConversationsService,
+    private readonly attachments: ChatAttachmentsService,
   ) {
     this.conversations = new ConversationsRepo(database.db);
     this.queries = new MessageQueriesRepo(database.db);
@@ -68,7 +73,8 @@ export class MessagesService {
     if (beforeId && !(await this.repo.find(conversationId, beforeId))) {
       throw invalidField('invalid_cursor', 'before', 'must be the id of a message of this conversation');
     }
-    return this.queries.page(conversationId, limit, beforeId);
+    const page = await this.queries.page(conversationId, limit, beforeId);
+    return { items: await Promise.all(page.items.map((m) => this.attachments.resolve(m))), hasMore: page.hasMore };
   }
 
   /**
@@ -84,7 +90,15 @@ export class MessagesService {
     if (input.messageType !== 'text' && !input.mediaUrl) {
       throw invalidField('media_url_required', 'media_url', `a ${input.messageType} message needs a media_url`);
     }
-    const message = { conversationId, senderId: callerId, ...input, at: this.clock.now() };
+    const media = this.attachments.messageMedia(callerId, conversationId, input.mediaUrl);
+    const message = {
+      conversationId,
+      senderId: callerId,
+      ...input,
+      mediaUrl: media.mediaRef,
+      mediaThumbnailUrl: media.thumbnailRef,
+      at: this.clock.now(),
+    };
     let outcome = await this.sending.send(message, false);
     if (outcome.kind === 'direct_unchecked') {
       if (!outcome.otherParticipantId) throw messagesNotAllowed();
@@ -106,16 +120,19 @@ export class MessagesService {
         if (!winner) throw new Error('message vanished after a client_message_id conflict');
         return { message: await this.view(winner.id), created: false };
       }
-      case 'sent':
-        this.publisher.publishSent(outcome.view, outcome.participants);
-        return { message: outcome.view, created: true };
+      case 'sent': {
+        const view = await this.attachments.resolve(outcome.view);
+        this.publisher.publishSent(view, outcome.participants);
+        return { message: view, created: true };
+      }
     }
   }
 
+  /** The message as a response shows it (media URLs signed for the conversation's participants). */
   private async view(messageId: string): Promise<MessageView> {
     const view = await this.queries.one(messageId);
     if (!view) throw messageNotFound();
-    return view;
+    return this.attachments.resolve(view);
   }
 
   private async ownMessage(callerId: string, conversationId: string, messageId: string): Promise<MessageRow> {
@@ -151,6 +168,7 @@ export class MessagesService {
     if (message.isDeleted) return;
     const deleted = await this.repo.softDelete(messageId, this.clock.now());
     if (!deleted) return;
+    await this.attachments.removeMessageMedia(callerId, conversationId, message.mediaUrl);
     this.bus.publish('message.deleted', {
       conversationId,
       participantIds: await this.publisher.participantIds(conversationId),

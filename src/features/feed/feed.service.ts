@@ -1,6 +1,7 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import { timeAgo } from '../../lib/time-ago.js';
+import type { MediaLinks } from '../media/media.links.js';
 import { FeedRepo, type GoalActivity, type GoalFeedItem } from './feed.repo.js';
 
 export interface GoalFeedPage {
@@ -15,6 +16,7 @@ export class FeedService {
   constructor(
     database: Database,
     private readonly clock: Clock,
+    private readonly mediaLinks: MediaLinks,
   ) {
     this.repo = new FeedRepo(database.db);
   }
@@ -24,12 +26,15 @@ export class FeedService {
     return this.repo.insertGoalActivity(activity);
   }
 
-  /** The caller's goal activity feed, newest first; `hasMore` when a further page exists. */
+  /** The caller's goal activity feed, newest first; `hasMore` when a further page exists. Goal images are signed URLs. */
   async listGoalFeed(viewerId: string, page: number, limit: number): Promise<GoalFeedPage> {
     const rows = await this.repo.goalFeedPage(viewerId, limit + 1, (page - 1) * limit);
     const now = this.clock.now();
+    const items = await Promise.all(
+      rows.slice(0, limit).map(async (r) => ({ ...r, goal: await this.mediaLinks.resolve(r.goal, ['imageUrl']) })),
+    );
     return {
-      items: rows.slice(0, limit).map((r) => ({ ...r, timeAgo: timeAgo(r.createdAt, now) })),
+      items: items.map((r) => ({ ...r, timeAgo: timeAgo(r.createdAt, now) })),
       hasMore: rows.length > limit,
     };
   }

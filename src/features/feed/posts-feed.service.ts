@@ -3,6 +3,7 @@ import type { Database } from '../../infra/db/database.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { validationError } from '../../lib/app-error.js';
 import { timeAgo } from '../../lib/time-ago.js';
+import type { MediaLinks } from '../media/media.links.js';
 import { PostsFeedRepo, type FeedPost } from './posts-feed.repo.js';
 import { FRIENDS_INBOX_DAYS } from './friends-inbox.sql.js';
 import { DISCOVER_MAX_ITEMS } from './posts-feed.sql.js';
@@ -34,11 +35,12 @@ export class PostsFeedService {
   constructor(
     database: Database,
     private readonly clock: Clock,
+    private readonly mediaLinks: MediaLinks,
   ) {
     this.repo = new PostsFeedRepo(database);
   }
 
-  /** One page of the caller's feed of the given type, with `nextCursor` when more follow. */
+  /** One page of the caller's feed of the given type, with `nextCursor` when more follow; media URLs signed where private. */
   async listFeed(viewerId: string, req: PostsFeedRequest): Promise<PostsFeedPage> {
     if (req.cursor !== undefined && req.page !== undefined) {
       throw validationError('invalid_cursor', [{ field: 'cursor', message: 'use either cursor or page, not both' }]);
@@ -69,7 +71,7 @@ export class PostsFeedService {
     }
 
     const hasMore = rows.length > req.limit;
-    const items = rows.slice(0, req.limit);
+    const items = await this.mediaLinks.resolveAll(rows.slice(0, req.limit), ['mediaUrl', 'mediaThumbnailUrl']);
     const now = this.clock.now();
     const last = items[items.length - 1];
     return {

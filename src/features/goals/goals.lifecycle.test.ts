@@ -5,6 +5,7 @@ import { countRows, makeFriends, makeUser, type TestUser } from '../../../test/f
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { multipart, png } from '../../../test/media-samples.js';
 import { FakeClock } from '../../infra/clock/clock.js';
+import { expectSigned, fetchUrl, unsigned } from '../media/media.test-helpers.js';
 import type { DomainEvents } from '../../infra/bus/domain-events.js';
 import { createGoal, goalsAchieved, http, NO_RATE_LIMITS } from './goals.test-helpers.js';
 
@@ -73,7 +74,7 @@ describe('POST /api/v1/goals/:goalId/complete', () => {
 });
 
 function goalMediaFiles(goalId: string): string[] {
-  const dir = path.join(t.dataDir, 'media', 'goals', goalId);
+  const dir = path.join(t.dataDir, 'media-private', 'goals', goalId);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
@@ -97,8 +98,8 @@ describe('PUT /api/v1/goals/:goalId/image', () => {
     const first = await uploadImage(goal.id, u);
     expect(first.statusCode).toBe(200);
     const body = first.json();
-    expect(body.image_url).toMatch(new RegExp(`/media/goals/${goal.id}/[0-9a-f]+/original\\.jpg$`));
-    expect(body.thumbnail_url).toMatch(new RegExp(`/media/goals/${goal.id}/[0-9a-f]+/thumb\\.jpg$`));
+    expect(body.image_url).toMatch(new RegExp(`/media/private/goals/${goal.id}/[0-9a-f]+/original\\.jpg\\?exp=\\d+&sig=`));
+    expect(body.thumbnail_url).toMatch(new RegExp(`/media/private/goals/${goal.id}/[0-9a-f]+/thumb\\.jpg\\?exp=\\d+&sig=`));
     expect(body.updated_at).toMatch(/Z$/);
     expect((await get(`/api/v1/goals/${goal.id}`, u)).json().image_url).toBe(body.image_url);
     expect(goalMediaFiles(goal.id)).toHaveLength(2);
@@ -108,6 +109,29 @@ describe('PUT /api/v1/goals/:goalId/image', () => {
     const files = goalMediaFiles(goal.id);
     expect(files).toHaveLength(2);
     expect(files.every((f) => second.json().image_url.includes(f.split(path.sep)[0]!))).toBe(true);
+  });
+
+  it('issue 14.3: a goal image is private media: signed URLs for those who may see the goal, 403 unsigned or expired', async () => {
+    const [creator, member, stranger] = [await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx)];
+    await makeFriends(t.ctx, creator, member);
+    const goal = await createGoal(t, creator, { goal_type: 'group', participant_ids: [member.id] });
+    const uploaded = (await uploadImage(goal.id, creator)).json<{ image_url: string }>();
+    const seen = (await get(`/api/v1/goals/${goal.id}`, member)).json<{ image_url: string }>().image_url;
+    const listed = (await get('/api/v1/goals', member)).json<{ goals: Array<{ id: string; image_url: string }> }>().goals.find((g) => g.id === goal.id);
+    for (const url of [uploaded.image_url, seen, listed?.image_url]) expectSigned(url);
+    const served = await fetchUrl(t, seen);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+    expect((await fetchUrl(t, unsigned(seen))).statusCode).toBe(403);
+    expect((await get(`/api/v1/goals/${goal.id}`, stranger)).statusCode).toBe(404);
+    const exp = expectSigned(seen);
+    const now = clock.now();
+    clock.set(new Date(exp * 1000));
+    try {
+      expect((await fetchUrl(t, seen)).statusCode).toBe(403);
+    } finally {
+      clock.set(now);
+    }
   });
 
   it('a member → 403, a stranger → 404, no token → 401, not multipart → 415, no file → 422; nothing stored', async () => {

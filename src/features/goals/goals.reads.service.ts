@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { MediaLinks } from '../media/media.links.js';
 import { ContributionsRepo, type ContributionItemRow } from './contributions.repo.js';
 import { GoalAccess } from './goals.access.js';
 import { userNotFound } from './goals.errors.js';
@@ -47,7 +48,10 @@ export function daysRemaining(targetDate: string | null, today: string): number 
   return Math.max(0, Math.round(days));
 }
 
-/** Reading goals: one goal in full, the caller's goals, another user's goals the caller may see. */
+/**
+ * Reading goals: one goal in full, the caller's goals, another user's goals the caller may see.
+ * Goal images come back as signed URLs (goal images are private media, docs/media.md).
+ */
 export class GoalReadsService {
   private readonly queries: GoalQueriesRepo;
   private readonly milestones: MilestonesRepo;
@@ -57,6 +61,7 @@ export class GoalReadsService {
   constructor(
     database: Database,
     private readonly clock: Clock,
+    private readonly mediaLinks: MediaLinks,
   ) {
     this.queries = new GoalQueriesRepo(database.db);
     this.milestones = new MilestonesRepo(database.db);
@@ -74,7 +79,7 @@ export class GoalReadsService {
       this.todayOf(viewerId),
     ]);
     return {
-      goal,
+      goal: await this.mediaLinks.resolve(goal, ['imageUrl']),
       myRole: facts.myRole,
       daysRemaining: daysRemaining(goal.targetDate, today),
       participants,
@@ -99,10 +104,12 @@ export class GoalReadsService {
 
   /** Four statements whatever the page size: page, count, participant previews, the viewer's time zone. */
   private async listPage(ownerId: string, viewerId: string, filter: GoalListFilter, page: number, limit: number): Promise<Page<GoalListItem>> {
-    const { rows, total } = await this.queries.listParticipating(ownerId, viewerId, filter, limit, (page - 1) * limit);
-    const [previews, today] = await Promise.all([
+    const listed = await this.queries.listParticipating(ownerId, viewerId, filter, limit, (page - 1) * limit);
+    const { total } = listed;
+    const [rows, previews, today] = await Promise.all([
+      this.mediaLinks.resolveAll(listed.rows, ['imageUrl']),
       this.queries.previews(
-        rows.map((r) => r.id),
+        listed.rows.map((r) => r.id),
         viewerId,
         PREVIEW_PARTICIPANTS,
       ),

@@ -182,7 +182,10 @@ export class GoalsService {
     await this.access.asCreator(callerId, goalId);
   }
 
-  /** Stores a new goal image (goal variants), points the goal at it and deletes the previous one. */
+  /**
+   * Stores a new goal image (goal variants, private: served through signed URLs only), points the
+   * goal at it and deletes the previous one. The answer's URLs are signed for the caller.
+   */
   async replaceImage(callerId: string, goalId: string, file: UploadedFile): Promise<ReplacedGoalImage> {
     const { goal } = await this.access.asCreator(callerId, goalId);
     const caller = await this.actor(callerId);
@@ -190,16 +193,16 @@ export class GoalsService {
     const now = this.clock.now();
     let updated: GoalRow | undefined;
     try {
-      updated = await new GoalsRepo(this.database.db).update(goalId, { imageUrl: stored.url }, now);
+      updated = await new GoalsRepo(this.database.db).update(goalId, { imageUrl: stored.ref }, now);
     } catch (err) {
-      await this.media.removeByUrl(stored.url, 'goal', goalId);
+      await this.media.removeByRef(stored.ref, 'goal', goalId);
       throw err;
     }
     if (!updated) {
-      await this.media.removeByUrl(stored.url, 'goal', goalId);
+      await this.media.removeByRef(stored.ref, 'goal', goalId);
       throw goalNotFound();
     }
-    await this.media.removeByUrl(goal.imageUrl, 'goal', goalId);
+    await this.media.removeByRef(goal.imageUrl, 'goal', goalId);
     const participantIds = await this.queries.activeParticipantIds(goalId);
     this.bus.publish('goal.updated', {
       goal: goalSummary(updated, participantIds),
@@ -207,7 +210,11 @@ export class GoalsService {
       changed: ['image_url'],
       at: now.toISOString(),
     });
-    return { imageUrl: stored.url, thumbnailUrl: stored.thumbnailUrl, updatedAt: updated.updatedAt };
+    return {
+      imageUrl: await this.media.links.url(stored.ref),
+      thumbnailUrl: await this.media.links.url(stored.thumbnailRef),
+      updatedAt: updated.updatedAt,
+    };
   }
 
   private async actor(userId: string): Promise<UserCardRow & { timezone: string }> {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import { IMMUTABLE_CACHE_CONTROL, type ObjectStorage } from '../../infra/storage/storage.js';
+import { cacheControlFor, isPrivateKey, type ObjectStorage } from '../../infra/storage/storage.js';
 import { detectMediaType, SNIFF_BYTES, type VideoFormat } from './media.detect.js';
 import { fileTooLarge, invalidMedia, unsupportedMediaType, videoNotAllowed } from './media.errors.js';
 import { processImage, type EncodedVariant, type OutputFormat } from './media.images.js';
 import { stripVideoMetadata } from './media.mp4-metadata.js';
-import { mediaOwnerPrefix, mediaPrefix, PURPOSES, type MediaPurpose, type VariantSpec } from './media.variants.js';
+import type { MediaLinks } from './media.links.js';
+import { mediaOwnerPrefixes, mediaPrefix, PURPOSES, type MediaAccess, type MediaPurpose, type VariantSpec } from './media.variants.js';
 import { inspectVideo, placeholderPoster, posterFrame } from './media.video.js';
 
 /** A file received from a client, already on local disk (see http/multipart.ts). */
@@ -14,17 +15,34 @@ export interface UploadedFile {
   size: number;
 }
 
+/**
+ * What an upload left in storage, as references to keep in a row: the public URL of public media,
+ * the storage key (`private/...`) of private media. Resolve them with {@link MediaLinks} before
+ * they go into a response.
+ */
 export interface StoredMedia {
   mediaType: 'image' | 'video';
-  /** URL of the purpose's main variant (profile "large", post "large", story "original", ...). */
-  url: string;
-  thumbnailUrl: string;
+  /** Reference of the purpose's main variant (profile "large", post "large", story "original", ...). */
+  ref: string;
+  thumbnailRef: string;
   /** Size of the original (after EXIF rotation); null for a video whose size could not be read. */
   width: number | null;
   height: number | null;
-  /** Every stored variant's URL by name. */
+  /** Every stored variant's reference by name. */
   variants: Record<string, string>;
 }
+
+/** Media moved to other keys (see {@link MediaService.changeAccess}): the new references, in the order given. */
+export interface RekeyedMedia {
+  refs: Array<string | null>;
+  /** Deletes the copies (the row could not be pointed at them). */
+  discardCopies(): Promise<void>;
+  /** Deletes the objects at the old keys (once the row points at the copies): their URLs then 404. */
+  removeOriginals(): Promise<void>;
+}
+
+/** A fresh upload folder name: 96 random bits, so no two uploads or re-keyings share a URL. */
+const newVersion = (): string => randomBytes(12).toString('hex');
 
 export interface MediaSettings {
   maxImageBytes: number;
@@ -56,16 +74,27 @@ export class MediaService {
   constructor(
     private readonly storage: ObjectStorage,
     private readonly settings: MediaSettings,
+    /** Turns the references this service returns into URLs for a response. */
+    readonly links: MediaLinks,
   ) {}
 
-  /** Validates and stores an upload for `purpose` of `ownerId` (a user, post, story or goal id). */
-  async store(purpose: MediaPurpose, ownerId: string, file: UploadedFile, options: { allowVideo: boolean }): Promise<StoredMedia> {
+  /**
+   * Validates and stores an upload for `purpose` of `ownerId` (a user, post, story or goal id; for
+   * chat `{conversationId}/{uploaderId}`), public or private as the purpose says unless `access`
+   * overrides it (a post's media are public only while the post is).
+   */
+  async store(
+    purpose: MediaPurpose,
+    ownerId: string,
+    file: UploadedFile,
+    options: { allowVideo: boolean; access?: MediaAccess },
+  ): Promise<StoredMedia> {
     if (file.size === 0) throw invalidMedia('the file is empty');
     const detected = detectMediaType(await readHead(file));
     if (!detected) throw unsupportedMediaType();
     if (detected.kind === 'video' && !options.allowVideo) throw videoNotAllowed();
     const spec = PURPOSES[purpose];
-    const prefix = mediaPrefix(purpose, ownerId, spec.versioned ? randomBytes(6).toString('hex') : '');
+    const prefix = mediaPrefix(purpose, ownerId, newVersion(), options.access ?? spec.access);
 
     if (detected.kind === 'image') {
       if (file.size > this.settings.maxImageBytes) {
@@ -77,8 +106,8 @@ export class MediaService {
       const variants = await this.putVariants(prefix, image.variants);
       return {
         mediaType: 'image',
-        url: variants[spec.main]!,
-        thumbnailUrl: variants[spec.thumb]!,
+        ref: variants[spec.main]!,
+        thumbnailRef: variants[spec.thumb]!,
         width: image.width,
         height: image.height,
         variants,
@@ -101,16 +130,16 @@ export class MediaService {
     try {
       await this.storage.put(originalKey, { path: file.path, size: file.size }, {
         contentType: VIDEO_CONTENT_TYPES[detected.format],
-        cacheControl: IMMUTABLE_CACHE_CONTROL,
+        cacheControl: cacheControlFor(originalKey),
       });
       const variants: Record<string, string> = {
-        original: this.storage.urlFor(originalKey),
+        original: this.refOf(originalKey),
         ...(await this.putVariants(prefix, thumb.variants)),
       };
       return {
         mediaType: 'video',
-        url: variants.original!,
-        thumbnailUrl: variants.thumb!,
+        ref: variants.original!,
+        thumbnailRef: variants.thumb!,
         width: info.width,
         height: info.height,
         variants,
@@ -121,9 +150,9 @@ export class MediaService {
     }
   }
 
-  /** Deletes every stored file of an owner for a purpose (a deleted post, story, goal). */
+  /** Deletes every stored file of an owner for a purpose, public and private (a deleted post, story, goal). */
   async removeAll(purpose: MediaPurpose, ownerId: string): Promise<void> {
-    await this.storage.deletePrefix(mediaOwnerPrefix(purpose, ownerId));
+    await Promise.all(mediaOwnerPrefixes(purpose, ownerId).map((prefix) => this.storage.deletePrefix(prefix)));
   }
 
   /** Deletes everything stored for a user's own images (profile and cover), e.g. on account deletion. */
@@ -132,17 +161,73 @@ export class MediaService {
   }
 
   /**
-   * Deletes the upload a URL belongs to, if it is one of `ownerId`'s uploads for `purpose` (the
-   * previous profile picture when a new one replaces it). Foreign URLs are left alone.
+   * Deletes the upload a stored reference belongs to (all its variants), if it is one of `ownerId`'s
+   * uploads for `purpose` (the previous profile picture when a new one replaces it). Foreign URLs
+   * are left alone.
    */
-  async removeByUrl(url: string | null | undefined, purpose: MediaPurpose, ownerId: string): Promise<void> {
-    if (!url) return;
+  async removeByRef(ref: string | null | undefined, purpose: MediaPurpose, ownerId: string): Promise<void> {
+    const folder = ref ? this.uploadFolder(ref, purpose, ownerId) : undefined;
+    if (folder) await this.storage.deletePrefix(folder);
+  }
+
+  /**
+   * Copies the upload behind `refs` (references into one upload of `ownerId` for `purpose`, e.g. a
+   * post's media and thumbnail URLs) to a fresh version folder of `access`, and returns the new
+   * references. The caller points its row at them, then calls `removeOriginals`, so the old URLs
+   * stop working. Null refs stay null; refs this storage did not produce (seeded external URLs)
+   * cannot be moved and come back unchanged, with nothing copied.
+   */
+  async changeAccess(purpose: MediaPurpose, ownerId: string, refs: Array<string | null>, access: MediaAccess): Promise<RekeyedMedia> {
+    const present = refs.filter((ref): ref is string => ref !== null);
+    const folders = new Set(present.map((ref) => this.uploadFolder(ref, purpose, ownerId)));
+    const [folder] = folders;
+    const noop = async () => undefined;
+    if (folders.size !== 1 || folder === undefined) return { refs, discardCopies: noop, removeOriginals: noop };
+    const target = mediaPrefix(purpose, ownerId, newVersion(), access);
+    await this.storage.copyPrefix(folder, target, cacheControlFor(target));
+    return {
+      refs: refs.map((ref) => (ref === null ? null : this.refOf(`${target}${this.keyOf(ref)!.slice(folder.length)}`))),
+      discardCopies: () => this.storage.deletePrefix(target),
+      removeOriginals: () => this.storage.deletePrefix(folder),
+    };
+  }
+
+  /**
+   * The references of a chat attachment `uploaderId` uploaded to `conversationId`, given the URL
+   * the upload answered with (signed or not); undefined for any other URL.
+   */
+  chatAttachment(conversationId: string, uploaderId: string, url: string): { ref: string; thumbnailRef: string } | undefined {
     const key = this.storage.keyFromUrl(url);
-    const owner = mediaOwnerPrefix(purpose, ownerId);
-    if (!key?.startsWith(owner)) return;
-    const rest = key.slice(owner.length);
-    const folder = PURPOSES[purpose].versioned ? rest.split('/')[0] : undefined;
-    await this.storage.deletePrefix(folder ? `${owner}${folder}/` : owner);
+    const [, privateFolder] = mediaOwnerPrefixes('chat', `${conversationId}/${uploaderId}`);
+    const match = key?.startsWith(privateFolder) ? /^([0-9a-f]{24})\/original\.(jpg|webp|mp4|mov)$/.exec(key.slice(privateFolder.length)) : null;
+    if (!key || !match) return undefined;
+    const thumbExtension = this.settings.imageFormat === 'webp' ? 'webp' : 'jpg';
+    return { ref: key, thumbnailRef: `${privateFolder}${match[1]}/thumb.${thumbExtension}` };
+  }
+
+  /** Whether `url` points at private media of this storage (a signed URL, or a bare private key). */
+  isPrivateMediaUrl(url: string): boolean {
+    const key = this.keyOf(url);
+    return key !== undefined && isPrivateKey(key);
+  }
+
+  /** The storage key behind a reference (a private key, or a URL this storage produced). */
+  private keyOf(ref: string): string | undefined {
+    return isPrivateKey(ref) ? ref : this.storage.keyFromUrl(ref);
+  }
+
+  /** The folder of the upload a reference belongs to, if it is one of `ownerId`'s for `purpose`. */
+  private uploadFolder(ref: string, purpose: MediaPurpose, ownerId: string): string | undefined {
+    const key = this.keyOf(ref);
+    if (!key || !mediaOwnerPrefixes(purpose, ownerId).some((prefix) => key.startsWith(prefix))) return undefined;
+    // An upload's variants share one folder (`.../{version}/`; posts and stories from before
+    // versioned folders: the owner's folder itself).
+    return key.slice(0, key.lastIndexOf('/') + 1);
+  }
+
+  /** What a row keeps for a stored key: its public URL, or the key itself when it is private. */
+  private refOf(key: string): string {
+    return isPrivateKey(key) ? key : this.storage.urlFor(key);
   }
 
   private async putVariants(prefix: string, variants: EncodedVariant[]): Promise<Record<string, string>> {
@@ -151,8 +236,8 @@ export class MediaService {
       await Promise.all(
         variants.map(async (v) => {
           const key = `${prefix}${v.name}.${v.extension}`;
-          await this.storage.put(key, v.data, { contentType: v.contentType, cacheControl: IMMUTABLE_CACHE_CONTROL });
-          urls[v.name] = this.storage.urlFor(key);
+          await this.storage.put(key, v.data, { contentType: v.contentType, cacheControl: cacheControlFor(key) });
+          urls[v.name] = this.refOf(key);
         }),
       );
     } catch (err) {

@@ -7,6 +7,8 @@ export const commentNotFound = () => notFound('comment_not_found', 'Comment not 
 export const userNotFound = () => notFound('user_not_found', 'User not found');
 
 export const notPostAuthor = () => new AppError('forbidden', 'not_post_author', 'Only the post’s author may do this');
+/** Another edit of the same post moved its media meanwhile, several times in a row. */
+export const postUpdateConflict = () => new AppError('conflict', 'post_update_conflict', 'The post was changed meanwhile; try again');
 export const notCommentAuthor = () =>
   new AppError('forbidden', 'not_comment_author', 'Only the comment’s author (or, for deletion, the post’s author) may do this');
 

@@ -30,6 +30,14 @@ export function mayViewPost(f: PostAccessFacts): boolean {
   return false;
 }
 
+/**
+ * A post's media may have a public, CDN-cacheable URL only while everyone may see the post: it is
+ * public and not archived. Otherwise they are private media, served through signed URLs.
+ */
+export function postMediaIsPublic(visibility: PostVisibility, isArchived: boolean): boolean {
+  return visibility === 'public' && !isArchived;
+}
+
 /** Editing, archiving and deleting a post: its author only. */
 export function mayEditPost(f: PostAccessFacts): boolean {
   return f.isAuthor;

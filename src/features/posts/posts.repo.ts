@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { posts, type NewPostRow, type PostRow } from './posts.tables.js';
 
-export type PostUpdate = Partial<Pick<NewPostRow, 'caption' | 'visibility' | 'isArchived'>>;
+export type PostUpdate = Partial<Pick<NewPostRow, 'caption' | 'visibility' | 'isArchived' | 'mediaUrl' | 'mediaThumbnailUrl'>>;
 
 /** Every write on `posts` (and the photos_shared statistic, see below). */
 export class PostsRepo {
@@ -14,11 +14,17 @@ export class PostsRepo {
     return row;
   }
 
-  async update(postId: string, values: PostUpdate, now: Date): Promise<PostRow | undefined> {
+  /**
+   * Updates the post; with `expectedMediaUrl`, only if its media_url still is that (a compare-and-set
+   * for re-keyed media, so a concurrent re-keying is not overwritten). Undefined when nothing changed.
+   */
+  async update(postId: string, values: PostUpdate, now: Date, expectedMediaUrl?: string | null): Promise<PostRow | undefined> {
+    const media =
+      expectedMediaUrl === undefined ? undefined : expectedMediaUrl === null ? isNull(posts.mediaUrl) : eq(posts.mediaUrl, expectedMediaUrl);
     const [row] = await this.db
       .update(posts)
       .set({ ...values, updatedAt: now })
-      .where(eq(posts.id, postId))
+      .where(and(eq(posts.id, postId), media))
       .returning();
     return row;
   }

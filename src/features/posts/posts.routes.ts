@@ -131,9 +131,12 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
       schema: {
         tags,
         summary: 'Edit a post’s caption, visibility or archived state (author only)',
+        description:
+          'When the post stops or starts being visible to everyone (public and not archived), its media move to new ' +
+          'keys: the media URLs change and the previous ones stop working (docs/media.md).',
         params: PostIdParams,
         body: UpdatePostBody,
-        response: { 200: Post, ...errorResponses(401, 403, 404, 422, 429) },
+        response: { 200: Post, ...errorResponses(401, 403, 404, 409, 422, 429) },
       },
     },
     async (request) =>

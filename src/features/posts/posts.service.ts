@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
-import type { MediaService, UploadedFile } from '../media/media.service.js';
-import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, userNotFound } from './posts.errors.js';
-import { mayEditPost, mayViewPost, type PostVisibility } from './posts.policy.js';
+import { isPrivateKey } from '../../infra/storage/storage.js';
+import type { MediaService, RekeyedMedia, UploadedFile } from '../media/media.service.js';
+import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, postUpdateConflict, userNotFound } from './posts.errors.js';
+import { mayEditPost, mayViewPost, postMediaIsPublic, type PostVisibility } from './posts.policy.js';
 import { PostQueriesRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.queries.repo.js';
 import { PostsRepo } from './posts.repo.js';
 import './posts.events.js';
@@ -28,7 +29,14 @@ export interface Page<T> {
   total: number;
 }
 
-/** Posts ("memories"): create with media, read under the visibility rule, edit, archive, delete. */
+/** Attempts of an update that re-keys media before it gives up on concurrent re-keyings (409). */
+const REKEY_ATTEMPTS = 3;
+
+/**
+ * Posts ("memories"): create with media, read under the visibility rule, edit, archive, delete.
+ * Media URLs in what it returns are ready for the viewer: public URLs of public posts, signed
+ * short-lived URLs otherwise (docs/media.md).
+ */
 export class PostsService {
   private readonly queries: PostQueriesRepo;
 
@@ -42,8 +50,9 @@ export class PostsService {
   }
 
   /**
-   * Creates a post. The media are stored first under `posts/{id}/` (the id is chosen here), then the
-   * row and the author's photos_shared change in one transaction; if that fails the media are deleted.
+   * Creates a post. The media are stored first under `posts/{id}/` — `private/posts/{id}/` unless the
+   * post is public — (the id is chosen here), then the row and the author's photos_shared change in
+   * one transaction; if that fails the media are deleted.
    */
   async create(callerId: string, input: CreatePostInput): Promise<PostViewRow> {
     const caption = input.caption?.trim() ? input.caption : null;
@@ -56,7 +65,10 @@ export class PostsService {
     const postId = randomUUID();
     const now = this.clock.now();
     const stored = input.file
-      ? await this.media.store('post', postId, input.file.upload, { allowVideo: input.file.allowVideo })
+      ? await this.media.store('post', postId, input.file.upload, {
+          allowVideo: input.file.allowVideo,
+          access: postMediaIsPublic(input.visibility, false) ? 'public' : 'private',
+        })
       : undefined;
     const postType = stored ? (stored.mediaType === 'video' ? 'video' : 'photo') : 'text';
     let row;
@@ -69,8 +81,8 @@ export class PostsService {
           caption,
           postType,
           goalId: input.goalId,
-          mediaUrl: stored?.url ?? null,
-          mediaThumbnailUrl: stored?.thumbnailUrl ?? null,
+          mediaUrl: stored?.ref ?? null,
+          mediaThumbnailUrl: stored?.thumbnailRef ?? null,
           mediaWidth: stored?.width ?? null,
           mediaHeight: stored?.height ?? null,
           visibility: input.visibility,
@@ -95,7 +107,7 @@ export class PostsService {
       goalId: input.goalId,
       at: now.toISOString(),
     });
-    return {
+    return this.withMediaUrls({
       id: row.id,
       author,
       caption: row.caption,
@@ -112,7 +124,7 @@ export class PostsService {
       isLikedByMe: false,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-    };
+    });
   }
 
   /** The post if the viewer may see it, else 404 post_not_found (the same as an unknown id). */
@@ -122,21 +134,59 @@ export class PostsService {
     return found;
   }
 
+  /** The post for a viewer who may see it, with its media URLs. */
   async get(viewerId: string, postId: string): Promise<PostViewRow> {
-    return (await this.visible(viewerId, postId)).post;
+    return this.withMediaUrls((await this.visible(viewerId, postId)).post);
   }
 
-  /** The author edits caption, visibility or archived state; others: 404 if invisible, else 403. */
+  /**
+   * The author edits caption, visibility or archived state; others: 404 if invisible, else 403.
+   * When the change makes the media's access change (public ↔ not visible to everyone), the media
+   * are copied to new random keys of the other kind, the row is pointed at them, and the old
+   * objects are deleted: the URLs handed out before stop working (404).
+   */
   async update(callerId: string, postId: string, patch: PostPatch): Promise<PostViewRow> {
-    const { post, facts } = await this.visible(callerId, postId);
-    if (!mayEditPost(facts)) throw notPostAuthor();
-    const values: PostPatch = { ...patch };
-    if (patch.caption !== undefined) values.caption = patch.caption?.trim() ? patch.caption : null;
-    const nextCaption = values.caption !== undefined ? values.caption : post.caption;
-    if (post.postType === 'text' && !nextCaption) throw postContentRequired();
-    const updated = await new PostsRepo(this.database.db).update(postId, values, this.clock.now());
-    if (!updated) throw postNotFound();
-    return (await this.visible(callerId, postId)).post;
+    for (let attempt = 1; ; attempt += 1) {
+      const { post, facts } = await this.visible(callerId, postId);
+      if (!mayEditPost(facts)) throw notPostAuthor();
+      const values: PostPatch = { ...patch };
+      if (patch.caption !== undefined) values.caption = patch.caption?.trim() ? patch.caption : null;
+      const nextCaption = values.caption !== undefined ? values.caption : post.caption;
+      if (post.postType === 'text' && !nextCaption) throw postContentRequired();
+      const rekeyed = await this.rekeyForAccess(post, values.visibility ?? post.visibility, values.isArchived ?? post.isArchived);
+      const repo = new PostsRepo(this.database.db);
+      let updated;
+      try {
+        updated = rekeyed
+          ? await repo.update(postId, { ...values, mediaUrl: rekeyed.refs[0], mediaThumbnailUrl: rekeyed.refs[1] }, this.clock.now(), post.mediaUrl)
+          : await repo.update(postId, values, this.clock.now());
+      } catch (err) {
+        await rekeyed?.discardCopies();
+        throw err;
+      }
+      if (!updated && rekeyed) {
+        // Deleted, or re-keyed by a concurrent update since it was read: try again on the new state.
+        await rekeyed.discardCopies();
+        if (attempt < REKEY_ATTEMPTS) continue;
+        throw postUpdateConflict();
+      }
+      if (!updated) throw postNotFound();
+      if (rekeyed) await retryOnce(() => rekeyed.removeOriginals());
+      return this.get(callerId, postId);
+    }
+  }
+
+  /**
+   * The post's media moved to keys of the access its next state calls for, or undefined when they
+   * already have it (or there are none). Also heals rows from before private keys existed: a
+   * friends-only post whose media still have public URLs is re-keyed on its next edit.
+   */
+  private async rekeyForAccess(post: PostViewRow, visibility: PostVisibility, isArchived: boolean): Promise<RekeyedMedia | undefined> {
+    if (post.mediaUrl === null) return undefined;
+    const wantPublic = postMediaIsPublic(visibility, isArchived);
+    if (wantPublic === !isPrivateKey(post.mediaUrl)) return undefined;
+    const rekeyed = await this.media.changeAccess('post', post.id, [post.mediaUrl, post.mediaThumbnailUrl], wantPublic ? 'public' : 'private');
+    return rekeyed.refs[0] === post.mediaUrl ? undefined : rekeyed;
   }
 
   /** The author deletes the post: likes and comments cascade, photos_shared drops, media are removed. */
@@ -157,7 +207,13 @@ export class PostsService {
   /** A user's non-archived posts the viewer may see, newest first (404 user_not_found for unknown or blocked users). */
   async listOfUser(viewerId: string, userId: string, page: number, limit: number): Promise<Page<PostViewRow>> {
     if (!(await this.queries.userVisible(viewerId, userId))) throw userNotFound();
-    return this.queries.pageOfUser(viewerId, userId, limit, (page - 1) * limit);
+    const result = await this.queries.pageOfUser(viewerId, userId, limit, (page - 1) * limit);
+    return { items: await Promise.all(result.items.map((p) => this.withMediaUrls(p))), total: result.total };
+  }
+
+  /** The view with its media references turned into URLs (signed for private media). */
+  private withMediaUrls(post: PostViewRow): Promise<PostViewRow> {
+    return this.media.links.resolve(post, ['mediaUrl', 'mediaThumbnailUrl']);
   }
 
   /** The caller's card (for events of other use cases). */
@@ -165,5 +221,14 @@ export class PostsService {
     const card = await this.queries.userCard(userId);
     if (!card) throw userNotFound();
     return card;
+  }
+}
+
+/** Runs `task`, and once more if it fails (a storage hiccup right after a successful copy). */
+async function retryOnce(task: () => Promise<void>): Promise<void> {
+  try {
+    await task();
+  } catch {
+    await task();
   }
 }

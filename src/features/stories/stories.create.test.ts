@@ -15,14 +15,14 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('POST /api/v1/stories', () => {
-  it('stores an image story under stories/{id}/ and returns the plan body, expiring 24 h later', async () => {
+  it('stores an image story under private/stories/{id}/{version}/ and returns the plan body (signed URLs), expiring 24 h later', async () => {
     const u = await makeUser(t.ctx);
     const body = await postStory(t, u, { media_type: 'image', duration: '7' });
     expect(body).toEqual({
       id: expect.any(String),
       user_id: u.id,
-      media_url: expect.stringMatching(new RegExp(`/media/stories/${body.id}/original\\.jpg$`)),
-      media_thumbnail_url: expect.stringMatching(new RegExp(`/media/stories/${body.id}/thumb\\.jpg$`)),
+      media_url: expect.stringMatching(new RegExp(`/media/private/stories/${body.id}/[0-9a-f]{24}/original\\.jpg\\?exp=\\d+&sig=`)),
+      media_thumbnail_url: expect.stringMatching(new RegExp(`/media/private/stories/${body.id}/[0-9a-f]{24}/thumb\\.jpg\\?exp=\\d+&sig=`)),
       media_type: 'image',
       duration: 7,
       views_count: 0,
@@ -37,7 +37,7 @@ describe('POST /api/v1/stories', () => {
     const res = await postStoryParts(t, u, [videoPart()]);
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ media_type: 'video', duration: 5 });
-    expect(res.json().media_url).toMatch(/original\.mp4$/);
+    expect(res.json().media_url).toMatch(/original\.mp4\?exp=/);
   });
 
   it('without a token, returns 401 and writes nothing', async () => {

@@ -181,8 +181,9 @@ describe('GET /api/v1/stories', () => {
     expect(groups[3]).toMatchObject({ has_unviewed: false, stories: [{ id: c1.id, viewed_by_me: true }] });
     expect(groups[1]!.stories[0]).toEqual({
       id: a1.id,
-      media_url: a1.media_url,
-      media_thumbnail_url: a1.media_thumbnail_url,
+      // The same object; the signature may be of a later time bucket (the clock moved).
+      media_url: expect.stringContaining(String(a1.media_url).split('?')[0]!),
+      media_thumbnail_url: expect.stringContaining(String(a1.media_thumbnail_url).split('?')[0]!),
       media_type: 'image',
       duration: 5,
       views_count: 1,

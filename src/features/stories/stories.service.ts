@@ -53,7 +53,10 @@ export function groupTray(viewerId: string, rows: TrayStoryRow[]): StoryGroup[] 
   return [...groups.values()].sort((a, b) => rank(a) - rank(b) || newest(b) - newest(a) || a.user.id.localeCompare(b.user.id));
 }
 
-/** Stories: posting, the friends' tray, views, deletion and expiry. The writer of `stories` and `story_views`. */
+/**
+ * Stories: posting, the friends' tray, views, deletion and expiry. The writer of `stories` and
+ * `story_views`. Story media are private: what it returns carries signed, short-lived URLs.
+ */
 export class StoriesService {
   private readonly repo: StoriesRepo;
 
@@ -67,7 +70,7 @@ export class StoriesService {
     this.repo = new StoriesRepo(database.db);
   }
 
-  /** Stores the media under `stories/{id}/`, then the row; a failed insert removes the media again. */
+  /** Stores the media under `private/stories/{id}/`, then the row; a failed insert removes the media again. */
   async create(userId: string, input: NewStoryInput): Promise<StoryRow> {
     const id = randomUUID();
     const stored = await this.media.store('story', id, input.file, { allowVideo: true });
@@ -77,8 +80,8 @@ export class StoriesService {
       const row = await this.repo.insert({
         id,
         userId,
-        mediaUrl: stored.url,
-        mediaThumbnailUrl: stored.thumbnailUrl,
+        mediaUrl: stored.ref,
+        mediaThumbnailUrl: stored.thumbnailRef,
         mediaType: stored.mediaType,
         duration: input.duration,
         expiresAt: new Date(now.getTime() + STORY_LIFETIME_MS),
@@ -91,7 +94,7 @@ export class StoriesService {
         expiresAt: row.expiresAt.toISOString(),
         at: now.toISOString(),
       });
-      return row;
+      return await this.media.links.resolve(row, ['mediaUrl', 'mediaThumbnailUrl']);
     } catch (err) {
       await this.media.removeAll('story', id).catch((e: unknown) => this.logger.warn({ err: e, storyId: id }, 'story media cleanup failed'));
       throw err;
@@ -100,14 +103,15 @@ export class StoriesService {
 
   /** The caller's tray: own and friends' unexpired stories grouped by author (see groupTray). */
   async tray(viewerId: string): Promise<StoryGroup[]> {
-    return groupTray(viewerId, await this.repo.listTray(viewerId, this.clock.now()));
+    const rows = await this.repo.listTray(viewerId, this.clock.now());
+    return groupTray(viewerId, await this.media.links.resolveAll(rows, ['mediaUrl', 'mediaThumbnailUrl']));
   }
 
   /** One story the caller may see (owner or friend, unexpired); 404 otherwise. */
   async get(viewerId: string, storyId: string): Promise<TrayStoryRow> {
     const story = await this.repo.findVisible(viewerId, storyId, this.clock.now());
     if (!story) throw storyNotFound();
-    return story;
+    return this.media.links.resolve(story, ['mediaUrl', 'mediaThumbnailUrl']);
   }
 
   /** Records the caller's view once (never the owner's own); publishes story.viewed on a new view. */

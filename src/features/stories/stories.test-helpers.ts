@@ -29,13 +29,13 @@ export async function postStory(t: TestApp, who: TestUser, fields: Record<string
   return res.json();
 }
 
-/** Files stored under stories/ (all of them, or one story's). */
+/** Names of the files stored for stories (all of them, or one story's): private media, under DATA_DIR/media-private/stories/. */
 export function storyFiles(t: TestApp, storyId?: string): string[] {
-  const dir = path.join(t.dataDir, 'media', 'stories', ...(storyId ? [storyId] : []));
+  const dir = path.join(t.dataDir, 'media-private', 'stories', ...(storyId ? [storyId] : []));
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+    .map((e) => e.name);
 }
 
 export function call(t: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string, who?: TestUser) {

@@ -37,19 +37,19 @@ export class ProfileImagesService {
     try {
       updated = await this.repo.update(
         userId,
-        slot === 'profile' ? { profileImageUrl: stored.url } : { coverImageUrl: stored.url },
+        slot === 'profile' ? { profileImageUrl: stored.ref } : { coverImageUrl: stored.ref },
         now,
       );
     } catch (err) {
-      await this.media.removeByUrl(stored.url, slot, userId);
+      await this.media.removeByRef(stored.ref, slot, userId);
       throw err;
     }
     if (!updated) {
-      await this.media.removeByUrl(stored.url, slot, userId);
+      await this.media.removeByRef(stored.ref, slot, userId);
       throw userNotFound();
     }
-    await this.media.removeByUrl(previous, slot, userId);
+    await this.media.removeByRef(previous, slot, userId);
     this.bus.publish('user.profile_updated', { userId, changed: [slot === 'profile' ? 'profileImageUrl' : 'coverImageUrl'] });
-    return { url: stored.url, variants: stored.variants, updatedAt: updated.updatedAt };
+    return { url: stored.ref, variants: stored.variants, updatedAt: updated.updatedAt };
   }
 }

@@ -1,26 +1,67 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertSafeKey, keyUnder, urlUnder, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
+import type { Clock } from '../clock/clock.js';
+import {
+  assertSafeKey,
+  assertSafePrefix,
+  isPrivateKey,
+  keyUnder,
+  PRIVATE_KEY_PREFIX,
+  signingWindow,
+  urlUnder,
+  type LocalMediaFiles,
+  type ObjectBody,
+  type ObjectStorage,
+  type StoredObjectMeta,
+} from './storage.js';
+import type { MediaUrlSignature } from './url-signature.js';
 
-/** Objects as files under DATA_DIR/media, served by the API at /media/<key> (or a CDN's `baseUrl`). */
+export interface DiskStorageOptions {
+  /** Public keys: DATA_DIR/media, served at /media/<key>. */
+  publicRoot: string;
+  /** Private keys (without `private/`): DATA_DIR/media-private, outside the public root, so no path can reach them unsigned. */
+  privateRoot: string;
+  /** URL prefix of public objects, e.g. `http://localhost:8000/media` or a CDN origin. */
+  publicBaseUrl: string;
+  /** URL prefix of signed private URLs: the API's own /media (never a CDN). */
+  privateBaseUrl: string;
+  signature: MediaUrlSignature;
+  clock: Clock;
+}
+
+/** Objects as files under DATA_DIR, served by the API at /media/<key> (public) and /media/private/... (signed). */
 export class DiskStorage implements ObjectStorage {
   readonly kind = 'disk' as const;
-  readonly localRoot: string;
+  readonly localFiles: LocalMediaFiles;
+  private readonly publicRoot: string;
+  private readonly privateRoot: string;
 
-  constructor(
-    root: string,
-    /** URL prefix of the objects, e.g. `http://localhost:8000/media` or a CDN origin. */
-    private readonly baseUrl: string,
-  ) {
-    this.localRoot = path.resolve(root);
+  constructor(private readonly options: DiskStorageOptions) {
+    this.publicRoot = path.resolve(options.publicRoot);
+    this.privateRoot = path.resolve(options.privateRoot);
+    if (this.privateRoot === this.publicRoot || this.privateRoot.startsWith(this.publicRoot + path.sep)) {
+      throw new Error('the private media directory must lie outside the public one');
+    }
+    this.localFiles = {
+      publicRoot: this.publicRoot,
+      privateRoot: this.privateRoot,
+      verifySignedUrl: (key, exp, sig) => (isPrivateKey(key) ? options.signature.verify(key, exp, sig, options.clock.now()) : undefined),
+    };
   }
 
   private pathOf(key: string): string {
     assertSafeKey(key);
-    const full = path.resolve(this.localRoot, key);
-    if (!full.startsWith(this.localRoot + path.sep)) throw new Error(`storage key escapes the root: ${key}`);
+    const [root, rest] = isPrivateKey(key) ? [this.privateRoot, key.slice(PRIVATE_KEY_PREFIX.length)] : [this.publicRoot, key];
+    const full = path.resolve(root, rest);
+    if (!full.startsWith(root + path.sep)) throw new Error(`storage key escapes the root: ${key}`);
     return full;
+  }
+
+  /** The directory of a prefix; `private/` alone is the private root itself. */
+  private dirOf(prefix: string): string {
+    assertSafePrefix(prefix);
+    return prefix === PRIVATE_KEY_PREFIX ? this.privateRoot : this.pathOf(prefix.slice(0, -1));
   }
 
   async put(key: string, body: ObjectBody, _meta: StoredObjectMeta): Promise<void> {
@@ -38,22 +79,50 @@ export class DiskStorage implements ObjectStorage {
     }
   }
 
+  async copyPrefix(fromPrefix: string, toPrefix: string, _cacheControl: string): Promise<void> {
+    const from = this.dirOf(fromPrefix);
+    const to = this.dirOf(toPrefix);
+    if (to === from || to.startsWith(from + path.sep) || from.startsWith(to + path.sep)) {
+      throw new Error('copyPrefix: the prefixes must not contain each other');
+    }
+    // Copied into a temporary sibling and renamed, so the target never holds half the objects.
+    const temp = `${to}.${randomUUID()}.partial`;
+    try {
+      await mkdir(path.dirname(to), { recursive: true });
+      await cp(from, temp, { recursive: true, errorOnExist: true, force: false });
+      await rename(temp, to);
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
   async deletePrefix(prefix: string): Promise<void> {
-    if (!prefix.endsWith('/')) throw new Error('a prefix must end with "/"');
-    const dir = this.pathOf(prefix.slice(0, -1));
-    await rm(dir, { recursive: true, force: true });
+    await rm(this.dirOf(prefix), { recursive: true, force: true });
   }
 
   urlFor(key: string): string {
-    return urlUnder(this.baseUrl, key);
+    return urlUnder(this.options.publicBaseUrl, key);
+  }
+
+  async signedUrlFor(key: string, ttlSeconds: number): Promise<string> {
+    assertSafeKey(key);
+    if (!isPrivateKey(key)) throw new Error(`only private keys get signed URLs: ${key}`);
+    const { expiresAt } = signingWindow(this.options.clock.now(), ttlSeconds);
+    return `${this.options.privateBaseUrl}/${key}?exp=${expiresAt}&sig=${this.options.signature.sign(key, expiresAt)}`;
   }
 
   keyFromUrl(url: string): string | undefined {
-    return keyUnder(this.baseUrl, url);
+    const key = keyUnder(this.options.publicBaseUrl, url);
+    if (key !== undefined && !isPrivateKey(key)) return key;
+    const signed = keyUnder(this.options.privateBaseUrl, url);
+    return signed !== undefined && isPrivateKey(signed) ? signed : undefined;
   }
 
   async check(): Promise<void> {
-    await mkdir(this.localRoot, { recursive: true });
-    await stat(this.localRoot);
+    for (const root of [this.publicRoot, this.privateRoot]) {
+      await mkdir(root, { recursive: true });
+      await stat(root);
+    }
   }
 }

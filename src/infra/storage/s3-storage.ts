@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -9,8 +11,24 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Config } from '../../config/config.js';
-import { assertSafeKey, keyUnder, urlUnder, type ObjectBody, type ObjectStorage, type StoredObjectMeta } from './storage.js';
+import { systemClock, type Clock } from '../clock/clock.js';
+import {
+  assertSafeKey,
+  assertSafePrefix,
+  contentTypeOf,
+  isPrivateKey,
+  keyUnder,
+  signingWindow,
+  urlUnder,
+  type ObjectBody,
+  type ObjectStorage,
+  type StoredObjectMeta,
+} from './storage.js';
+
+/** Copies run this many at a time. */
+const COPY_CONCURRENCY = 16;
 
 /** The S3Client settings for a bucket config (exported for tests). */
 export function s3ClientConfig(s3: S3Config): S3ClientConfig {
@@ -33,18 +51,28 @@ export function s3ClientConfig(s3: S3Config): S3ClientConfig {
   };
 }
 
-/** Objects in an S3-compatible bucket, served from MEDIA_BASE_URL (a CDN) or the bucket's own URL. */
+/**
+ * Objects in an S3-compatible bucket. Public keys are served from MEDIA_BASE_URL (a CDN) or the
+ * bucket's own URL; private keys only through presigned GETs on the bucket itself (never the CDN).
+ */
 export class S3Storage implements ObjectStorage {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   private readonly bucket: string;
-  /** URL prefix of every object, without a trailing slash. */
+  /** URL prefix of every public object, without a trailing slash. */
   private readonly base: string;
+  /** The bucket's own URL, where presigned URLs point. */
+  private readonly bucketBase: string;
 
-  constructor(s3: S3Config, baseUrl: string | undefined) {
+  constructor(
+    s3: S3Config,
+    baseUrl: string | undefined,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.bucket = s3.bucket;
     this.client = new S3Client(s3ClientConfig(s3));
-    this.base = baseUrl ? baseUrl.replace(/\/+$/, '') : bucketUrl(s3);
+    this.bucketBase = bucketUrl(s3);
+    this.base = baseUrl ? baseUrl.replace(/\/+$/, '') : this.bucketBase;
   }
 
   /** Uploads one object. A file body is streamed and (unlike a Buffer) not retried by the SDK. */
@@ -77,9 +105,8 @@ export class S3Storage implements ObjectStorage {
     }
   }
 
-  async deletePrefix(prefix: string): Promise<void> {
-    if (!prefix.endsWith('/')) throw new Error('a prefix must end with "/"');
-    assertSafeKey(prefix.slice(0, -1));
+  /** Every key under `prefix`, a page (at most 1,000) at a time. */
+  private async *pages(prefix: string): AsyncGenerator<string[]> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
@@ -90,7 +117,42 @@ export class S3Storage implements ObjectStorage {
           ContinuationToken: token,
         }),
       );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+      yield (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** Server-side copies (no bytes pass through this process), with the content type and Cache-Control set anew. */
+  async copyPrefix(fromPrefix: string, toPrefix: string, cacheControl: string): Promise<void> {
+    assertSafePrefix(fromPrefix);
+    assertSafePrefix(toPrefix);
+    if (toPrefix.startsWith(fromPrefix) || fromPrefix.startsWith(toPrefix)) throw new Error('copyPrefix: the prefixes must not contain each other');
+    for await (const keys of this.pages(fromPrefix)) {
+      for (let i = 0; i < keys.length; i += COPY_CONCURRENCY) {
+        await Promise.all(
+          keys.slice(i, i + COPY_CONCURRENCY).map((key) => {
+            const target = `${toPrefix}${key.slice(fromPrefix.length)}`;
+            assertSafeKey(target);
+            return this.client.send(
+              new CopyObjectCommand({
+                Bucket: this.bucket,
+                Key: target,
+                CopySource: `${this.bucket}/${key}`, // safe keys need no escaping
+                MetadataDirective: 'REPLACE',
+                ContentType: contentTypeOf(key),
+                CacheControl: cacheControl,
+              }),
+            );
+          }),
+        );
+      }
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    assertSafePrefix(prefix);
+    for await (const page of this.pages(prefix)) {
+      const keys = page.map((Key) => ({ Key }));
       if (keys.length > 0) {
         const result = await this.client.send(
           new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
@@ -102,16 +164,31 @@ export class S3Storage implements ObjectStorage {
           );
         }
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
   }
 
   urlFor(key: string): string {
     return urlUnder(this.base, key);
   }
 
+  /**
+   * A presigned GET (SigV4 query) on the bucket, dated at the start of the current time bucket so
+   * repeated calls give the same URL; the response is `Cache-Control: private`. With temporary
+   * credentials (an instance role) the URL also ends when those credentials expire.
+   */
+  async signedUrlFor(key: string, ttlSeconds: number): Promise<string> {
+    assertSafeKey(key);
+    if (!isPrivateKey(key)) throw new Error(`only private keys get signed URLs: ${key}`);
+    const { issuedAt, expiresAt } = signingWindow(this.clock.now(), ttlSeconds);
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseCacheControl: `private, max-age=${ttlSeconds}` });
+    return getSignedUrl(this.client, command, { signingDate: new Date(issuedAt * 1000), expiresIn: expiresAt - issuedAt });
+  }
+
   keyFromUrl(url: string): string | undefined {
-    return keyUnder(this.base, url);
+    const key = keyUnder(this.base, url);
+    if (key !== undefined && !isPrivateKey(key)) return key;
+    const signed = keyUnder(this.bucketBase, url);
+    return signed !== undefined && isPrivateKey(signed) ? signed : undefined;
   }
 
   async check(): Promise<void> {

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type TestS3Server } from '../../../test/s3-server.js';
+import { systemClock } from '../clock/clock.js';
 import { DiskStorage } from './disk-storage.js';
 import { S3Storage } from './s3-storage.js';
-import { IMMUTABLE_CACHE_CONTROL, type ObjectStorage } from './storage.js';
+import { IMMUTABLE_CACHE_CONTROL, isPrivateKey, PRIVATE_CACHE_CONTROL, PRIVATE_KEY_PREFIX, type ObjectStorage } from './storage.js';
+import { MediaUrlSignature } from './url-signature.js';
 
 /** One adapter under test, with a way to look at what it really stored (not through the port). */
 interface Subject {
@@ -22,26 +24,36 @@ interface Subject {
 }
 
 async function diskSubject(): Promise<Subject> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'tribe-disk-storage-'));
-  const storage = new DiskStorage(root, 'http://localhost:8000/media');
+  const base = await mkdtemp(path.join(os.tmpdir(), 'tribe-disk-storage-'));
+  const root = path.join(base, 'media');
+  const privateRoot = path.join(base, 'media-private');
+  const storage = new DiskStorage({
+    publicRoot: root,
+    privateRoot,
+    publicBaseUrl: 'http://localhost:8000/media',
+    privateBaseUrl: 'http://localhost:8000/media',
+    signature: new MediaUrlSignature(randomBytes(32)),
+    clock: systemClock,
+  });
+  const fileOf = (key: string) => (isPrivateKey(key) ? path.join(privateRoot, key.slice(PRIVATE_KEY_PREFIX.length)) : path.join(root, key));
   return {
     storage,
     async read(key) {
       try {
-        return { bytes: await readFile(path.join(root, key)) };
+        return { bytes: await readFile(fileOf(key)) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;
       }
     },
     async keys() {
-      const entries = await readdir(root, { recursive: true, withFileTypes: true });
-      return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-        .sort();
+      const list = async (dir: string, prefix: string) =>
+        (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []))
+          .filter((entry) => entry.isFile())
+          .map((entry) => prefix + path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+      return [...(await list(root, '')), ...(await list(privateRoot, PRIVATE_KEY_PREFIX))].sort();
     },
-    close: () => rm(root, { recursive: true, force: true }),
+    close: () => rm(base, { recursive: true, force: true }),
   };
 }
 
@@ -60,8 +72,8 @@ async function s3Subject(): Promise<Subject> {
   return {
     storage,
     async read(key) {
-      // Anonymous GET on the object's public URL, as an app or a CDN would fetch it.
-      const response = await fetch(storage.urlFor(key));
+      // Anonymous GET on the object's public URL, as an app or a CDN would fetch it (a private key: its presigned URL).
+      const response = await fetch(isPrivateKey(key) ? await storage.signedUrlFor(key, 60) : storage.urlFor(key));
       if (response.status === 404) return undefined;
       expect(response.status).toBe(200);
       return {
@@ -229,6 +241,46 @@ describe.each([
     expect(storage.keyFromUrl(url)).toBe(key);
     expect(storage.keyFromUrl('https://elsewhere.example/users/3f1c/profile/v1/medium.jpg')).toBeUndefined();
     expect(storage.keyFromUrl(url.replace(key, '').slice(0, -1))).toBeUndefined();
+  });
+
+  it('issue 14.3: copyPrefix copies every object under a prefix, nested too, to the same keys under another, and nothing else', async () => {
+    const base = fresh();
+    const sources = [`${base}/posts/1/v1/large.jpg`, `${base}/posts/1/v1/thumb.jpg`, `${base}/posts/1/v1/a/original.mp4`];
+    const bystander = `${base}/posts/1/v10/large.jpg`;
+    await Promise.all([...sources, bystander].map((key) => storage.put(key, Buffer.from(key), meta)));
+
+    await storage.copyPrefix(`${base}/posts/1/v1/`, `private/${base}/posts/1/v2/`, PRIVATE_CACHE_CONTROL);
+
+    for (const key of sources) {
+      expect((await subject.read(`private/${key.replace('/v1/', '/v2/')}`))?.bytes.toString(), key).toBe(key);
+      expect((await subject.read(key))?.bytes.toString(), key).toBe(key); // the originals stay until deleted
+    }
+    expect((await subject.keys()).filter((key) => key.startsWith(`private/${base}/`))).toEqual(
+      sources.map((key) => `private/${key.replace('/v1/', '/v2/')}`).sort(),
+    );
+    if (adapter === 's3') {
+      const copy = await subject.read(`private/${base}/posts/1/v2/large.jpg`);
+      expect(copy?.contentType).toBe('image/jpeg');
+      // A presigned GET answers with its own response-cache-control: private, never the stored public one.
+      expect(copy?.cacheControl).toMatch(/^private, max-age=\d+$/);
+      const video = await subject.read(`private/${base}/posts/1/v2/a/original.mp4`);
+      expect(video?.contentType).toBe('video/mp4');
+    }
+    await expect(storage.copyPrefix(`${base}/posts/1/`, `${base}/posts/1/v3/`, IMMUTABLE_CACHE_CONTROL)).rejects.toThrow(/contain/);
+    await expect(storage.copyPrefix(`${base}/posts/1`, `${base}/x/`, IMMUTABLE_CACHE_CONTROL)).rejects.toThrow();
+  });
+
+  it('issue 14.3: a private key has no public URL; signedUrlFor gives the same URL within a time bucket, and only for private keys', async () => {
+    const key = `private/${fresh()}/posts/1/v1/large.jpg`;
+    await storage.put(key, bytes(100), { contentType: 'image/jpeg', cacheControl: PRIVATE_CACHE_CONTROL });
+    expect(() => storage.urlFor(key)).toThrow(/private key/);
+    const first = await storage.signedUrlFor(key, 3600);
+    expect(await storage.signedUrlFor(key, 3600)).toBe(first);
+    expect(first).not.toBe(await storage.signedUrlFor(key.replace('v1', 'v2'), 3600));
+    expect(storage.keyFromUrl(first)).toBe(key);
+    await expect(storage.signedUrlFor('posts/1/large.jpg', 3600)).rejects.toThrow(/only private keys/);
+    // A query is accepted for private keys only: a public key's URL has none.
+    expect(storage.keyFromUrl(`${storage.urlFor('posts/1/large.jpg')}?exp=1&sig=x`)).toBeUndefined();
   });
 
   it('check resolves when the storage answers', async () => {
