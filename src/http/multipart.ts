@@ -9,6 +9,7 @@ import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import type { RouteRateLimit } from './rate-limit.js';
+import { controlCharacterProblem } from './schemas.js';
 
 /** A file a client sent, written to a temp file; call `discard()` when done with it. */
 export interface ReceivedFile {
@@ -86,7 +87,14 @@ export async function receiveUpload(
             { field: part.fieldname, message: 'must be sent once' },
           ]);
         }
-        fields[part.fieldname] = String(part.value);
+        const value = String(part.value);
+        // The schemas' UserText rule (multi-line: a caption may hold line breaks); the other text
+        // fields are checked for their own shape by the route.
+        const problem = controlCharacterProblem(value, true);
+        if (problem) {
+          throw new AppError('validation', 'validation_failed', `Invalid ${part.fieldname}`, [{ field: part.fieldname, message: problem }]);
+        }
+        fields[part.fieldname] = value;
       }
     }
   } catch (err) {

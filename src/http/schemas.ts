@@ -7,6 +7,53 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
+// C0 controls (U+0000–U+001F) and DEL (U+007F): PostgreSQL cannot store U+0000 at all (a 500 before
+// this type existed), and the others only ever come from broken or hostile clients.
+/** Pattern of single-line user text: no control characters at all. */
+export const SINGLE_LINE_TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
+/** Pattern of multi-line user text: no control characters except tab, line feed and carriage return. */
+export const MULTI_LINE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+
+/** The validation message of a user-text field that holds a refused control character, by its pattern. */
+export const CONTROL_CHARACTER_MESSAGES: Readonly<Record<string, string>> = {
+  [SINGLE_LINE_TEXT_PATTERN]: 'must be one line without control characters (U+0000–U+001F, U+007F)',
+  [MULTI_LINE_TEXT_PATTERN]: 'must not contain control characters (U+0000–U+001F, U+007F) other than tab and line breaks',
+};
+
+export interface UserTextOptions {
+  maxLength: number;
+  minLength?: number;
+  /** Tab, LF and CR allowed (bios, comments, captions, messages, descriptions); default: one line. */
+  multiline?: boolean;
+  /** A further pattern the text must match (checked besides the control-character rule). */
+  pattern?: string;
+  description?: string;
+  default?: string;
+}
+
+/**
+ * THE string type of every text a client sends (bodies, queries, params; multipart fields through
+ * `controlCharacterProblem`): refuses U+0000 and the other control characters with 422.
+ */
+export function UserText(options: UserTextOptions) {
+  const { multiline = false, pattern, ...rest } = options;
+  return Type.String({
+    ...rest,
+    pattern: multiline ? MULTI_LINE_TEXT_PATTERN : SINGLE_LINE_TEXT_PATTERN,
+    // JSON Schema has one `pattern` per schema; a field's own shape is a second one under allOf.
+    ...(pattern ? { allOf: [{ pattern }] } : {}),
+  });
+}
+
+const SINGLE_LINE_TEXT = new RegExp(SINGLE_LINE_TEXT_PATTERN, 'u');
+const MULTI_LINE_TEXT = new RegExp(MULTI_LINE_TEXT_PATTERN, 'u');
+
+/** UserText's rule for text the schemas do not see (multipart fields): the message when `text` breaks it. */
+export function controlCharacterProblem(text: string, multiline: boolean): string | undefined {
+  const pattern = multiline ? MULTI_LINE_TEXT_PATTERN : SINGLE_LINE_TEXT_PATTERN;
+  return (multiline ? MULTI_LINE_TEXT : SINGLE_LINE_TEXT).test(text) ? undefined : CONTROL_CHARACTER_MESSAGES[pattern];
+}
+
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({

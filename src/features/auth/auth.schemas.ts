@@ -1,17 +1,18 @@
 import { Type } from 'typebox';
+import { UserText } from '../../http/schemas.js';
 import { AuthUser } from '../users/users.schemas.js';
 import { USERNAME_PATTERN } from '../users/users.rules.js';
 
-const Password = Type.String({ minLength: 1, maxLength: 128 });
-const OpaqueToken = Type.String({ minLength: 16, maxLength: 512 });
+const Password = UserText({ minLength: 1, maxLength: 128 });
+const OpaqueToken = UserText({ minLength: 16, maxLength: 512 });
 // Shape is checked after trimming (users.rules.ts), so " Brian@Example.com " is accepted as brian@example.com.
-const Email = Type.String({ minLength: 3, maxLength: 320 });
+const Email = UserText({ minLength: 3, maxLength: 320 });
 
 export const RegisterBody = Type.Object(
   {
     email: Email,
-    username: Type.String({ pattern: USERNAME_PATTERN, description: '3–30 characters of a-z 0-9 _ .' }),
-    full_name: Type.String({ minLength: 1, maxLength: 255 }),
+    username: UserText({ maxLength: 30, pattern: USERNAME_PATTERN, description: '3–30 characters of a-z 0-9 _ .' }),
+    full_name: UserText({ minLength: 1, maxLength: 255 }),
     password: Password,
     confirm_password: Password,
   },
@@ -21,10 +22,10 @@ export const RegisterBody = Type.Object(
 export const DeviceInfoBody = Type.Object(
   {
     device_type: Type.Optional(Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')])),
-    device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    app_version: Type.Optional(Type.String({ maxLength: 50 })),
-    os_version: Type.Optional(Type.String({ maxLength: 50 })),
-    device_name: Type.Optional(Type.String({ maxLength: 100 })),
+    device_id: Type.Optional(UserText({ minLength: 1, maxLength: 255 })),
+    app_version: Type.Optional(UserText({ maxLength: 50 })),
+    os_version: Type.Optional(UserText({ maxLength: 50 })),
+    device_name: Type.Optional(UserText({ maxLength: 100 })),
   },
   { additionalProperties: false },
 );

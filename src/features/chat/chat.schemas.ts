@@ -1,17 +1,14 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 
 /** TypeBox schemas of the chat endpoints (plan 4.7): the public contract. Mappers live in chat.json.ts. */
 
 export const MESSAGE_CONTENT_MAX = 4000;
 export const GROUP_MEMBERS_MAX = 100;
 
-/** PostgreSQL text cannot hold NUL characters: refuse them as input (422), never fail on insert (500). */
-const NO_NUL = '^[^\\u0000]*$';
-
 const UserCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString });
 const OpenObject = Type.Object({}, { additionalProperties: true });
-const MediaUrl = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s\\u0000]+$', description: 'http(s) URL of the uploaded media' });
+const MediaUrl = UserText({ maxLength: 2048, pattern: '^https?://\\S+$', description: 'http(s) URL of the uploaded media' });
 
 export const Participant = Type.Object({
   user_id: Uuid,
@@ -60,7 +57,7 @@ export const CreateConversationBody = Type.Object(
   {
     conversation_type: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
     participant_ids: Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MEMBERS_MAX }),
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 255, pattern: NO_NUL }), Type.Null()])),
+    name: Type.Optional(Type.Union([UserText({ maxLength: 255 }), Type.Null()])),
     image_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
   },
   { additionalProperties: false },
@@ -68,7 +65,7 @@ export const CreateConversationBody = Type.Object(
 
 export const UpdateConversationBody = Type.Object(
   {
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 255, pattern: NO_NUL }), Type.Null()])),
+    name: Type.Optional(Type.Union([UserText({ maxLength: 255 }), Type.Null()])),
     image_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
     is_muted: Type.Optional(Type.Boolean()),
     is_archived: Type.Optional(Type.Boolean()),
@@ -138,7 +135,7 @@ export const MessagesQuery = Type.Object(
 
 export const SendMessageBody = Type.Object(
   {
-    content: Type.Optional(Type.String({ maxLength: MESSAGE_CONTENT_MAX, pattern: NO_NUL, default: '' })),
+    content: Type.Optional(UserText({ maxLength: MESSAGE_CONTENT_MAX, multiline: true, default: '' })),
     message_type: Type.Optional(
       Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('video'), Type.Literal('audio'), Type.Literal('file')], {
         default: 'text',
@@ -146,13 +143,13 @@ export const SendMessageBody = Type.Object(
     ),
     media_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
     reply_to_message_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
-    client_message_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }), Type.Null()])),
+    client_message_id: Type.Optional(Type.Union([UserText({ minLength: 1, maxLength: 100 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
 
 export const EditMessageBody = Type.Object(
-  { content: Type.String({ minLength: 1, maxLength: MESSAGE_CONTENT_MAX, pattern: NO_NUL }) },
+  { content: UserText({ minLength: 1, maxLength: MESSAGE_CONTENT_MAX, multiline: true }) },
   { additionalProperties: false },
 );
 

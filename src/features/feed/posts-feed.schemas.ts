@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { PostsFeedPage } from './posts-feed.service.js';
 
 export const PostsFeedQuery = Type.Object(
@@ -8,7 +8,7 @@ export const PostsFeedQuery = Type.Object(
       Type.Union([Type.Literal('friends'), Type.Literal('discover'), Type.Literal('following')], { default: 'friends' }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'opaque; the previous page’s next_cursor' })),
+    cursor: Type.Optional(UserText({ maxLength: 200, description: 'opaque; the previous page’s next_cursor' })),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'page-based paging instead of a cursor' })),
   },
   { additionalProperties: false },

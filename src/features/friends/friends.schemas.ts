@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
 import type { FriendView } from './friends.queries.js';
 import type { Suggestion } from './friends.suggestions.js';
@@ -41,7 +41,7 @@ export const FriendsQuery = Type.Object({
 export const OnlineQuery = Type.Object({ limit: PageQuery.limit });
 
 export const SearchQuery = Type.Object({
-  q: Type.String({
+  q: UserText({
     minLength: 1,
     maxLength: 100,
     pattern: '\\S',

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import type { ContributionItemRow } from './contributions.repo.js';
 import type { ContributionResult } from './contributions.service.js';
@@ -17,7 +17,7 @@ export const CreateContributionBody = Type.Object(
           'checkin / milestone: optional (default 0), 0 allowed, never negative. Otherwise 422 invalid_amount.',
       }),
     ),
-    note: Type.Optional(Type.String({ maxLength: NOTE_MAX })),
+    note: Type.Optional(UserText({ maxLength: NOTE_MAX, multiline: true })),
     contribution_type: Type.Optional(
       Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')], { default: 'monetary' }),
     ),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { GoalReminderRow } from './goals.tables.js';
 
 const ReminderType = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('custom')], {
@@ -16,7 +16,7 @@ const ReminderDays = Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), {
   uniqueItems: true,
   description: 'Weekdays in the reminder’s time zone, 0 = Sunday … 6 = Saturday; required for weekly and custom, refused for daily',
 });
-const Timezone = Type.String({
+const Timezone = UserText({
   minLength: 1,
   maxLength: 64,
   description: 'IANA time zone, e.g. "Europe/Berlin"; defaults to the caller’s profile time zone',

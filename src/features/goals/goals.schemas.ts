@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { ContributionItem, toContributionItem } from './contributions.schemas.js';
 import type { ParticipantCardRow } from './goals.queries.repo.js';
@@ -16,10 +16,10 @@ const Money = Type.Number({ description: 'Money: a JSON number with at most two 
 const NullableMoney = Type.Union([Money, Type.Null()]);
 const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 
-const Title = Type.String({ minLength: 1, maxLength: TITLE_MAX });
-const Description = Type.Union([Type.String({ maxLength: DESCRIPTION_MAX }), Type.Null()]);
+const Title = UserText({ minLength: 1, maxLength: TITLE_MAX });
+const Description = Type.Union([UserText({ maxLength: DESCRIPTION_MAX, multiline: true }), Type.Null()]);
 const Category = Type.Union([
-  Type.String({ maxLength: CATEGORY_MAX, description: 'A slug, stored lower-case ("Home Improvement" → "home-improvement")' }),
+  UserText({ maxLength: CATEGORY_MAX, description: 'A slug, stored lower-case ("Home Improvement" → "home-improvement")' }),
   Type.Null(),
 ]);
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. USD' });
@@ -70,7 +70,7 @@ export const ListGoalsQuery = Type.Object(
   {
     ...PageQuery,
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('all')], { default: 'active' })),
-    category: Type.Optional(Type.String({ minLength: 1, maxLength: CATEGORY_MAX })),
+    category: Type.Optional(UserText({ minLength: 1, maxLength: CATEGORY_MAX })),
     type: Type.Optional(Type.Union([Type.Literal('individual'), Type.Literal('group'), Type.Literal('all')], { default: 'all' })),
   },
   { additionalProperties: false },

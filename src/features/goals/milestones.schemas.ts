@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { DESCRIPTION_MAX, TITLE_MAX } from './goals.rules.js';
 import type { GoalMilestoneRow } from './goals.tables.js';
@@ -8,8 +8,8 @@ const TargetValue = Type.Union([Type.Number({ description: '> 0, at most two dec
 const OrderIndex = Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()]);
 
 const editable = {
-  title: Type.String({ minLength: 1, maxLength: TITLE_MAX }),
-  description: Type.Optional(Type.Union([Type.String({ maxLength: DESCRIPTION_MAX }), Type.Null()])),
+  title: UserText({ minLength: 1, maxLength: TITLE_MAX }),
+  description: Type.Optional(Type.Union([UserText({ maxLength: DESCRIPTION_MAX, multiline: true }), Type.Null()])),
   target_value: Type.Optional(TargetValue),
   order_index: Type.Optional(OrderIndex),
 };

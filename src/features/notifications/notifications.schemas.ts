@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { InboxItem } from './notifications.repo.js';
 import type { PushTokenRow } from './notifications.tables.js';
@@ -69,15 +69,16 @@ export const PreferencesPatchBody = Type.Partial(Type.Object(preferenceFields), 
 
 export const RegisterPushTokenBody = Type.Object(
   {
-    token: Type.String({
+    token: UserText({
       minLength: 1,
       maxLength: 4096,
+      multiline: true,
       description:
         'ios/android: the FCM registration token. web: the browser PushSubscription as JSON, ' +
         '{"endpoint":"https://...","keys":{"p256dh":"<base64url P-256 public key>","auth":"<base64url 16-byte secret>"}}',
     }),
     device_type: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]),
-    device_id: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])),
+    device_id: Type.Optional(Type.Union([UserText({ minLength: 1, maxLength: 255 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

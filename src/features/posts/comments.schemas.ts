@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { Timestamp, Uuid, PagePagination } from '../../http/schemas.js';
+import { Timestamp, UserText, Uuid, PagePagination } from '../../http/schemas.js';
 import type { CommentViewRow } from './comments.repo.js';
 import type { CommentWithReplies } from './comments.service.js';
 import { toUserCard, UserCard } from './posts.schemas.js';
 
-const Content = Type.String({ minLength: 1, maxLength: 1000, description: '1–1,000 characters, trimmed, not blank' });
+const Content = UserText({ minLength: 1, maxLength: 1000, multiline: true, description: '1–1,000 characters, trimmed, not blank' });
 
 export const CreateCommentBody = Type.Object(
   {

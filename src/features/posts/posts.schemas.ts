@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { LikerRow } from './likes.repo.js';
 import type { PostViewRow, UserCardRow } from './posts.queries.repo.js';
@@ -52,7 +52,7 @@ export const PageOnlyQuery = Type.Object(PageQuery, { additionalProperties: fals
 
 export const UpdatePostBody = Type.Object(
   {
-    caption: Type.Optional(Type.Union([Type.String({ maxLength: CAPTION_MAX }), Type.Null()])),
+    caption: Type.Optional(Type.Union([UserText({ maxLength: CAPTION_MAX, multiline: true }), Type.Null()])),
     visibility: Type.Optional(PostVisibilitySchema),
     is_archived: Type.Optional(Type.Boolean()),
   },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { NotificationPreferences } from '../notifications/preferences.service.js';
 import type { BlockedUserItem } from './settings.repo.js';
 import type { AllSettings, AppearanceSettings, PrivacySettings } from './settings.service.js';
@@ -57,7 +57,7 @@ export const AllSettingsPatchBody = Type.Object(
 );
 
 export const BlockBody = Type.Object(
-  { user_id: Uuid, reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { user_id: Uuid, reason: Type.Optional(UserText({ maxLength: 500, multiline: true })) },
   { additionalProperties: false },
 );
 const BlockedUser = Type.Object({

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { UserRow } from './users.tables.js';
 import type { UserStatsRow } from './users.repo.js';
 import { BIO_MAX_LENGTH, USERNAME_PATTERN } from './users.rules.js';
@@ -74,11 +74,11 @@ export const UserStats = Type.Object(
 
 export const UpdateMeBody = Type.Object(
   {
-    full_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    username: Type.Optional(Type.String({ pattern: USERNAME_PATTERN })),
-    bio: Type.Optional(Type.Union([Type.String({ maxLength: BIO_MAX_LENGTH }), Type.Null()])),
-    email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    full_name: Type.Optional(UserText({ minLength: 1, maxLength: 255 })),
+    username: Type.Optional(UserText({ maxLength: 30, pattern: USERNAME_PATTERN })),
+    bio: Type.Optional(Type.Union([UserText({ maxLength: BIO_MAX_LENGTH, multiline: true }), Type.Null()])),
+    email: Type.Optional(UserText({ minLength: 3, maxLength: 320 })),
+    timezone: Type.Optional(UserText({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
