@@ -14,6 +14,7 @@ import { AchievementsService } from './features/achievements/achievements.servic
 import { registerAchievementSubscriptions } from './features/achievements/achievements.subscriptions.js';
 import { ChatAttachmentsService } from './features/chat/chat-attachments.service.js';
 import { ChatGoalsService } from './features/chat/chat-goals.service.js';
+import { ChatMediaOwnership } from './features/chat/chat-media-ownership.js';
 import { ChatMembersService } from './features/chat/chat-members.service.js';
 import { registerChatSubscriptions } from './features/chat/chat.subscriptions.js';
 import { ConversationsService } from './features/chat/conversations.service.js';
@@ -275,9 +276,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const feed = new FeedService(database, clock, mediaLinks);
   const postsFeed = new PostsFeedService(database, clock, mediaLinks);
   const friendsInbox = new FriendsInboxService(database, clock);
-  const conversations = new ConversationsService(database, bus, clock, privacy);
-  const chatMembers = new ChatMembersService(database, bus, clock);
-  const chatAttachments = new ChatAttachmentsService(database, media);
+  const chatMedia = new ChatMediaOwnership(media, storage, posts);
+  const conversations = new ConversationsService(database, bus, clock, privacy, chatMedia);
+  const chatMembers = new ChatMembersService(database, bus, clock, chatMedia);
+  const chatAttachments = new ChatAttachmentsService(database, media, chatMedia);
   const messages = new MessagesService(database, bus, clock, conversations, chatAttachments);
   const chatGoals = new ChatGoalsService(database, bus, clock);
   const realtimeInstanceId = randomUUID();

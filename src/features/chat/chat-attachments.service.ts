@@ -1,6 +1,7 @@
 import type { Database } from '../../infra/db/database.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
-import { conversationNotFound, invalidField } from './chat.errors.js';
+import { invalidMediaUrl, type ChatMediaOwnership } from './chat-media-ownership.js';
+import { conversationNotFound } from './chat.errors.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import type { MessageView } from './messages.queries.repo.js';
 
@@ -13,7 +14,7 @@ export interface ChatAttachmentUpload {
   height: number | null;
 }
 
-/** What a message stores for its `media_url`: private keys of the sender's upload, or an outside URL. */
+/** What a message stores for its `media_url`: private keys of the sender's attachment, or the URL of their own public image. */
 export interface MessageMediaRefs {
   mediaRef: string | null;
   thumbnailRef: string | null;
@@ -30,6 +31,7 @@ export class ChatAttachmentsService {
   constructor(
     database: Database,
     private readonly media: MediaService,
+    private readonly ownership: ChatMediaOwnership,
   ) {
     this.conversations = new ConversationsRepo(database.db);
   }
@@ -56,16 +58,15 @@ export class ChatAttachmentsService {
    * What a message's `media_url` is stored as: the sender's own attachment of this conversation
    * becomes its keys (so every reader gets a freshly signed URL); any other private media of this
    * server (another conversation's, someone else's, a private post's) is refused with 422, so a
-   * short-lived link cannot be turned into a lasting one. Other URLs are kept as given.
+   * short-lived link cannot be turned into a lasting one. Of other URLs only the sender's own
+   * public images are kept as given (issue 14.9: no outside URLs, no one else's media).
    */
-  messageMedia(senderId: string, conversationId: string, mediaUrl: string | null): MessageMediaRefs {
+  async messageMedia(senderId: string, conversationId: string, mediaUrl: string | null): Promise<MessageMediaRefs> {
     if (mediaUrl === null) return { mediaRef: null, thumbnailRef: null };
     const own = this.media.chatAttachment(conversationId, senderId, mediaUrl);
     if (own) return { mediaRef: own.ref, thumbnailRef: own.thumbnailRef };
-    if (this.media.isPrivateMediaUrl(mediaUrl)) {
-      throw invalidField('invalid_media_url', 'media_url', 'must be an attachment you uploaded to this conversation');
-    }
-    return { mediaRef: mediaUrl, thumbnailRef: null };
+    if (await this.ownership.isOwnPublicUpload(senderId, mediaUrl)) return { mediaRef: mediaUrl, thumbnailRef: null };
+    throw invalidMediaUrl('media_url');
   }
 
   /** Deletes the stored attachment of a message of the sender's, if it has one (the message was deleted). */

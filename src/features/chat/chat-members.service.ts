@@ -10,6 +10,7 @@ import {
   participantNotFound,
   participantsNotFriends,
 } from './chat.errors.js';
+import type { ChatMediaOwnership } from './chat-media-ownership.js';
 import { ChatPublisher, postSystemMessage } from './chat.publisher.js';
 import { ConversationQueriesRepo, VIEW_PARTICIPANTS_MAX, type ConversationView, type UserCardRow } from './conversations.queries.repo.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
@@ -30,6 +31,7 @@ export class ChatMembersService {
     private readonly database: Database,
     bus: EventBus,
     private readonly clock: Clock,
+    private readonly images: ChatMediaOwnership,
   ) {
     this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationQueriesRepo(database.db);
@@ -77,7 +79,7 @@ export class ChatMembersService {
     await this.publisher.membersChanged(conversationId, result.added, [], now);
     const view = await this.queries.view(callerId, conversationId);
     if (!view) throw conversationNotFound();
-    return view;
+    return this.images.resolveConversation(view);
   }
 
   /** An admin removes a member, or anyone removes themselves (leaving); a system message says so. */

@@ -29,7 +29,8 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
           'Direct: `participant_ids` names the other user; a pair has one direct conversation, so asking again returns it ' +
           'with 200 (201 when created). The other user’s `who_can_send_messages` (everyone / friends_only) and blocks apply ' +
           '(403 messages_not_allowed). Group: every participant must be a friend of the caller (422 participants_not_friends), ' +
-          'the caller becomes its admin.',
+          'the caller becomes its admin. A group’s `image_url` may only be one of the caller’s own public images (their ' +
+          'profile picture, say; else 422 invalid_media_url): an image attached to the group is set with PUT once it exists.',
         body: CreateConversationBody,
         response: { 200: Conversation, 201: Conversation, ...errorResponses(401, 403, 404, 422, 429) },
       },
@@ -89,6 +90,9 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
       schema: {
         tags,
         summary: 'Rename a group or change its image (admins); mute or archive it for yourself',
+        description:
+          '`image_url` must be an image the admin attached to this conversation (POST /conversations/{id}/attachments; ' +
+          'members then get a signed, short-lived URL) or one of their own public images; anything else is 422 invalid_media_url.',
         params: ConversationParams,
         body: UpdateConversationBody,
         response: { 200: Conversation, ...errorResponses(401, 403, 404, 409, 422, 429) },

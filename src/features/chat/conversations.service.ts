@@ -13,6 +13,7 @@ import {
   userNotFound,
 } from './chat.errors.js';
 import { ChatMembersService } from './chat-members.service.js';
+import type { ChatMediaOwnership } from './chat-media-ownership.js';
 import { ChatPublisher, postSystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
 import { ConversationQueriesRepo, type ConversationView } from './conversations.queries.repo.js';
@@ -52,11 +53,12 @@ export class ConversationsService {
     bus: EventBus,
     private readonly clock: Clock,
     private readonly privacy: PrivacyService,
+    private readonly images: ChatMediaOwnership,
   ) {
     this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationQueriesRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
-    this.members = new ChatMembersService(database, bus, clock);
+    this.members = new ChatMembersService(database, bus, clock, images);
   }
 
   /** True only for a current participant (left_at null); false for malformed ids. */
@@ -107,7 +109,7 @@ export class ConversationsService {
     const result = input.conversationType === 'direct' ? await this.createDirect(callerId, others, input) : await this.createGroup(callerId, others, input);
     const view = await this.queries.view(callerId, result.id);
     if (!view) throw conversationNotFound();
-    return { conversation: view, created: result.created };
+    return { conversation: await this.images.resolveConversation(view), created: result.created };
   }
 
   private async createDirect(callerId: string, others: string[], input: CreateConversationInput) {
@@ -146,6 +148,7 @@ export class ConversationsService {
   private async createGroup(callerId: string, others: string[], input: CreateConversationInput) {
     const refused = await this.queries.notFriendsOf(callerId, others);
     if (refused.length > 0) throw participantsNotFriends(refused, 'participant_ids');
+    const imageUrl = input.imageUrl ? await this.images.groupImageRef(callerId, undefined, input.imageUrl) : null;
     const now = this.clock.now();
     const row = await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
@@ -153,7 +156,7 @@ export class ConversationsService {
         conversationType: 'group',
         isGroup: true,
         name: input.name?.trim() ? input.name.trim() : null,
-        imageUrl: input.imageUrl ?? null,
+        imageUrl,
         createdBy: callerId,
         createdAt: now,
         updatedAt: now,
@@ -167,14 +170,15 @@ export class ConversationsService {
 
   /** The caller's conversations, newest activity first (archived ones only when asked; hidden ones never). */
   async list(callerId: string, archived: boolean, page: number, limit: number): Promise<{ items: ConversationView[]; total: number }> {
-    return this.queries.page(callerId, archived, limit, (page - 1) * limit);
+    const result = await this.queries.page(callerId, archived, limit, (page - 1) * limit);
+    return { items: await Promise.all(result.items.map((view) => this.images.resolveConversation(view))), total: result.total };
   }
 
   /** One conversation of the caller; 404 conversation_not_found for others (or unknown ids). */
   async get(callerId: string, conversationId: string): Promise<ConversationView> {
     const view = await this.queries.view(callerId, conversationId);
     if (!view) throw conversationNotFound();
-    return view;
+    return this.images.resolveConversation(view);
   }
 
   /** Name and image (group admins), muted and archived (the caller's own). */
@@ -198,7 +202,9 @@ export class ConversationsService {
   private async updateGroup(callerId: string, conversation: ConversationRow, patch: ConversationPatch, now: Date): Promise<void> {
     const values: { name?: string | null; imageUrl?: string | null } = {};
     if (patch.name !== undefined) values.name = patch.name?.trim() ? patch.name.trim() : null;
-    if (patch.imageUrl !== undefined) values.imageUrl = patch.imageUrl;
+    if (patch.imageUrl !== undefined) {
+      values.imageUrl = patch.imageUrl === null ? null : await this.images.groupImageRef(callerId, conversation.id, patch.imageUrl);
+    }
     const changed: string[] = [];
     if (values.name !== undefined && values.name !== conversation.name) changed.push('name');
     if (values.imageUrl !== undefined && values.imageUrl !== conversation.imageUrl) changed.push('image_url');

@@ -7,7 +7,7 @@ export interface NewUserMessage {
   senderId: string;
   content: string;
   messageType: string;
-  /** The media's stored reference: a private key of the sender's attachment, or an outside URL. */
+  /** The media's stored reference: a private key of the sender's attachment, or the URL of their own public image. */
   mediaUrl: string | null;
   mediaThumbnailUrl: string | null;
   replyToMessageId: string | null;

@@ -48,7 +48,10 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
         tags,
         summary: 'Send a message',
         description:
-          'Content ≤ 4,000 characters (text messages need some); image, video, audio and file messages need `media_url`. ' +
+          'Content ≤ 4,000 characters (text messages need some); image, video, audio and file messages need `media_url`, ' +
+          'which must be the sender’s own upload: an attachment they uploaded to this conversation (POST ' +
+          '/conversations/{id}/attachments) or one of their own public images (profile picture, cover, a public post’s ' +
+          'media); any other URL is 422 invalid_media_url. ' +
           '`reply_to_message_id` must be a message of the same conversation. A retry with the same `client_message_id` ' +
           'returns the first message with 200 (201 when created) and never duplicates it. Direct messages: 403 ' +
           'messages_not_allowed when the recipient’s who_can_send_messages or a block forbids them.',

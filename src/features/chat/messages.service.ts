@@ -90,7 +90,7 @@ export class MessagesService {
     if (input.messageType !== 'text' && !input.mediaUrl) {
       throw invalidField('media_url_required', 'media_url', `a ${input.messageType} message needs a media_url`);
     }
-    const media = this.attachments.messageMedia(callerId, conversationId, input.mediaUrl);
+    const media = await this.attachments.messageMedia(callerId, conversationId, input.mediaUrl);
     const message = {
       conversationId,
       senderId: callerId,
