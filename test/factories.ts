@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../src/context.js';
 import type { UserRow } from '../src/features/users/users.tables.js';
+import { recordSecret } from './log-secrets.js';
 
 export interface TestUser {
   user: UserRow;
@@ -34,6 +35,11 @@ export async function makeUser(
     },
     { ip: '127.0.0.1', userAgent: 'vitest' },
   );
+  // What the suite's log search (test/log-secrets.ts) must never find.
+  recordSecret('password', password);
+  recordSecret('hash', session.user.passwordHash);
+  recordSecret('token', session.accessToken);
+  recordSecret('token', session.refreshToken);
   return {
     user: session.user,
     id: session.user.id,

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPgliteDatabase } from '../src/infra/db/pglite-database.js';
 import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
+import { failOnLogLeaks } from './log-secrets.js';
 import { databaseUrlFor } from './pg-admin.js';
 
 declare module 'vitest' {
@@ -15,14 +16,30 @@ declare module 'vitest' {
     /** Production mode: a migrated template database every test file copies, and the run's name prefix. */
     pgTemplateDatabase: string;
     pgRunPrefix: string;
+    /** The run's directory of captured app logs and recorded secrets (test/log-secrets.ts). */
+    testLogDir: string;
   }
 }
 
 /**
  * Migrates ONE database per run, so each test file starts from a copy in well under a second:
  * a PGlite data-dir dump in embedded mode, a template database on PostgreSQL (DATABASE_URL).
+ * At the end, fails the run if a captured log holds a password, token or hash.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'tribe-test-logs-'));
+  project.provide('testLogDir', logDir);
+  const dropDatabases = await prepareDatabases(project);
+  return async () => {
+    try {
+      failOnLogLeaks(logDir);
+    } finally {
+      await dropDatabases();
+    }
+  };
+}
+
+async function prepareDatabases(project: TestProject): Promise<() => Promise<void>> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tribe-test-image-'));

@@ -3,8 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config/config.js';
@@ -14,6 +15,8 @@ import { FakeClock } from '../src/infra/clock/clock.js';
 import type { Database } from '../src/infra/db/database.js';
 import { openPgliteDatabase } from '../src/infra/db/pglite-database.js';
 import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
+import { createLogger } from '../src/infra/logger.js';
+import { appLogFile, recordExchange, recordSecret, setSecretsDir } from './log-secrets.js';
 import { createDatabaseFromTemplate, databaseUrlFor, dropDatabase } from './pg-admin.js';
 
 /** True when the suite runs against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL set). */
@@ -69,6 +72,36 @@ async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
+let capturedLogs: DestinationStream | undefined;
+
+/**
+ * The test apps' logger: every line at trace level into this worker's file of the run's log
+ * directory, which the global teardown searches for credentials (test/log-secrets.ts); with
+ * TEST_LOG_LEVEL set, also to stdout at that level.
+ */
+function capturingLogger(): Logger {
+  const dir = inject('testLogDir');
+  setSecretsDir(dir);
+  // Synchronous appends: nothing is lost when a worker exits, at a few µs per line.
+  capturedLogs ??= pino.destination({ dest: appLogFile(dir), sync: true });
+  const echo = process.env.TEST_LOG_LEVEL;
+  if (!echo || echo === 'silent') return createLogger('trace', capturedLogs);
+  return createLogger('trace', pino.multistream([{ level: 'trace', stream: capturedLogs }, { level: echo, stream: process.stdout }]));
+}
+
+type Inject = (options: InjectOptions | string) => Promise<LightMyRequestResponse>;
+
+/** Makes `app.inject` record the credentials each exchange carries, for the log search. */
+function recordCredentialsOf(app: FastifyInstance): void {
+  const inject = app.inject.bind(app) as unknown as Inject;
+  const recording: Inject = async (options) => {
+    const res = await inject(options);
+    recordExchange(typeof options === 'string' ? undefined : options.payload, res.statusCode, res.headers['content-type'], res.body);
+    return res;
+  };
+  (app as unknown as { inject: Inject }).inject = recording;
+}
+
 function parseEml(raw: string): { to: string; subject: string; raw: string } {
   const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1]?.trim() ?? '';
   return { to: header('To'), subject: header('Subject'), raw };
@@ -76,7 +109,8 @@ function parseEml(raw: string): { to: string; subject: string; raw: string } {
 
 /**
  * Builds the real application on a fresh database, exactly as main.ts does, with test-friendly
- * defaults: silent logs, a temp DATA_DIR, a random JWT secret, and a Redis key prefix of its own.
+ * defaults: logs captured to a file (capturingLogger), a temp DATA_DIR, a random JWT secret, and a
+ * Redis key prefix of its own.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tribe-test-'));
@@ -92,10 +126,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const { database, drop } = await openTestDatabase();
   const ctx = await createContext(config, {
     database,
+    logger: capturingLogger(),
     ...(options.clock ? { clock: options.clock } : {}),
     ...options.overrides,
   });
   const app = await buildApp(ctx);
+  recordCredentialsOf(app);
   await app.ready();
   return {
     app,
@@ -130,5 +166,7 @@ export function tokenFromMail(mails: Array<{ to: string; raw: string }>, to: str
   const body = mail?.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
   const match = body ? new RegExp(`${linkPath.replace(/[/]/g, '\\/')}\\?token=([A-Za-z0-9_%-]+)`).exec(body) : null;
   if (!match?.[1]) throw new Error(`no mail to ${to} with a ${linkPath} link`);
-  return decodeURIComponent(match[1]);
+  const token = decodeURIComponent(match[1]);
+  recordSecret('token', token);
+  return token;
 }
