@@ -46,4 +46,10 @@ describe('logs', () => {
     expect(maskTokenInUrl('/a?x=1&access_token=abc')).toBe('/a?x=1&access_token=[redacted]');
     expect(maskTokenInUrl('/a?refresh_token=abc#f')).toBe('/a?refresh_token=[redacted]#f');
   });
+
+  it('issue 14.3: hides the signature of signed media URLs (disk sig, S3 X-Amz-Signature)', () => {
+    expect(maskTokenInUrl('/media/private/posts/p/v/large.jpg?exp=1&sig=abc')).toBe('/media/private/posts/p/v/large.jpg?exp=1&sig=[redacted]');
+    expect(maskTokenInUrl('/b/private/k.jpg?X-Amz-Date=1&X-Amz-Signature=f00&x=1')).toBe('/b/private/k.jpg?X-Amz-Date=1&X-Amz-Signature=[redacted]&x=1');
+    expect(maskTokenInUrl('/posts?signal=1')).toBe('/posts?signal=1');
+  });
 });

@@ -100,7 +100,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** `/ws?token=abc` → `/ws?token=[redacted]` (tokens in query strings must not be logged). */
+/**
+ * `/ws?token=abc` → `/ws?token=[redacted]` (tokens in query strings must not be logged), and the
+ * signatures of signed media URLs (`sig`, `X-Amz-Signature`): a logged one would open private media.
+ */
 export function maskTokenInUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|refresh_token)=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(/([?&](?:token|access_token|refresh_token|sig|x-amz-signature)=)[^&#]*/gi, '$1[redacted]');
 }

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, notLike, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import type { ParticipantRole } from './goals.rules.js';
 import {
@@ -69,6 +69,27 @@ export class GoalsRepo {
       .where(eq(goals.id, goalId))
       .returning();
     return row;
+  }
+
+  /** Up to `limit` goals after `afterId` (id order) whose image still has a public URL (from before goal images were private). */
+  async withPublicImage(afterId: string | undefined, limit: number): Promise<Array<{ id: string; imageUrl: string }>> {
+    const rows = await this.db
+      .select({ id: goals.id, imageUrl: goals.imageUrl })
+      .from(goals)
+      .where(and(isNotNull(goals.imageUrl), notLike(goals.imageUrl, 'private/%'), afterId ? gt(goals.id, afterId) : undefined))
+      .orderBy(asc(goals.id))
+      .limit(limit);
+    return rows.map((r) => ({ id: r.id, imageUrl: r.imageUrl! }));
+  }
+
+  /** Points the goal at its moved image, if image_url still is `from` (updated_at unchanged). */
+  async moveImage(goalId: string, from: string, to: string): Promise<boolean> {
+    const rows = await this.db
+      .update(goals)
+      .set({ imageUrl: to })
+      .where(and(eq(goals.id, goalId), eq(goals.imageUrl, from)))
+      .returning({ id: goals.id });
+    return rows.length > 0;
   }
 
   async delete(goalId: string): Promise<boolean> {

@@ -177,6 +177,24 @@ export class GoalsService {
     await this.media.removeAll('goal', goalId);
   }
 
+  /**
+   * Moves every goal image that still has a public URL (from before goal images were private media)
+   * to a private key; the old URL then 404s. Idempotent; for `npm run media:secure`. Returns how many moved.
+   */
+  async secureLegacyImages(batchSize = 100): Promise<number> {
+    const repo = new GoalsRepo(this.database.db);
+    let moved = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await repo.withPublicImage(after, batchSize);
+      for (const goal of batch) {
+        if (await this.media.moveTo('private', 'goal', goal.id, [goal.imageUrl], ([to]) => repo.moveImage(goal.id, goal.imageUrl, to!))) moved += 1;
+      }
+      if (batch.length < batchSize) return moved;
+      after = batch[batch.length - 1]!.id;
+    }
+  }
+
   /** Throws unless the caller created the goal (404 if they cannot see it): lets a route refuse before reading an upload. */
   async assertCreator(callerId: string, goalId: string): Promise<void> {
     await this.access.asCreator(callerId, goalId);

@@ -193,6 +193,33 @@ export class MediaService {
   }
 
   /**
+   * Moves one item's media to fresh keys of `access` (see {@link changeAccess}) and lets
+   * `pointRowAt` point the row at them (a compare-and-set on the old reference; false when the row
+   * changed meanwhile, and then the copies are deleted). True when the media moved and the old
+   * objects are gone; false when there was nothing this storage could move.
+   */
+  async moveTo(
+    access: MediaAccess,
+    purpose: MediaPurpose,
+    ownerId: string,
+    refs: Array<string | null>,
+    pointRowAt: (refs: Array<string | null>) => Promise<boolean>,
+  ): Promise<boolean> {
+    const moved = await this.changeAccess(purpose, ownerId, refs, access);
+    if (moved.refs.every((ref, i) => ref === refs[i])) return false;
+    let pointed = false;
+    try {
+      pointed = await pointRowAt(moved.refs);
+    } finally {
+      if (!pointed) await moved.discardCopies();
+    }
+    if (!pointed) return false;
+    // Once more on failure: a storage hiccup right after a successful copy must not leave public copies.
+    await moved.removeOriginals().catch(() => moved.removeOriginals());
+    return true;
+  }
+
+  /**
    * The references of a chat attachment `uploaderId` uploaded to `conversationId`, given the URL
    * the upload answered with (signed or not); undefined for any other URL.
    */

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, ne, notLike, or, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { posts, type NewPostRow, type PostRow } from './posts.tables.js';
 
@@ -27,6 +27,36 @@ export class PostsRepo {
       .where(and(eq(posts.id, postId), media))
       .returning();
     return row;
+  }
+
+  /**
+   * Up to `limit` posts after `afterId` (id order) whose media still have public URLs although not
+   * everyone may see them: rows from before private media keys (docs/media.md, `npm run media:secure`).
+   */
+  async withMisplacedPublicMedia(afterId: string | undefined, limit: number): Promise<Array<Pick<PostRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl'>>> {
+    return this.db
+      .select({ id: posts.id, mediaUrl: posts.mediaUrl, mediaThumbnailUrl: posts.mediaThumbnailUrl })
+      .from(posts)
+      .where(
+        and(
+          isNotNull(posts.mediaUrl),
+          notLike(posts.mediaUrl, 'private/%'),
+          or(ne(posts.visibility, 'public'), eq(posts.isArchived, true)),
+          afterId ? gt(posts.id, afterId) : undefined,
+        ),
+      )
+      .orderBy(asc(posts.id))
+      .limit(limit);
+  }
+
+  /** Points the post at moved media, if its media_url still is `from` (updated_at unchanged: nothing the author did). */
+  async moveMedia(postId: string, from: string, mediaUrl: string | null, mediaThumbnailUrl: string | null): Promise<boolean> {
+    const rows = await this.db
+      .update(posts)
+      .set({ mediaUrl, mediaThumbnailUrl })
+      .where(and(eq(posts.id, postId), eq(posts.mediaUrl, from)))
+      .returning({ id: posts.id });
+    return rows.length > 0;
   }
 
   /** Deletes the post (likes, comments and comment likes cascade); returns what was deleted. */

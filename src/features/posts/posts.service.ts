@@ -189,6 +189,29 @@ export class PostsService {
     return rekeyed.refs[0] === post.mediaUrl ? undefined : rekeyed;
   }
 
+  /**
+   * Moves the media of every post that not everyone may see but whose media still have public URLs
+   * (rows from before private media keys) to private keys; the old URLs then 404. Idempotent; for
+   * `npm run media:secure` (docs/media.md). Returns how many posts moved.
+   */
+  async secureLegacyMedia(batchSize = 100): Promise<number> {
+    const repo = new PostsRepo(this.database.db);
+    let moved = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await repo.withMisplacedPublicMedia(after, batchSize);
+      for (const post of batch) {
+        const refs = [post.mediaUrl, post.mediaThumbnailUrl];
+        const from = post.mediaUrl!;
+        if (await this.media.moveTo('private', 'post', post.id, refs, ([url, thumb]) => repo.moveMedia(post.id, from, url ?? null, thumb ?? null))) {
+          moved += 1;
+        }
+      }
+      if (batch.length < batchSize) return moved;
+      after = batch[batch.length - 1]!.id;
+    }
+  }
+
   /** The author deletes the post: likes and comments cascade, photos_shared drops, media are removed. */
   async delete(callerId: string, postId: string): Promise<void> {
     const { facts } = await this.visible(callerId, postId);

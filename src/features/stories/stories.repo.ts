@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, notLike, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { areFriends, blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
@@ -138,6 +138,26 @@ export class StoriesRepo {
       })),
       total: Number(count?.n ?? 0),
     };
+  }
+
+  /** Up to `limit` stories after `afterId` (id order) whose media still have public URLs (from before stories were private media). */
+  async withPublicMedia(afterId: string | undefined, limit: number): Promise<Array<Pick<StoryRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl'>>> {
+    return this.db
+      .select({ id: stories.id, mediaUrl: stories.mediaUrl, mediaThumbnailUrl: stories.mediaThumbnailUrl })
+      .from(stories)
+      .where(and(notLike(stories.mediaUrl, 'private/%'), afterId ? gt(stories.id, afterId) : undefined))
+      .orderBy(asc(stories.id))
+      .limit(limit);
+  }
+
+  /** Points the story at its moved media, if media_url still is `from`. */
+  async moveMedia(storyId: string, from: string, mediaUrl: string, mediaThumbnailUrl: string | null): Promise<boolean> {
+    const rows = await this.db
+      .update(stories)
+      .set({ mediaUrl, mediaThumbnailUrl })
+      .where(and(eq(stories.id, storyId), eq(stories.mediaUrl, from)))
+      .returning({ id: stories.id });
+    return rows.length > 0;
   }
 
   async delete(storyId: string): Promise<boolean> {

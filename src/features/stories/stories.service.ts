@@ -132,6 +132,24 @@ export class StoriesService {
     return this.repo.listViewers(ownerId, storyId, limit, (page - 1) * limit);
   }
 
+  /**
+   * Moves the media of every story that still has public URLs (from before stories were private
+   * media) to private keys; the old URLs then 404. Idempotent; for `npm run media:secure`. Returns how many moved.
+   */
+  async secureLegacyMedia(batchSize = 100): Promise<number> {
+    let moved = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.repo.withPublicMedia(after, batchSize);
+      for (const s of batch) {
+        const refs = [s.mediaUrl, s.mediaThumbnailUrl];
+        if (await this.media.moveTo('private', 'story', s.id, refs, ([url, thumb]) => this.repo.moveMedia(s.id, s.mediaUrl, url!, thumb ?? null))) moved += 1;
+      }
+      if (batch.length < batchSize) return moved;
+      after = batch[batch.length - 1]!.id;
+    }
+  }
+
   /** Deletes the caller's story: its media first, then the row (a failed media delete leaves the story to retry). */
   async delete(userId: string, storyId: string): Promise<void> {
     const story = await this.repo.findVisible(userId, storyId, this.clock.now());
