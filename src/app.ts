@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
+import { registerCredentialRoutes } from './features/auth/auth.credentials.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
 import { registerChatAttachmentRoutes } from './features/chat/chat-attachments.routes.js';
 import { registerConversationsRoutes } from './features/chat/conversations.routes.js';
@@ -104,7 +105,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerHealthRoutes(app, readiness);
 
   registerAuthRoutes(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
-  registerUsersRoutes(app, services.users);
+  registerCredentialRoutes(app, services.credentials);
+  registerUsersRoutes(app, services.users, services.credentials);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
   registerStoriesRoutes(app, services.stories, Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes));

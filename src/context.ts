@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { registerAuthMail } from './features/auth/auth.mail.js';
+import { AuthCredentialsService } from './features/auth/auth.credentials.service.js';
 import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
 import { SessionRevocations } from './features/auth/auth.revocations.js';
 import { AuthSessionsService } from './features/auth/auth.sessions.service.js';
@@ -64,6 +65,7 @@ import { registerRealtimeSubscriptions } from './features/realtime/realtime.subs
 import { RedisEventLog } from './features/realtime/redis-event-log.js';
 import { RedisPresenceStore } from './features/realtime/redis-presence.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
+import { EmailChangeService } from './features/users/email-change.service.js';
 import { UsersService } from './features/users/users.service.js';
 import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
 import type { Cache } from './infra/cache/cache.js';
@@ -98,6 +100,7 @@ export interface Services {
   privacy: PrivacyService;
   sessions: AuthSessionsService;
   recovery: AuthRecoveryService;
+  credentials: AuthCredentialsService;
   media: MediaService;
   profileImages: ProfileImagesService;
   preferences: NotificationPreferencesService;
@@ -240,6 +243,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // Until subscribed (Redis unreachable: when it is back) every check reads the shared store.
   revocations.start().catch((err: unknown) => logger.warn({ err }, 'session revocations: subscribe failed'));
   const sessions = new AuthSessionsService(database, bus, clock, users, recovery, signer, revocations, config.refreshTokenTtlSeconds);
+  const emailChanges = new EmailChangeService(database, clock, users);
+  const credentials = new AuthCredentialsService(bus, rateLimiter, users, emailChanges, sessions);
 
   const mediaLinks = new MediaLinks(storage, config.media.signedUrlTtlSeconds);
   const media = new MediaService(
@@ -301,7 +306,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const pushTokens = new PushTokensService(database, clock, config.push.webPushAllowedHosts);
 
   registerAuthMail(bus, mailer, config.appUrl);
-  registerAuthSubscriptions(bus, users, recovery);
+  registerAuthSubscriptions(bus, recovery);
   registerSettingsSubscriptions(bus, settings);
   scheduler.register(storyCleanupJob(stories));
   scheduler.register(friendsInboxTrimJob(friendsInbox));
@@ -334,7 +339,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     storage,
     lock,
     scheduler,
-    services: { users, privacy, sessions, recovery, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
+    services: { users, privacy, sessions, recovery, credentials, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
       goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox, conversations, chatMembers, messages, chatAttachments, chatGoals, realtime },
     async close() {
       if (closed) return;

@@ -20,7 +20,7 @@ let counter = 0;
 /** Registers a user through the auth service (not HTTP, so registration rate limits don't apply). */
 export async function makeUser(
   ctx: AppContext,
-  overrides: Partial<{ email: string; username: string; fullName: string; password: string }> = {},
+  overrides: Partial<{ email: string; username: string; fullName: string; password: string; verified: boolean }> = {},
 ): Promise<TestUser> {
   counter += 1;
   const suffix = `${counter}${randomBytes(3).toString('hex')}`;
@@ -40,6 +40,8 @@ export async function makeUser(
   recordSecret('hash', session.user.passwordHash);
   recordSecret('token', session.accessToken);
   recordSecret('token', session.refreshToken);
+  // As if the registration mail's link was opened (password reset links go only to verified addresses).
+  if (overrides.verified) await ctx.services.users.markEmailVerified(session.user.id, session.user.email);
   return {
     user: session.user,
     id: session.user.id,

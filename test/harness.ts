@@ -161,9 +161,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
 /** The `token=` value of the newest mail to `to` whose link path contains `linkPath`. */
 export function tokenFromMail(mails: Array<{ to: string; raw: string }>, to: string, linkPath: string): string {
-  const mail = [...mails].reverse().find((m) => m.to.includes(to) && m.raw.includes(linkPath));
-  // Quoted-printable may fold long lines with "=\n"; undo that before reading the link.
-  const body = mail?.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  // Quoted-printable may fold long lines with "=\n"; undo that before looking for the link.
+  const unfold = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const body = [...mails]
+    .reverse()
+    .map((m) => ({ to: m.to, body: unfold(m.raw) }))
+    .find((m) => m.to.includes(to) && m.body.includes(linkPath))?.body;
   const match = body ? new RegExp(`${linkPath.replace(/[/]/g, '\\/')}\\?token=([A-Za-z0-9_%-]+)`).exec(body) : null;
   if (!match?.[1]) throw new Error(`no mail to ${to} with a ${linkPath} link`);
   const token = decodeURIComponent(match[1]);

@@ -92,7 +92,7 @@ export class AuthCredentialsService {
   async revertEmailChange(token: string): Promise<string> {
     const outcome = await this.emailChanges.revert(hashOpaqueToken(token));
     if (!outcome) throw invalidEmailChangeToken();
-    await this.sessions.logout(outcome.userId, { allDevices: true });
+    await this.sessions.revokeAllSessions(outcome.userId, 'email_change_reverted');
     const user = await this.users.getById(outcome.userId);
     this.bus.publish('auth.email_change_reverted', { userId: outcome.userId, fullName: user.fullName, email: outcome.email });
     return outcome.email;
@@ -107,7 +107,7 @@ export class AuthCredentialsService {
     const user = await this.users.getById(userId);
     const newHash = await hashAcceptableNewPassword(this.users, user, change);
     await this.users.changePassword(userId, newHash, 'change');
-    await this.sessions.logout(userId, { allDevices: true });
+    await this.sessions.revokeAllSessions(userId, 'password_changed');
     this.bus.publish('auth.password_changed', { userId, fullName: user.fullName, email: user.email });
     return this.sessions.login(user.email, change.newPassword, client);
   }

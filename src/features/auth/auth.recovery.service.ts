@@ -102,8 +102,11 @@ export class AuthRecoveryService {
     });
   }
 
-  /** Sets a new password from a reset token, refusing the last 5 passwords, and signs out every session. */
-  async resetPassword(input: PasswordReset): Promise<void> {
+  /**
+   * Sets a new password from a reset token, refusing the last 5 passwords, and revokes every refresh
+   * token; returns the account so the caller can end its live sessions (AuthSessionsService).
+   */
+  async resetPassword(input: PasswordReset): Promise<string> {
     const now = this.clock.now();
     const tokenHash = hashOpaqueToken(input.token);
     const row = await this.repo.findResetTokenForUpdate(tokenHash);
@@ -121,5 +124,6 @@ export class AuthRecoveryService {
     if (!claimed) throw invalidResetToken();
     await this.users.changePassword(user.id, newHash, 'reset');
     await this.repo.revokeAllForUser(user.id, this.clock.now());
+    return user.id;
   }
 }

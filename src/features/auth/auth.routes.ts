@@ -7,6 +7,7 @@ import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { MeUser, toAuthUser, toMeUser } from '../users/users.schemas.js';
 import type { UsersService } from '../users/users.service.js';
+import type { AuthCredentialsService } from './auth.credentials.service.js';
 import { AuthLimits } from './auth.limits.js';
 import type { AuthRecoveryService } from './auth.recovery.service.js';
 import {
@@ -28,6 +29,7 @@ export interface AuthRouteDeps {
   sessions: AuthSessionsService;
   recovery: AuthRecoveryService;
   users: UsersService;
+  credentials: AuthCredentialsService;
 }
 
 const MINUTE = 60;
@@ -42,7 +44,8 @@ const limits = {
   tokenLinks: [{ name: 'token_link_ip', limit: 20, windowSeconds: HOUR, key: byIp }],
 } satisfies Record<string, RouteRateLimit[]>;
 
-function clientOf(request: FastifyRequest, deviceInfo?: DeviceInfo): ClientContext {
+/** The caller's address, user agent and device, as a session records them. */
+export function clientOf(request: FastifyRequest, deviceInfo?: DeviceInfo): ClientContext {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null, deviceInfo: deviceInfo ?? null };
 }
 
@@ -51,7 +54,7 @@ const tags = ['auth'];
 /** Plan 4.1: /api/v1/auth/*. */
 export function registerAuthRoutes(
   app: TypedApp,
-  { sessions, recovery, users }: AuthRouteDeps,
+  { sessions, recovery, users, credentials }: AuthRouteDeps,
   rateLimits: { rateLimiter: RateLimiter; rateLimit: RateLimitSettings },
 ): void {
   const authLimits = new AuthLimits(rateLimits.rateLimiter, rateLimits.rateLimit);
@@ -208,7 +211,7 @@ export function registerAuthRoutes(
     },
     async (request, reply) => {
       // Past the account's mail budget the answer is the same 202, with no mail: throttled, never locked.
-      if (await authLimits.mayMailPasswordReset(request, request.body.email)) await recovery.forgotPassword(request.body.email);
+      if (await authLimits.mayMailPasswordReset(request, request.body.email)) recovery.requestPasswordReset(request.body.email);
       return reply
         .status(202)
         .send({ message: 'If an account exists for this email, a reset link is on its way' });
@@ -229,7 +232,8 @@ export function registerAuthRoutes(
     },
     async (request) => {
       const b = request.body;
-      await recovery.resetPassword({ token: b.token, newPassword: b.new_password, confirmPassword: b.confirm_password });
+      const userId = await recovery.resetPassword({ token: b.token, newPassword: b.new_password, confirmPassword: b.confirm_password });
+      await sessions.revokeAllSessions(userId, 'password_changed');
       return { message: 'Password changed; log in with the new password' };
     },
   );
@@ -243,6 +247,9 @@ export function registerAuthRoutes(
         response: { 200: MeUser, ...errorResponses(401, 429) },
       },
     },
-    async (request) => toMeUser(await users.getById(principalOf(request).userId)),
+    async (request) => {
+      const { userId } = principalOf(request);
+      return toMeUser(await users.getById(userId), await credentials.pendingEmail(userId));
+    },
   );
 }

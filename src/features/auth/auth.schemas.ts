@@ -72,3 +72,13 @@ export const ResetPasswordBody = Type.Object(
 export const MessageResponse = Type.Object({ message: Type.String() });
 
 export const VerifiedResponse = Type.Object({ message: Type.String(), email_verified: Type.Literal(true) });
+
+export const ChangePasswordBody = Type.Object(
+  {
+    current_password: Password,
+    new_password: Password,
+    confirm_password: Password,
+    device_info: Type.Optional(DeviceInfoBody),
+  },
+  { additionalProperties: false },
+);

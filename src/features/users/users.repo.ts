@@ -47,20 +47,6 @@ export class UsersRepo {
     return row;
   }
 
-  async emailExists(email: string, exceptUserId?: string): Promise<boolean> {
-    const [row] = await this.db
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        and(
-          sql`lower(${users.email}) = ${email.toLowerCase()}`,
-          exceptUserId ? sql`${users.id} <> ${exceptUserId}` : undefined,
-        ),
-      )
-      .limit(1);
-    return row !== undefined;
-  }
-
   async usernameExists(username: string, exceptUserId?: string): Promise<boolean> {
     const [row] = await this.db
       .select({ id: users.id })

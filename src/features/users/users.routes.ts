@@ -11,18 +11,22 @@ import {
   toUserProfile,
   toUserStats,
 } from './users.schemas.js';
+import type { AuthCredentialsService } from '../auth/auth.credentials.service.js';
 import type { UsersService } from './users.service.js';
 
 const tags = ['users'];
 
 /** Plan 4.2: the caller's profile and other users' profiles. */
-export function registerUsersRoutes(app: TypedApp, users: UsersService): void {
+export function registerUsersRoutes(app: TypedApp, users: UsersService, credentials: AuthCredentialsService): void {
   app.get(
     '/api/v1/users/me',
     {
       schema: { tags, summary: 'The caller’s profile', response: { 200: MeUser, ...errorResponses(401, 429) } },
     },
-    async (request) => toMeUser(await users.getById(principalOf(request).userId)),
+    async (request) => {
+      const { userId } = principalOf(request);
+      return toMeUser(await users.getById(userId), await credentials.pendingEmail(userId));
+    },
   );
 
   app.put(
@@ -30,21 +34,28 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService): void {
     {
       schema: {
         tags,
-        summary: 'Update the caller’s profile (a new email must be verified again)',
+        summary:
+          'Update the caller’s profile. A new email needs current_password; it is mailed a confirm link and ' +
+          'becomes the login address only once confirmed (pending_email until then), and the old address is ' +
+          'mailed a link that reverts the change',
         body: UpdateMeBody,
-        response: { 200: MeUser, ...errorResponses(400, 401, 409, 422, 429) },
+        response: { 200: MeUser, ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },
     async (request) => {
+      const { userId } = principalOf(request);
       const b = request.body;
-      const updated = await users.updateProfile(principalOf(request).userId, {
+      // Every check (the password included) runs before anything is written.
+      const newEmail = b.email !== undefined ? await credentials.checkEmailChange(userId, b.email, b.current_password) : undefined;
+      const updated = await users.updateProfile(userId, {
         ...(b.full_name !== undefined ? { fullName: b.full_name } : {}),
         ...(b.username !== undefined ? { username: b.username } : {}),
         ...(b.bio !== undefined ? { bio: b.bio } : {}),
-        ...(b.email !== undefined ? { email: b.email } : {}),
         ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
       });
-      return toMeUser(updated);
+      if (newEmail !== undefined) await credentials.startEmailChange(userId, newEmail);
+      else if (b.email !== undefined) await credentials.cancelEmailChange(userId);
+      return toMeUser(updated, await credentials.pendingEmail(userId));
     },
   );
 

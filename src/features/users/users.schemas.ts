@@ -35,6 +35,9 @@ export const MeUser = Type.Object(
     goals_achieved: Type.Integer(),
     photos_shared: Type.Integer(),
     email_verified: Type.Boolean(),
+    pending_email: Type.Union([Type.String(), Type.Null()], {
+      description: 'a new login address waiting for confirmation through the link mailed to it (email stays the login address until then)',
+    }),
     is_active: Type.Boolean(),
     timezone: Type.String(),
     last_seen_at: NullableTimestamp,
@@ -77,7 +80,16 @@ export const UpdateMeBody = Type.Object(
     full_name: Type.Optional(UserText({ minLength: 1, maxLength: 255 })),
     username: Type.Optional(UserText({ maxLength: 30, pattern: USERNAME_PATTERN })),
     bio: Type.Optional(Type.Union([UserText({ maxLength: BIO_MAX_LENGTH, multiline: true }), Type.Null()])),
-    email: Type.Optional(UserText({ minLength: 3, maxLength: 320 })),
+    email: Type.Optional(
+      UserText({
+        minLength: 3,
+        maxLength: 320,
+        description: 'a new login address: needs current_password, and takes effect once confirmed from the mail sent to it',
+      }),
+    ),
+    current_password: Type.Optional(
+      UserText({ minLength: 1, maxLength: 128, description: 'required to change the email (403 invalid_password)' }),
+    ),
     timezone: Type.Optional(UserText({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
@@ -103,9 +115,11 @@ export function toAuthUser(u: UserRow) {
   };
 }
 
-export function toMeUser(u: UserRow) {
+/** The caller's account; `pendingEmail` is an address change waiting for confirmation. */
+export function toMeUser(u: UserRow, pendingEmail: string | null = null) {
   return {
     ...toAuthUser(u),
+    pending_email: pendingEmail,
     is_active: u.isActive,
     timezone: u.timezone,
     last_seen_at: iso(u.lastSeenAt),

@@ -6,6 +6,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import { canSeeFullProfile, canSeeUser, type ProfileVisibility } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { emailTaken, userNotFound, usernameTaken } from './users.errors.js';
+import { EmailChangesRepo } from './email-changes.repo.js';
 import { UsersRepo, type UserStatsRow, type UserUpdate } from './users.repo.js';
 import { assertTimezone, normalizeEmail, normalizeFullName, normalizeUsername, validEmail } from './users.rules.js';
 import type { UserRow } from './users.tables.js';
@@ -31,7 +32,6 @@ export interface ProfilePatch {
   fullName?: string;
   username?: string;
   bio?: string | null;
-  email?: string;
   timezone?: string;
 }
 
@@ -51,9 +51,13 @@ function uniqueViolationToError(err: unknown): Error {
   return err as Error;
 }
 
-/** Accounts and profiles: the only writer of the `users` and `password_history` tables. */
+/**
+ * Accounts and profiles: with EmailChangeService (the login address), the only writer of the
+ * `users` and `password_history` tables.
+ */
 export class UsersService {
   private readonly repo: UsersRepo;
+  private readonly emailChanges: EmailChangesRepo;
 
   constructor(
     private readonly database: Database,
@@ -63,13 +67,14 @@ export class UsersService {
     private readonly privacy: PrivacyService,
   ) {
     this.repo = new UsersRepo(database.db);
+    this.emailChanges = new EmailChangesRepo(database.db);
   }
 
   /** Creates an account with its first password-history entry; email/username uniqueness → 409. */
   async createAccount(account: NewAccount): Promise<UserRow> {
     const email = validEmail(account.email);
     const username = normalizeUsername(account.username);
-    if (await this.repo.emailExists(email)) throw emailTaken();
+    if (await this.emailChanges.emailInUse(email, undefined, this.clock.now())) throw emailTaken();
     if (await this.repo.usernameExists(username)) throw usernameTaken();
     const now = this.clock.now();
     try {
@@ -126,11 +131,12 @@ export class UsersService {
     return state;
   }
 
-  private async forgetAuthState(userId: string): Promise<void> {
+  /** Drops the cached auth facts, so the next request reads the account afresh. */
+  async forgetAuthState(userId: string): Promise<void> {
     await this.cache.delete(authStateKey(userId));
   }
 
-  /** Applies a partial profile update; a new email must be verified again. */
+  /** Applies a partial profile update (the login address changes through EmailChangeService). */
   async updateProfile(userId: string, patch: ProfilePatch): Promise<UserRow> {
     const current = await this.getById(userId);
     const update: UserUpdate = {};
@@ -144,14 +150,6 @@ export class UsersService {
         update.username = username;
       }
     }
-    if (patch.email !== undefined) {
-      const email = validEmail(patch.email);
-      if (email !== current.email) {
-        if (await this.repo.emailExists(email, userId)) throw emailTaken();
-        update.email = email;
-        update.emailVerified = false;
-      }
-    }
     let updated: UserRow | undefined;
     try {
       updated = await this.repo.update(userId, update, this.clock.now());
@@ -162,7 +160,6 @@ export class UsersService {
     await this.forgetAuthState(userId);
     const changed = Object.keys(update);
     if (changed.length > 0) this.bus.publish('user.profile_updated', { userId, changed });
-    if (update.email) this.bus.publish('user.email_changed', { userId, email: update.email });
     return updated;
   }
 
