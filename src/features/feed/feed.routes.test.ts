@@ -3,6 +3,8 @@ import { countRows, makeBlock, makeFriends, makeUser, type TestUser } from '../.
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { createGoal, http, makePartners, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { multipart, png } from '../../../test/media-samples.js';
+import { expectSigned, fetchUrl, unsigned } from '../media/media.test-helpers.js';
 
 // Time moves one second per step (well inside the access tokens' hour), so "newest first" is exact.
 const clock = new FakeClock('2026-03-01T09:00:00Z');
@@ -257,5 +259,24 @@ describe('GET /api/v1/goals/feed', () => {
       db.execute = original;
     }
     expect(statements).toBe(1);
+  });
+});
+
+describe('issue 14.3: goal images in the goal feed are private media', () => {
+  it('a friend’s goal image comes as a signed URL that serves it with Cache-Control: private', async () => {
+    const actor = await makeUser(t.ctx);
+    const friend = await makeUser(t.ctx);
+    await makeFriends(t.ctx, actor, friend);
+    tick();
+    const goal = await createGoal(t, actor, { title: 'Climb', is_public: true });
+    const body = multipart([{ name: 'image', filename: 'g.png', contentType: 'image/png', data: await png(60, 40) }]);
+    const uploaded = await t.app.inject({ method: 'PUT', url: `/api/v1/goals/${goal.id}/image`, headers: { ...body.headers, ...actor.auth }, payload: body.payload });
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    const entry = (await feedOf(friend)).find((e) => e.goal.id === goal.id);
+    expectSigned(entry?.goal.image_url);
+    const served = await fetchUrl(t, entry!.goal.image_url!);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+    expect((await fetchUrl(t, unsigned(entry!.goal.image_url!))).statusCode).toBe(403);
   });
 });
