@@ -3,10 +3,9 @@ import { principalOf } from '../../http/principal.js';
 import { byIp, type RouteRateLimit } from '../../http/rate-limit.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
-import { toAuthUser } from '../users/users.schemas.js';
 import type { AuthCredentialsService } from './auth.credentials.service.js';
 import { clientOf } from './auth.routes.js';
-import { ChangePasswordBody, SessionResponse, TokenBody } from './auth.schemas.js';
+import { ChangePasswordBody, SessionResponse, TokenBody, toSessionResponse } from './auth.schemas.js';
 
 const HOUR = 3600;
 const limits = {
@@ -41,13 +40,7 @@ export function registerCredentialRoutes(app: TypedApp, credentials: AuthCredent
         { currentPassword: b.current_password, newPassword: b.new_password, confirmPassword: b.confirm_password },
         clientOf(request, b.device_info),
       );
-      return {
-        user: toAuthUser(session.user),
-        access_token: session.accessToken,
-        refresh_token: session.refreshToken,
-        token_type: 'bearer' as const,
-        expires_in: session.expiresIn,
-      };
+      return toSessionResponse(session);
     },
   );
 

@@ -5,7 +5,7 @@ import { byIp, type RateLimitSettings, type RouteRateLimit } from '../../http/ra
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
-import { MeUser, toAuthUser, toMeUser } from '../users/users.schemas.js';
+import { MeUser, toMeUser } from '../users/users.schemas.js';
 import type { UsersService } from '../users/users.service.js';
 import type { AuthCredentialsService } from './auth.credentials.service.js';
 import { AuthLimits } from './auth.limits.js';
@@ -19,6 +19,7 @@ import {
   RegisterBody,
   ResetPasswordBody,
   SessionResponse,
+  toSessionResponse,
   TokenBody,
   TokenPairResponse,
   VerifiedResponse,
@@ -76,13 +77,7 @@ export function registerAuthRoutes(
         { email: b.email, username: b.username, fullName: b.full_name, password: b.password, confirmPassword: b.confirm_password },
         clientOf(request),
       );
-      return reply.status(201).send({
-        user: toAuthUser(session.user),
-        access_token: session.accessToken,
-        refresh_token: session.refreshToken,
-        token_type: 'bearer' as const,
-        expires_in: session.expiresIn,
-      });
+      return reply.status(201).send(toSessionResponse(session));
     },
   );
 
@@ -104,13 +99,7 @@ export function registerAuthRoutes(
       const session = await authLimits.guardLogin(request, email, () =>
         sessions.login(email, password, clientOf(request, device_info)),
       );
-      return {
-        user: toAuthUser(session.user),
-        access_token: session.accessToken,
-        refresh_token: session.refreshToken,
-        token_type: 'bearer' as const,
-        expires_in: session.expiresIn,
-      };
+      return toSessionResponse(session);
     },
   );
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { UserText } from '../../http/schemas.js';
-import { AuthUser } from '../users/users.schemas.js';
+import { AuthUser, toAuthUser } from '../users/users.schemas.js';
+import type { Session } from './auth.sessions.service.js';
 import { USERNAME_PATTERN } from '../users/users.rules.js';
 
 const Password = UserText({ minLength: 1, maxLength: 128 });
@@ -82,3 +83,14 @@ export const ChangePasswordBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A new session as the API shows it (register, login, password change). */
+export function toSessionResponse(session: Session) {
+  return {
+    user: toAuthUser(session.user),
+    access_token: session.accessToken,
+    refresh_token: session.refreshToken,
+    token_type: 'bearer' as const,
+    expires_in: session.expiresIn,
+  };
+}

@@ -2,6 +2,15 @@ import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { emailChanges, users, type EmailChangeRow, type NewEmailChangeRow } from './users.tables.js';
 
+/** The account's requests not yet confirmed, replaced or reverted. */
+const openRequestsOf = (userId: string) =>
+  and(
+    eq(emailChanges.userId, userId),
+    isNull(emailChanges.confirmedAt),
+    isNull(emailChanges.supersededAt),
+    isNull(emailChanges.revertedAt),
+  );
+
 /** Every SQL statement on `email_changes`, and the login-address writes they lead to. */
 export class EmailChangesRepo {
   constructor(private readonly db: Db) {}
@@ -17,14 +26,7 @@ export class EmailChangesRepo {
     await this.db
       .update(emailChanges)
       .set({ supersededAt: at })
-      .where(
-        and(
-          eq(emailChanges.userId, userId),
-          isNull(emailChanges.confirmedAt),
-          isNull(emailChanges.supersededAt),
-          isNull(emailChanges.revertedAt),
-        ),
-      );
+      .where(openRequestsOf(userId));
   }
 
   /** The address waiting for confirmation, if any (an unexpired, open request). */
@@ -32,15 +34,7 @@ export class EmailChangesRepo {
     const [row] = await this.db
       .select()
       .from(emailChanges)
-      .where(
-        and(
-          eq(emailChanges.userId, userId),
-          isNull(emailChanges.confirmedAt),
-          isNull(emailChanges.supersededAt),
-          isNull(emailChanges.revertedAt),
-          gt(emailChanges.confirmExpiresAt, now),
-        ),
-      )
+      .where(and(openRequestsOf(userId), gt(emailChanges.confirmExpiresAt, now)))
       .orderBy(desc(emailChanges.createdAt))
       .limit(1);
     return row;
