@@ -2,11 +2,13 @@ import { buildApp } from './app.js';
 import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';
+import { surviveUnhandledRejections } from './infra/process-guards.js';
 
 /** The API process: config → context → migrations → app → listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(readEnv());
   const ctx = await createContext(config);
+  surviveUnhandledRejections(ctx.logger);
   await ctx.database.migrate();
   const app = await buildApp(ctx);
 

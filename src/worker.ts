@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';
+import { surviveUnhandledRejections } from './infra/process-guards.js';
 
 /**
  * The worker process (`npm run worker`): the same context as the API, no HTTP; runs the periodic
@@ -10,6 +11,7 @@ import { createContext } from './context.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit(readEnv());
   const ctx = await createContext(config);
+  surviveUnhandledRejections(ctx.logger);
   await ctx.database.migrate();
   let stopping = false;
   const stop = async (signal: string) => {

@@ -46,8 +46,12 @@ export class Scheduler {
 
   /** Starts checking for due jobs every tick; the first check happens at once. */
   start(): void {
+    // A tick that cannot take its lock (Redis away) is logged and skipped; the next tick tries again,
+    // so the jobs resume on their own once the lock store is back.
     const tick = () => {
-      for (const job of this.jobs.values()) void this.runIfDue(job);
+      for (const job of this.jobs.values()) {
+        this.runIfDue(job).catch((err: unknown) => this.logger.error({ err, job: job.name }, 'scheduler tick failed'));
+      }
     };
     tick();
     const timer = setInterval(tick, this.tickMs);
