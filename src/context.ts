@@ -82,6 +82,10 @@ import { SmtpMailer } from './infra/mail/smtp-mailer.js';
 import { MemoryRateLimiter } from './infra/ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './infra/ratelimit/rate-limiter.js';
 import { RedisRateLimiter } from './infra/ratelimit/redis-rate-limiter.js';
+import { FailOpenRateLimiter } from './infra/ratelimit/fail-open-rate-limiter.js';
+import { RedisFallbacks } from './infra/redis/redis-fallback.js';
+import { waitForRedis } from './infra/redis/wait-for-redis.js';
+import { FailOpenCache } from './infra/cache/fail-open-cache.js';
 import { MemoryLock, RedisLock, type LockPort } from './infra/jobs/lock.js';
 import { Scheduler } from './infra/jobs/scheduler.js';
 import { DiskStorage } from './infra/storage/disk-storage.js';
@@ -216,12 +220,24 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const database = overrides.database ?? (await openDatabase(config));
+  // Commands fail fast while Redis is away (a timeout, no offline queue) so that the cache and the
+  // rate limiter fall back at once instead of stalling every request.
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableAutoPipelining: true })
+    ? new Redis(config.redisUrl, {
+        keyPrefix: config.redisKeyPrefix,
+        maxRetriesPerRequest: 1,
+        commandTimeout: config.redisCommandTimeoutMs,
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+      })
     : undefined;
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
-  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  if (redis) await waitForRedis(redis, logger);
+  const redisFallbacks = new RedisFallbacks(logger);
+  const cache: Cache = redis ? new FailOpenCache(new RedisCache(redis), redisFallbacks) : new MemoryCache();
+  const rateLimiter: RateLimiter = redis
+    ? new FailOpenRateLimiter(new RedisRateLimiter(redis), new MemoryRateLimiter(), redisFallbacks)
+    : new MemoryRateLimiter();
   const bus = new InProcessEventBus(logger);
   const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
   const lock: LockPort = redis ? new RedisLock(redis) : new MemoryLock();

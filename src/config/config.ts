@@ -17,6 +17,8 @@ export interface Config {
   dbPoolSize: number;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** A Redis command not answered within this is failed (the cache and limiter then fall back). */
+  redisCommandTimeoutMs: number;
   jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -193,6 +195,7 @@ export function loadConfig(env: RawEnv): Config {
     dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'tribe:',
+    redisCommandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 200, 10, 10_000),
     jwtSecret,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_EXPIRE_MINUTES', 60, 1, 24 * 60) * 60,
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_EXPIRE_DAYS', 30, 1, 365) * 24 * 3600,

@@ -22,8 +22,16 @@ export class RedisPubSub implements PubSub {
   private connection(): Redis {
     if (!this.subscriber) {
       // No ready check: its INFO, sent after the TCP connect, is refused once a SUBSCRIBE issued
-      // meanwhile went out, and ioredis then drops every subscription of the connection.
-      const sub = this.redis.duplicate({ keyPrefix: '', maxRetriesPerRequest: null, enableReadyCheck: false });
+      // meanwhile went out, and ioredis then drops every subscription of the connection. Unlike the
+      // shared connection (fail fast), it queues SUBSCRIBEs until connected and has no command
+      // timeout: it only waits for messages, and re-subscribes by itself after a reconnect.
+      const sub = this.redis.duplicate({
+        keyPrefix: '',
+        maxRetriesPerRequest: null,
+        enableReadyCheck: false,
+        enableOfflineQueue: true,
+        commandTimeout: undefined,
+      });
       sub.on('error', () => undefined);
       sub.on('message', (channel: string, message: string) => {
         const handlers = this.handlers.get(channel);
