@@ -51,6 +51,13 @@ const COMMENT_COLUMNS = (viewerId: string) => sql`c.id, c.post_id, c.user_id, c.
   c.replies_count, c.created_at, c.updated_at, u.username, u.full_name, u.profile_image_url,
   exists (select 1 from comment_likes ml where ml.comment_id = c.id and ml.user_id = ${viewerId}) as is_liked_by_me`;
 
+const toCommentRef = (row: Record<string, unknown>): CommentRef => ({
+  id: String(row.id),
+  postId: String(row.post_id),
+  userId: String(row.user_id),
+  parentCommentId: (row.parent_comment_id as string | null) ?? null,
+});
+
 /**
  * Every statement on `post_comments` and its counters (`replies_count` of the parent,
  * `comments_count` of the post). Writes run inside the service's transaction.
@@ -63,13 +70,7 @@ export class CommentsRepo {
       this.db,
       sql`select id, post_id, user_id, parent_comment_id from post_comments where id = ${commentId}`,
     );
-    if (!row) return undefined;
-    return {
-      id: String(row.id),
-      postId: String(row.post_id),
-      userId: String(row.user_id),
-      parentCommentId: (row.parent_comment_id as string | null) ?? null,
-    };
+    return row ? toCommentRef(row) : undefined;
   }
 
   /** The comment, and whether its author and `viewerId` blocked each other (either way). */
@@ -79,14 +80,7 @@ export class CommentsRepo {
       sql`select c.id, c.post_id, c.user_id, c.parent_comment_id, ${blockedEitherWay(viewerId, sql.raw('c.user_id'))} as blocked
         from post_comments c where c.id = ${commentId}`,
     );
-    if (!row) return undefined;
-    return {
-      id: String(row.id),
-      postId: String(row.post_id),
-      userId: String(row.user_id),
-      parentCommentId: (row.parent_comment_id as string | null) ?? null,
-      blockedWithViewer: row.blocked === true,
-    };
+    return row ? { ...toCommentRef(row), blockedWithViewer: row.blocked === true } : undefined;
   }
 
   async insert(values: { postId: string; userId: string; content: string; parentCommentId: string | null; now: Date }): Promise<PostCommentRow> {
@@ -122,13 +116,7 @@ export class CommentsRepo {
       this.db,
       sql`select id, post_id, user_id, parent_comment_id from post_comments where id = ${commentId} for update`,
     );
-    if (!row) return undefined;
-    return {
-      id: String(row.id),
-      postId: String(row.post_id),
-      userId: String(row.user_id),
-      parentCommentId: (row.parent_comment_id as string | null) ?? null,
-    };
+    return row ? toCommentRef(row) : undefined;
   }
 
   /** Deletes a comment and its replies; returns how many comments were deleted. */
