@@ -61,7 +61,9 @@ describe('POST /api/v1/posts', () => {
     expect(body.media_url).toContain(`/posts/${body.id}/`);
     expect(body.media_thumbnail_url).toContain(`/posts/${body.id}/`);
     expect(Object.keys(body).sort()).toEqual(
-      ['caption', 'comments_count', 'created_at', 'goal', 'id', 'likes_count', 'media_height', 'media_thumbnail_url', 'media_url', 'media_width', 'post_type', 'user', 'visibility'],
+      // Issue 15.11: the plan's fields plus what GET /posts/:postId shows (the same shape).
+      ['caption', 'comments_count', 'created_at', 'goal', 'id', 'is_archived', 'is_liked_by_me', 'likes_count', 'media_height',
+        'media_thumbnail_url', 'media_url', 'media_width', 'post_type', 'time_ago', 'updated_at', 'user', 'visibility'],
     );
     expect(storedFiles(body.id).length).toBeGreaterThan(0);
     expect(await photosShared(me)).toBe(1);
@@ -139,8 +141,13 @@ describe('POST /api/v1/posts', () => {
       expect(res.json().error).toMatchObject({ code: 'invalid_goal', details: [{ field: 'goal_id' }] });
     });
 
-    it('not multipart: 415', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/posts', headers: me.auth, payload: { caption: 'x' } });
+    it('neither multipart nor JSON: 415', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/posts',
+        headers: { ...me.auth, 'content-type': 'text/plain' },
+        payload: 'caption=x',
+      });
       expect(res.statusCode).toBe(415);
     });
   });

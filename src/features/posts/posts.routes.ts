@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
 import { enforceRateLimit, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
@@ -6,17 +7,17 @@ import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
+import { AppError } from '../../lib/app-error.js';
 import { invalidField } from './posts.errors.js';
 import { POST_VISIBILITIES, type PostVisibility } from './posts.policy.js';
 import {
   CAPTION_MAX,
-  CreatedPost,
+  CreateTextPostBody,
   PageOnlyQuery,
   pagination,
   Post,
   PostIdParams,
   PostList,
-  toCreatedPost,
   toPost,
   UpdatePostBody,
   UserIdParams,
@@ -35,7 +36,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
  */
 const TEXT_POST_MAX_BYTES = 12 * 1024;
 
+/** The body's media type, without parameters ("multipart/form-data"), lower case. */
+function mediaTypeOf(request: FastifyRequest): string {
+  return String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 function carriesFile(request: FastifyRequest): boolean {
+  // Only a multipart body can hold a file; a JSON body is always a text post.
+  if (mediaTypeOf(request) !== 'multipart/form-data') return false;
   const length = Number(request.headers['content-length']);
   return !Number.isFinite(length) || length > TEXT_POST_MAX_BYTES;
 }
@@ -55,6 +63,29 @@ function parseFields(fields: Record<string, string>): Omit<CreatePostInput, 'fil
   const visibility = (fields.visibility ?? 'friends') as PostVisibility;
   if (!POST_VISIBILITIES.includes(visibility)) throw invalidField('visibility', 'must be one of public, friends, private');
   return { caption, goalId: goalId?.toLowerCase() ?? null, visibility };
+}
+
+/** What a JSON body must not carry: files and media come only as multipart/form-data. */
+const MEDIA_FIELDS = ['image', 'video', 'media', 'media_url', 'media_thumbnail_url', 'file'];
+
+/** A JSON body naming a media field → 415 multipart_required, before Ajv would call it an unknown field. */
+function refuseMediaInJson(body: unknown): void {
+  if (!body || typeof body !== 'object') return;
+  const found = MEDIA_FIELDS.filter((field) => field in body);
+  if (found.length === 0) return;
+  throw new AppError(
+    'unsupported_media',
+    'multipart_required',
+    'A post with an image or video is sent as multipart/form-data (file field image or video); JSON bodies create text posts only',
+    found.map((field) => ({ field, message: 'send the file as multipart/form-data' })),
+  );
+}
+
+type TextPostJson = Static<typeof CreateTextPostBody>;
+
+/** The fields of a JSON text post (Ajv has checked their shapes and the caption's length). */
+function textPostInput(b: TextPostJson): CreatePostInput {
+  return { caption: b.caption ?? null, goalId: b.goal_id?.toLowerCase() ?? null, visibility: b.visibility ?? 'friends' };
 }
 
 function toPatch(b: { caption?: string | null; visibility?: PostVisibility; is_archived?: boolean }): PostPatch {
@@ -81,17 +112,27 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
       config: { rateLimits: [POST_UPLOAD_RATE_LIMIT] },
       schema: {
         tags,
-        summary: 'Create a post (multipart: image or video file, caption, goal_id, visibility)',
+        summary: 'Create a post (multipart: image or video file, caption, goal_id, visibility; or JSON for a text post)',
         description:
-          'Fields: `image` (JPEG, PNG, WebP, AVIF, HEIC/HEIF, GIF) or `video` (MP4/MOV) — at most one file; `caption` ' +
+          'A text post may be sent as JSON (`caption`, `goal_id`, `visibility`; a media field in JSON is 415 ' +
+          'multipart_required) or as multipart/form-data. Multipart fields: `image` (JPEG, PNG, WebP, AVIF, HEIC/HEIF, GIF) or `video` (MP4/MOV) — at most one file; `caption` ' +
           `(≤ ${CAPTION_MAX} characters); \`goal_id\` (a goal the caller actively takes part in, else 422 invalid_goal); ` +
           '`visibility` public | friends | private (default friends). Without a file the post is a text post and needs a ' +
-          'caption. Posts with a file count against the upload limit (10 per hour).',
-        consumes: ['multipart/form-data'],
-        response: { 201: CreatedPost, ...errorResponses(400, 401, 413, 415, 422, 429) },
+          'caption. Posts with a file count against the upload limit (10 per hour). The answer is the post as GET ' +
+          '/posts/{postId} shows it.',
+        consumes: ['multipart/form-data', 'application/json'],
+        body: { content: { 'application/json': { schema: CreateTextPostBody } } },
+        response: { 201: Post, ...errorResponses(400, 401, 413, 415, 422, 429) },
+      },
+      preValidation: async (request) => {
+        if (mediaTypeOf(request) === 'application/json') refuseMediaInJson(request.body);
       },
     },
     async (request, reply) => {
+      if (mediaTypeOf(request) === 'application/json' && request.body !== undefined) {
+        const post = await posts.create(principalOf(request).userId, textPostInput(request.body as TextPostJson));
+        return reply.status(201).send(toPost(post, clock.now()));
+      }
       const upload = await receiveUpload(request, {
         fileFields: ['image', 'video'],
         textFields: ['caption', 'goal_id', 'visibility'],
@@ -104,7 +145,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
         }
         if (upload.file) input.file = { upload: upload.file, allowVideo: upload.file.field === 'video' };
         const post = await posts.create(principalOf(request).userId, input);
-        return reply.status(201).send(toCreatedPost(post));
+        return reply.status(201).send(toPost(post, clock.now()));
       } finally {
         await upload.file?.discard();
       }

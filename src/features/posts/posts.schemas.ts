@@ -32,10 +32,10 @@ const PostFields = {
   created_at: Timestamp,
 };
 
-/** POST /posts response (plan 4.5). */
-export const CreatedPost = Type.Object(PostFields);
-
-/** GET /posts/:postId and list entries: plus the viewer's like, archived state and time_ago. */
+/**
+ * A post as the viewer sees it: the answer of POST /posts (201), GET and PUT /posts/:postId and the
+ * entries of post lists — one shape, so a client's model of a post never lacks a field.
+ */
 export const Post = Type.Object({
   ...PostFields,
   is_archived: Type.Boolean(),
@@ -45,6 +45,19 @@ export const Post = Type.Object({
 });
 
 export const PostList = Type.Object({ posts: Type.Array(Post), pagination: PagePagination });
+
+/**
+ * POST /posts as JSON: a text post (no file). The fields and rules of the multipart form's text
+ * fields; a file can only come as multipart/form-data.
+ */
+export const CreateTextPostBody = Type.Object(
+  {
+    caption: Type.Optional(Type.Union([UserText({ maxLength: CAPTION_MAX, multiline: true }), Type.Null()])),
+    goal_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+    visibility: Type.Optional(PostVisibilitySchema),
+  },
+  { additionalProperties: false },
+);
 
 export const PostIdParams = Type.Object({ postId: Uuid });
 export const UserIdParams = Type.Object({ userId: Uuid });
@@ -67,7 +80,7 @@ export function toUserCard(c: UserCardRow) {
   return { id: c.id, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl };
 }
 
-export function toCreatedPost(p: PostViewRow) {
+function postFields(p: PostViewRow) {
   return {
     id: p.id,
     user: toUserCard(p.author),
@@ -87,7 +100,7 @@ export function toCreatedPost(p: PostViewRow) {
 
 export function toPost(p: PostViewRow, now: Date) {
   return {
-    ...toCreatedPost(p),
+    ...postFields(p),
     is_archived: p.isArchived,
     is_liked_by_me: p.isLikedByMe,
     time_ago: timeAgo(p.createdAt, now),
