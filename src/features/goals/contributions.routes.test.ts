@@ -43,6 +43,8 @@ describe('POST /api/v1/goals/:goalId/contributions', () => {
       id: expect.any(String),
       goal_id: goal.id,
       user_id: member.id,
+      // Issue 15.11: the contributor's card, as GET /goals/:goalId/contributions shows it.
+      user: { id: member.id, username: member.username, full_name: expect.any(String), profile_image_url: null },
       amount: 150.1,
       note: 'From my savings!',
       contribution_type: 'monetary',

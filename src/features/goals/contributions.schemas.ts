@@ -41,15 +41,13 @@ export const ContributionItem = Type.Object(
   { title: 'GoalContribution' },
 );
 
+/**
+ * POST /goals/:goalId/contributions (201): the contribution exactly as the goal's contribution list
+ * shows it (ContributionItem's fields), plus the plan's `goal_progress`, the goal after it.
+ */
 export const ContributionCreated = Type.Object(
   {
-    id: Uuid,
-    goal_id: Uuid,
-    user_id: Uuid,
-    amount: Money,
-    note: NullableString,
-    contribution_type: ContributionType,
-    created_at: Timestamp,
+    ...ContributionItem.properties,
     goal_progress: Type.Object({
       current_amount: Money,
       progress_percentage: Type.Number({ minimum: 0, maximum: 100 }),
@@ -77,15 +75,8 @@ export function toContributionItem(c: ContributionItemRow) {
 }
 
 export function toContributionCreated(r: ContributionResult) {
-  const c = r.contribution;
   return {
-    id: c.id,
-    goal_id: c.goalId,
-    user_id: c.userId,
-    amount: moneyToNumber(c.amount),
-    note: c.note,
-    contribution_type: c.contributionType as 'monetary' | 'milestone' | 'checkin',
-    created_at: c.createdAt.toISOString(),
+    ...toContributionItem(r.contribution),
     goal_progress: {
       current_amount: moneyToNumber(r.goal.currentAmount),
       progress_percentage: r.goal.progressPercentage,

@@ -11,7 +11,7 @@ import { GoalQueriesRepo } from './goals.queries.repo.js';
 import type { Page } from './goals.reads.service.js';
 import { GoalsRepo } from './goals.repo.js';
 import { contributionAmountOf, type ContributionType } from './goals.rules.js';
-import type { GoalContributionRow, GoalRow } from './goals.tables.js';
+import type { GoalRow } from './goals.tables.js';
 import { MilestonesRepo } from './milestones.repo.js';
 import './goals.events.js';
 
@@ -23,7 +23,8 @@ export interface ContributionInput {
 }
 
 export interface ContributionResult {
-  contribution: GoalContributionRow;
+  /** The new contribution with its contributor's card, as the goal's contribution list shows it. */
+  contribution: ContributionItemRow;
   /** The goal after the contribution (current_amount, progress, status). */
   goal: GoalRow;
 }
@@ -101,7 +102,20 @@ export class ContributionsService {
       this.bus.publish('goal.milestone_achieved', { goal: summary, actor, milestoneId: m.id, milestoneTitle: m.title, at });
     }
     if (result.completed) this.bus.publish('goal.completed', { goal: summary, actor, completedAt: at });
-    return { contribution: result.contribution, goal: result.goal };
+    const c = result.contribution;
+    const contribution: ContributionItemRow = {
+      id: c.id,
+      goalId: c.goalId,
+      userId: c.userId,
+      amount: c.amount,
+      note: c.note,
+      contributionType: input.contributionType,
+      createdAt: c.createdAt,
+      username: caller.username,
+      fullName: caller.fullName,
+      profileImageUrl: caller.profileImageUrl,
+    };
+    return { contribution, goal: result.goal };
   }
 
   /** The goal's contributions, newest first, with contributor cards (same visibility as the goal). */

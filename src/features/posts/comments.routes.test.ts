@@ -42,6 +42,10 @@ describe('POST /api/v1/posts/:postId/comments', () => {
       parent_comment_id: null,
       likes_count: 0,
       created_at: expect.any(String),
+      // Issue 15.11: the Comment shape GET and PUT show.
+      replies_count: 0,
+      is_liked_by_me: false,
+      updated_at: expect.any(String),
     });
     expect(await commentsCount(postId)).toBe(1);
     await t.ctx.bus.drain();

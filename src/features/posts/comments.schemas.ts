@@ -26,8 +26,11 @@ const CommentFields = {
   created_at: Timestamp,
 };
 
-/** POST /posts/:postId/comments response (plan 4.5). */
-export const CreatedComment = Type.Object(CommentFields);
+/**
+ * A comment as the viewer sees it: the answer of POST /posts/:postId/comments (201) and PUT
+ * /posts/comments/:commentId, and each entry of a list's `replies`; a top-level list entry adds its
+ * first `replies`.
+ */
 export const Comment = Type.Object({
   ...CommentFields,
   replies_count: Type.Integer(),
@@ -38,7 +41,7 @@ export const CommentWithRepliesSchema = Type.Object({ ...Comment.properties, rep
 export const CommentList = Type.Object({ comments: Type.Array(CommentWithRepliesSchema), pagination: PagePagination });
 export const CommentLikeResponse = Type.Object({ comment_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() });
 
-export function toCreatedComment(c: CommentViewRow) {
+function commentFields(c: CommentViewRow) {
   return {
     id: c.id,
     post_id: c.postId,
@@ -51,7 +54,7 @@ export function toCreatedComment(c: CommentViewRow) {
 }
 
 export function toComment(c: CommentViewRow) {
-  return { ...toCreatedComment(c), replies_count: c.repliesCount, is_liked_by_me: c.isLikedByMe, updated_at: c.updatedAt.toISOString() };
+  return { ...commentFields(c), replies_count: c.repliesCount, is_liked_by_me: c.isLikedByMe, updated_at: c.updatedAt.toISOString() };
 }
 
 export function toCommentWithReplies(c: CommentWithReplies) {

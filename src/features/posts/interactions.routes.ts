@@ -7,10 +7,8 @@ import {
   CommentList,
   Comment,
   CreateCommentBody,
-  CreatedComment,
   toComment,
   toCommentWithReplies,
-  toCreatedComment,
   UpdateCommentBody,
 } from './comments.schemas.js';
 import type { CommentsService } from './comments.service.js';
@@ -83,7 +81,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
           'comment of the same post, else 422 invalid_parent_comment.',
         params: PostIdParams,
         body: CreateCommentBody,
-        response: { 201: CreatedComment, ...errorResponses(401, 404, 422, 429) },
+        response: { 201: Comment, ...errorResponses(401, 404, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -92,7 +90,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
         content: b.content,
         parentCommentId: b.parent_comment_id ?? null,
       });
-      return reply.status(201).send(toCreatedComment(created));
+      return reply.status(201).send(toComment(created));
     },
   );
 

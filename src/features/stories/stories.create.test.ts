@@ -21,6 +21,9 @@ describe('POST /api/v1/stories', () => {
     expect(body).toEqual({
       id: expect.any(String),
       user_id: u.id,
+      // Issue 15.11: the author's card and viewed_by_me, as GET /stories/:storyId shows it.
+      user: { id: u.id, username: u.username, full_name: expect.any(String), profile_image_url: null },
+      viewed_by_me: false,
       media_url: expect.stringMatching(new RegExp(`/media/private/stories/${body.id}/[0-9a-f]{24}/original\\.jpg\\?exp=\\d+&sig=`)),
       media_thumbnail_url: expect.stringMatching(new RegExp(`/media/private/stories/${body.id}/[0-9a-f]{24}/thumb\\.jpg\\?exp=\\d+&sig=`)),
       media_type: 'image',

@@ -5,13 +5,11 @@ import type { TypedApp } from '../../http/typebox.js';
 import { missingFile } from '../media/media.errors.js';
 import { invalidStoryField } from './stories.errors.js';
 import {
-  CreatedStory,
   StoryDetails,
   StoryIdParams,
   StoryTray,
   StoryViewers,
   ViewersQuery,
-  toCreatedStory,
   toStoryDetails,
   toTray,
   toViewer,
@@ -51,7 +49,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
           'itself, and media_type, when sent, must match it (else 422 media_type_mismatch). duration is the seconds ' +
           'shown, 1–60, default 5, for videos too. Expires 24 hours after creation. 10 uploads per hour.',
         consumes: ['multipart/form-data'],
-        response: { 201: CreatedStory, ...errorResponses(400, 401, 413, 415, 422, 429) },
+        response: { 201: StoryDetails, ...errorResponses(400, 401, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -60,7 +58,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
         const fields = parseFields(upload.fields);
         if (!upload.file) throw missingFile('media');
         const story = await stories.create(principalOf(request).userId, { file: upload.file, ...fields });
-        return reply.status(201).send(toCreatedStory(story));
+        return reply.status(201).send(toStoryDetails(story));
       } finally {
         await upload.file?.discard();
       }

@@ -24,12 +24,9 @@ const UserCard = Type.Object({
   profile_image_url: NullableString,
 });
 
-/** POST /stories response (plan 4.6). */
-export const CreatedStory = Type.Object({ ...storyFields, user_id: Uuid });
-
 export const TrayStory = Type.Object({ ...storyFields, viewed_by_me: Type.Boolean() });
 
-/** GET /stories/:storyId: the tray item plus its author. */
+/** POST /stories (201) and GET /stories/:storyId: the tray item plus its author (plan 4.6's fields included). */
 export const StoryDetails = Type.Object({ ...storyFields, user_id: Uuid, user: UserCard, viewed_by_me: Type.Boolean() });
 
 export const StoryTray = Type.Object({
@@ -54,8 +51,6 @@ const storyBody = (s: Pick<StoryRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl' | '
   expires_at: s.expiresAt.toISOString(),
   created_at: s.createdAt.toISOString(),
 });
-
-export const toCreatedStory = (s: StoryRow) => ({ ...storyBody(s), user_id: s.userId });
 
 const toCard = (u: { id: string; username: string; fullName: string | null; profileImageUrl: string | null }) => ({
   id: u.id,

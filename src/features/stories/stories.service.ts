@@ -5,7 +5,6 @@ import type { Database } from '../../infra/db/database.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
 import { mediaTypeMismatch, notStoryOwner, storyNotFound } from './stories.errors.js';
 import { StoriesRepo, type StoryViewerRow, type TrayStoryRow } from './stories.repo.js';
-import type { StoryRow } from './stories.tables.js';
 import './stories.events.js';
 
 /** Stories live 24 hours (plan 4.6). */
@@ -71,7 +70,7 @@ export class StoriesService {
   }
 
   /** Stores the media under `private/stories/{id}/`, then the row; a failed insert removes the media again. */
-  async create(userId: string, input: NewStoryInput): Promise<StoryRow> {
+  async create(userId: string, input: NewStoryInput): Promise<TrayStoryRow> {
     const id = randomUUID();
     const stored = await this.media.store('story', id, input.file, { allowVideo: true });
     try {
@@ -94,7 +93,8 @@ export class StoriesService {
         expiresAt: row.expiresAt.toISOString(),
         at: now.toISOString(),
       });
-      return await this.media.links.resolve(row, ['mediaUrl', 'mediaThumbnailUrl']);
+      // Read back as GET /stories/:storyId shows it, so the 201 has the same shape.
+      return await this.get(userId, row.id);
     } catch (err) {
       await this.media.removeAll('story', id).catch((e: unknown) => this.logger.warn({ err: e, storyId: id }, 'story media cleanup failed'));
       throw err;
