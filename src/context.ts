@@ -208,8 +208,8 @@ function openPushSenders(config: Config): PushSenders {
 }
 
 async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl, poolSize: config.dbPoolSize });
-  return openPgliteDatabase({ dataDir: path.join(config.dataDir, 'db') });
+  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl, poolSize: config.dbPoolSize, timeouts: config.dbTimeouts });
+  return openPgliteDatabase({ dataDir: path.join(config.dataDir, 'db'), timeouts: config.dbTimeouts });
 }
 
 /**

@@ -123,7 +123,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_KEY_PREFIX: `tribe-test:${randomUUID()}:`,
     ...options.env,
   });
-  const { database, drop } = await openTestDatabase();
+  // A test that brings its own database (e.g. on a PostgreSQL it starts itself) gets no other.
+  const { database, drop } = options.overrides?.database
+    ? { database: options.overrides.database, drop: async () => undefined }
+    : await openTestDatabase();
   const ctx = await createContext(config, {
     database,
     logger: capturingLogger(),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_WEB_PUSH_ALLOWED_HOSTS, parseAllowedPushHosts, type AllowedPushHost } from '../infra/push/web-push-endpoint-policy.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../infra/db/database.js';
 import type { RawEnv } from './env.js';
 
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   trustProxy: boolean;
   databaseUrl: string | undefined;
   dbPoolSize: number;
+  /** Statement, lock, idle-in-transaction, pool-acquire and maintenance budgets (DB_*_TIMEOUT_MS). */
+  dbTimeouts: DatabaseTimeouts;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   /** A Redis command not answered within this is failed (the cache and limiter then fall back). */
@@ -193,6 +196,13 @@ export function loadConfig(env: RawEnv): Config {
     trustProxy: bool('TRUST_PROXY', false),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
+    dbTimeouts: {
+      statementMs: int('DB_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 0, 3_600_000),
+      lockMs: int('DB_LOCK_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.lockMs, 0, 3_600_000),
+      idleInTransactionMs: int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs, 0, 3_600_000),
+      poolAcquireMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.poolAcquireMs, 100, 600_000),
+      maintenanceMs: int('DB_MAINTENANCE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.maintenanceMs, 0, 86_400_000),
+    },
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'tribe:',
     redisCommandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 200, 10, 10_000),

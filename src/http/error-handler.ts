@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnstorableText } from '../infra/db/errors.js';
+import { dependencyFailure } from '../infra/dependency-failure.js';
 import { errorForLog } from '../infra/logger.js';
 import { AppError, type AppErrorDetail, type AppErrorKind } from '../lib/app-error.js';
 import { CONTROL_CHARACTER_MESSAGES } from './schemas.js';
@@ -90,6 +91,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(reply, 422, 'validation_failed', 'The request holds text that cannot be stored', [
         { message: 'must not contain U+0000 (NUL)' },
       ]);
+    }
+    const unavailable = dependencyFailure(error);
+    if (unavailable) {
+      // Not a bug: the dependency's real cause (SQLSTATE, errno) is logged, the client is told to retry.
+      request.log.warn({ err: errorForLog(error), dependency: unavailable.dependency, reason: unavailable.reason }, 'dependency unavailable');
+      reply.header('retry-after', String(unavailable.retryAfterSeconds));
+      return unavailable.dependency === 'storage'
+        ? send(reply, 503, 'storage_unavailable', 'Media storage is unavailable; try again later')
+        : send(reply, 503, 'service_unavailable', 'The service is temporarily unavailable; try again later');
     }
     // Only a projection is logged: a driver error's message and fields hold the statement's parameters.
     request.log.error({ err: errorForLog(error) }, 'unhandled error');

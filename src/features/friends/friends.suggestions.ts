@@ -1,5 +1,5 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type DatabaseBudget } from '../../infra/db/database.js';
 import { canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
@@ -28,10 +28,13 @@ export class FriendSuggestions {
     this.friends = new FriendsRepo(database.db);
   }
 
-  /** Replaces the user's (non-dismissed) suggestions with fresh ones, atomically. */
-  async recompute(userId: string): Promise<void> {
+  /**
+   * Replaces the user's (non-dismissed) suggestions with fresh ones, atomically; the nightly refresh
+   * runs it with the maintenance budget (DB_MAINTENANCE_TIMEOUT_MS), a request with its own.
+   */
+  async recompute(userId: string, budget: DatabaseBudget = 'request'): Promise<void> {
     const now = this.clock.now();
-    await inTransaction(this.database, (tx) => new FriendSuggestionsRepo(tx).replaceFor(userId, now));
+    await inTransaction(this.database, (tx) => new FriendSuggestionsRepo(tx).replaceFor(userId, now), budget);
   }
 
   /** Recomputes every active user's suggestions in id-ordered batches; returns how many users. */
@@ -40,7 +43,7 @@ export class FriendSuggestions {
     let done = 0;
     for (;;) {
       const ids = await this.repo.activeUserIdsAfter(after, batchSize);
-      for (const id of ids) await this.recompute(id);
+      for (const id of ids) await this.recompute(id, 'maintenance');
       done += ids.length;
       if (ids.length < batchSize) return done;
       after = ids[ids.length - 1] ?? null;

@@ -4,10 +4,41 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 /** A Drizzle handle on either PGlite or PostgreSQL; a transaction handle has the same type. */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
+/**
+ * How long database work may take (milliseconds; 0 = no limit). Request work gets the first four;
+ * maintenance work (migrations, the nightly friend-suggestion refresh) gets `maintenanceMs` as its
+ * statement and lock budget instead (docs/reliability.md, "Database").
+ */
+export interface DatabaseTimeouts {
+  /** A statement running longer is cancelled (PostgreSQL statement_timeout, SQLSTATE 57014). */
+  statementMs: number;
+  /** A statement waiting longer for a lock is cancelled (lock_timeout, 55P03). */
+  lockMs: number;
+  /** A session idle inside an open transaction longer is ended (idle_in_transaction_session_timeout, 25P03). */
+  idleInTransactionMs: number;
+  /** Waiting longer for a pooled connection (or, on PGlite, for the one connection) fails the query. */
+  poolAcquireMs: number;
+  /** Statement and lock budget of migrations and long maintenance jobs. */
+  maintenanceMs: number;
+}
+
+/** The defaults of DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, ... (src/config/config.ts). */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  statementMs: 5_000,
+  lockMs: 2_000,
+  idleInTransactionMs: 10_000,
+  poolAcquireMs: 2_000,
+  maintenanceMs: 600_000,
+};
+
+/** Whose budget a transaction runs under: a request's (the default) or maintenance work's. */
+export type DatabaseBudget = 'request' | 'maintenance';
+
 /** The database port: one SQL dialect, two engines (embedded PGlite, production PostgreSQL). */
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  readonly timeouts: DatabaseTimeouts;
   /**
    * Runs ONE statement outside any transaction (a read, or a write that is atomic on its own, such as
    * the chat send's CTE) as a named prepared statement with a generic plan: PostgreSQL parses and
@@ -18,12 +49,31 @@ export interface Database {
   queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
-  /** Resolves when the database answers a trivial query. */
-  ping(): Promise<void>;
+  /**
+   * Runs `work` in one transaction with the maintenance budget (statement and lock timeouts of
+   * `timeouts.maintenanceMs`, set with SET LOCAL), for jobs that may legitimately run long.
+   */
+  maintenanceTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Readiness: resolves when a query on a real table (users) answers within `budgetMs`, bounded on
+   * the server too (SET LOCAL statement_timeout), so a hung or locked database answers "not ready" fast.
+   */
+  ping(budgetMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Runs `work` in one transaction (commit on return, rollback on throw). */
-export function inTransaction<T>(database: Database, work: (tx: Db) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction (commit on return, rollback on throw), under a request's timeouts
+ * unless `budget` is 'maintenance' (see {@link Database.maintenanceTransaction}).
+ */
+export function inTransaction<T>(database: Database, work: (tx: Db) => Promise<T>, budget: DatabaseBudget = 'request'): Promise<T> {
+  if (budget === 'maintenance') return database.maintenanceTransaction(work);
   return database.db.transaction((tx) => work(tx as unknown as Db));
+}
+
+/** The SET statements that give a transaction (`local`) or a session the maintenance budget. */
+export function maintenanceSettings(timeouts: DatabaseTimeouts, scope: 'local' | 'session'): string[] {
+  const ms = Math.max(0, Math.trunc(timeouts.maintenanceMs));
+  const set = scope === 'local' ? 'set local' : 'set';
+  return [`${set} statement_timeout = ${ms}`, `${set} lock_timeout = ${ms}`];
 }

@@ -87,3 +87,75 @@ export function isUnstorableText(err: unknown): boolean {
   if (!e) return false;
   return e.code === '22021' || e.code === '22P05' || /invalid byte sequence/i.test(e.message);
 }
+
+/** SQLSTATEs that mean the database cannot serve the request now (retry later), not that it is wrong. */
+export const UNAVAILABLE_SQLSTATES: Readonly<Record<string, string>> = {
+  '57014': 'statement timeout (query_canceled)',
+  '55P03': 'lock timeout (lock_not_available)',
+  '25P03': 'idle-in-transaction timeout',
+  '57P01': 'admin shutdown',
+  '57P02': 'crash shutdown',
+  '57P03': 'cannot connect now (starting up or shutting down)',
+  '53300': 'too many connections',
+  '53100': 'disk full',
+  '53200': 'out of memory',
+  '08000': 'connection exception',
+  '08001': 'unable to establish connection',
+  '08003': 'connection does not exist',
+  '08004': 'connection rejected',
+  '08006': 'connection failure',
+  '58030': 'I/O error',
+};
+
+/** Socket errors of the database connection (pg surfaces them raw; Drizzle wraps them as a cause). */
+const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** pg and pg-pool's own errors for a lost, closed or unobtainable connection (they carry no code). */
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|is not queryable|Connection ended unexpectedly|terminating connection/i;
+
+interface CodedError {
+  code?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+}
+
+function* chainOf(err: unknown, depth = 0): Generator<CodedError> {
+  if (!err || typeof err !== 'object' || depth > 4) return;
+  const e = err as CodedError;
+  yield e;
+  // Node's connect to a host with several addresses fails with an AggregateError of each attempt.
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chainOf(inner, depth + 1);
+  yield* chainOf(e.cause, depth + 1);
+}
+
+/** What the database is unavailable for: a timeout (the request's budget ran out) or an outage. */
+export interface DatabaseUnavailable {
+  kind: 'timeout' | 'outage';
+  /** For the log: "57014 statement timeout (query_canceled)", "ECONNREFUSED", "pool acquire timeout". */
+  reason: string;
+}
+
+/**
+ * Whether `err` means the database is unavailable or the request ran over its budget (statement,
+ * lock or pool-acquire timeout; refused, reset or lost connections; shutdown, startup, too many
+ * connections), looking through Drizzle's wrapper and AggregateErrors. Undefined for anything else:
+ * a constraint violation, a syntax error, a bug.
+ */
+export function databaseUnavailable(err: unknown): DatabaseUnavailable | undefined {
+  for (const e of chainOf(err)) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (code === 'DB_ACQUIRE_TIMEOUT' || /timeout exceeded when trying to connect/i.test(message)) {
+      return { kind: 'timeout', reason: 'pool acquire timeout' };
+    }
+    if (code && UNAVAILABLE_SQLSTATES[code]) {
+      const kind = code === '57014' || code === '55P03' || code === '25P03' ? 'timeout' : 'outage';
+      return { kind, reason: `${code} ${UNAVAILABLE_SQLSTATES[code]}` };
+    }
+    if (code && NETWORK_ERRNOS.has(code)) return { kind: 'outage', reason: code };
+    if (CONNECTION_MESSAGES.test(message) && !/^Failed query:/.test(message)) return { kind: 'outage', reason: message.slice(0, 120) };
+  }
+  return undefined;
+}

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { Database, Db } from './database.js';
+import { DEFAULT_DATABASE_TIMEOUTS, maintenanceSettings, type Database, type DatabaseTimeouts, type Db } from './database.js';
 import { migrationsFolder } from './migrations-folder.js';
 
 /** Any constant works; every Tribe process agrees on it so only one migrates at a time. */
@@ -13,6 +13,8 @@ const MIGRATION_LOCK_KEY = 727_115_001;
 export interface PostgresOptions {
   url: string;
   poolSize: number;
+  /** Default: {@link DEFAULT_DATABASE_TIMEOUTS}. */
+  timeouts?: DatabaseTimeouts;
 }
 
 /** More distinct prepared shapes than this means values leaked into the text: stop naming them. */
@@ -38,9 +40,23 @@ export class PreparedStatements {
   }
 }
 
-/** Settings shared by both pools. */
-function poolConfig(url: string, max: number): pg.PoolConfig {
-  return { connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 };
+/**
+ * Settings shared by both pools. Every session starts with the request budget (startup parameters,
+ * so no round trip is added): statement, lock and idle-in-transaction timeouts; waiting for a
+ * connection (a free pooled one, or a new one to connect) is bounded by the acquire timeout.
+ */
+function poolConfig(url: string, max: number, timeouts: DatabaseTimeouts): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeouts.poolAcquireMs,
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // A peer that vanished without a FIN (network partition) is noticed by TCP keepalive.
+    keepAlive: true,
+  };
 }
 
 /**
@@ -50,8 +66,15 @@ function poolConfig(url: string, max: number): pg.PoolConfig {
  * dearer than a custom one) — about 1 ms of planning for a 0.5 ms feed page. Only statements written
  * for it run here (feed pages, the chat send); every other query keeps custom plans on the main pool.
  */
-export function hotReadPoolConfig(url: string, poolSize: number): pg.PoolConfig {
-  return { ...poolConfig(url, Math.max(2, Math.ceil(poolSize / 2))), options: '-c plan_cache_mode=force_generic_plan' };
+export function hotReadPoolConfig(url: string, poolSize: number, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): pg.PoolConfig {
+  return { ...poolConfig(url, Math.max(2, Math.ceil(poolSize / 2)), timeouts), options: '-c plan_cache_mode=force_generic_plan' };
+}
+
+/** Readiness probe: a real table, bounded on the server by its own statement timeout (one round trip). */
+export function readinessQuery(budgetMs: number): string {
+  const ms = Math.max(1, Math.trunc(budgetMs));
+  // One simple-protocol string runs as one implicit transaction, so SET LOCAL ends with it.
+  return `set local statement_timeout = ${ms}; set local lock_timeout = ${ms}; select 1 from users limit 1`;
 }
 
 /**
@@ -59,8 +82,9 @@ export function hotReadPoolConfig(url: string, poolSize: number): pg.PoolConfig 
  * of `queryPrepared` (half as many), so a process opens at most 1.5 × poolSize connections.
  */
 export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool } {
-  const pool = new pg.Pool(poolConfig(options.url, options.poolSize));
-  const hotPool = new pg.Pool(hotReadPoolConfig(options.url, options.poolSize));
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  const pool = new pg.Pool(poolConfig(options.url, options.poolSize, timeouts));
+  const hotPool = new pg.Pool(hotReadPoolConfig(options.url, options.poolSize, timeouts));
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   hotPool.on('error', () => undefined);
@@ -70,25 +94,40 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
     kind: 'postgres',
     db,
     pool,
+    timeouts,
     async queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]> {
       const result = await hotPool.query<T>(prepared.toQuery(query));
       return result.rows;
     },
+    async maintenanceTransaction(work) {
+      return db.transaction(async (tx) => {
+        for (const statement of maintenanceSettings(timeouts, 'local')) await tx.execute(sql.raw(statement));
+        return work(tx as unknown as Db);
+      });
+    },
     async migrate() {
       const client = await pool.connect();
+      let broken = false;
       try {
+        // Migrations (and the wait for another process's migration lock) get the maintenance
+        // budget for this session only; RESET gives the pooled connection back its request budget.
+        for (const statement of maintenanceSettings(timeouts, 'session')) await client.query(statement);
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
         try {
           await migrate(drizzle({ client, casing: 'snake_case' }), { migrationsFolder: migrationsFolder() });
         } finally {
           await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
         }
+        await client.query('reset statement_timeout; reset lock_timeout');
+      } catch (err) {
+        broken = true; // the session may still hold the maintenance budget: do not pool it
+        throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
-    async ping() {
-      await pool.query('select 1');
+    async ping(budgetMs = 1_000) {
+      await pool.query(readinessQuery(budgetMs));
     },
     async close() {
       await Promise.all([pool.end(), hotPool.end()]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, cp, mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../clock/clock.js';
 import {
@@ -15,7 +15,28 @@ import {
   type ObjectStorage,
   type StoredObjectMeta,
 } from './storage.js';
+import { guardStorage } from './storage-errors.js';
 import type { MediaUrlSignature } from './url-signature.js';
+
+/**
+ * mkdir -p that reports the real errno. Node's recursive mkdir answers ENOENT when a directory is
+ * missing on a read-only file system (it stats the path after EROFS and reports the stat's error),
+ * which sent operators looking for a missing file; this walks up itself so EROFS stays EROFS.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EEXIST') return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await ensureDir(parent);
+    await mkdir(dir).catch((again: unknown) => {
+      if ((again as { code?: string }).code !== 'EEXIST') throw again;
+    });
+  }
+}
 
 export interface DiskStorageOptions {
   /** Public keys: DATA_DIR/media, served at /media/<key>. */
@@ -66,17 +87,19 @@ export class DiskStorage implements ObjectStorage {
 
   async put(key: string, body: ObjectBody, _meta: StoredObjectMeta): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    // Write beside the target and rename, so a reader never sees a half-written file.
-    const temp = `${target}.${randomUUID()}.partial`;
-    try {
-      if (Buffer.isBuffer(body)) await writeFile(temp, body);
-      else await copyFile(body.path, temp);
-      await rename(temp, target);
-    } catch (err) {
-      await unlink(temp).catch(() => undefined);
-      throw err;
-    }
+    await guardStorage(`put ${key}`, async () => {
+      await ensureDir(path.dirname(target));
+      // Write beside the target and rename, so a reader never sees a half-written file.
+      const temp = `${target}.${randomUUID()}.partial`;
+      try {
+        if (Buffer.isBuffer(body)) await writeFile(temp, body);
+        else await copyFile(body.path, temp);
+        await rename(temp, target);
+      } catch (err) {
+        await unlink(temp).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   async copyPrefix(fromPrefix: string, toPrefix: string, _cacheControl: string): Promise<void> {
@@ -87,18 +110,21 @@ export class DiskStorage implements ObjectStorage {
     }
     // Copied into a temporary sibling and renamed, so the target never holds half the objects.
     const temp = `${to}.${randomUUID()}.partial`;
-    try {
-      await mkdir(path.dirname(to), { recursive: true });
-      await cp(from, temp, { recursive: true, errorOnExist: true, force: false });
-      await rename(temp, to);
-    } catch (err) {
-      await rm(temp, { recursive: true, force: true });
-      throw err;
-    }
+    await guardStorage(`copy ${fromPrefix} to ${toPrefix}`, async () => {
+      try {
+        await ensureDir(path.dirname(to));
+        await cp(from, temp, { recursive: true, errorOnExist: true, force: false });
+        await rename(temp, to);
+      } catch (err) {
+        await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    await rm(this.dirOf(prefix), { recursive: true, force: true });
+    const dir = this.dirOf(prefix);
+    await guardStorage(`delete ${prefix}`, () => rm(dir, { recursive: true, force: true }));
   }
 
   urlFor(key: string): string {
@@ -119,10 +145,18 @@ export class DiskStorage implements ObjectStorage {
     return signed !== undefined && isPrivateKey(signed) ? signed : undefined;
   }
 
+  /** Readiness: writes and deletes a small file in both roots (a stat passes on a read-only volume). */
   async check(): Promise<void> {
     for (const root of [this.publicRoot, this.privateRoot]) {
-      await mkdir(root, { recursive: true });
-      await stat(root);
+      const probe = path.join(root, `.readyz-${randomUUID()}.probe`);
+      await guardStorage(`readiness probe in ${root}`, async () => {
+        await ensureDir(root);
+        try {
+          await writeFile(probe, 'ok');
+        } finally {
+          await unlink(probe).catch(() => undefined);
+        }
+      });
     }
   }
 }

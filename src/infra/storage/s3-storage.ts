@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Config } from '../../config/config.js';
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/clock.js';
+import { guardStorage } from './storage-errors.js';
 import {
   assertSafeKey,
   assertSafePrefix,
@@ -78,6 +80,10 @@ export class S3Storage implements ObjectStorage {
   /** Uploads one object. A file body is streamed and (unlike a Buffer) not retried by the SDK. */
   async put(key: string, body: ObjectBody, meta: StoredObjectMeta): Promise<void> {
     assertSafeKey(key);
+    await guardStorage(`put ${key}`, () => this.upload(key, body, meta));
+  }
+
+  private async upload(key: string, body: ObjectBody, meta: StoredObjectMeta): Promise<void> {
     const command = (Body: PutObjectCommandInput['Body'], ContentLength: number) =>
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -127,6 +133,10 @@ export class S3Storage implements ObjectStorage {
     assertSafePrefix(fromPrefix);
     assertSafePrefix(toPrefix);
     if (toPrefix.startsWith(fromPrefix) || fromPrefix.startsWith(toPrefix)) throw new Error('copyPrefix: the prefixes must not contain each other');
+    await guardStorage(`copy ${fromPrefix} to ${toPrefix}`, () => this.copyAll(fromPrefix, toPrefix, cacheControl));
+  }
+
+  private async copyAll(fromPrefix: string, toPrefix: string, cacheControl: string): Promise<void> {
     for await (const keys of this.pages(fromPrefix)) {
       for (let i = 0; i < keys.length; i += COPY_CONCURRENCY) {
         await Promise.all(
@@ -151,6 +161,10 @@ export class S3Storage implements ObjectStorage {
 
   async deletePrefix(prefix: string): Promise<void> {
     assertSafePrefix(prefix);
+    await guardStorage(`delete ${prefix}`, () => this.deleteAll(prefix));
+  }
+
+  private async deleteAll(prefix: string): Promise<void> {
     for await (const page of this.pages(prefix)) {
       const keys = page.map((Key) => ({ Key }));
       if (keys.length > 0) {
@@ -191,8 +205,13 @@ export class S3Storage implements ObjectStorage {
     return signed !== undefined && isPrivateKey(signed) ? signed : undefined;
   }
 
+  /** Readiness: writes and deletes a small private object (a HEAD passes on a bucket that refuses writes). */
   async check(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    const Key = `private/readyz/${randomUUID()}.probe`;
+    await guardStorage('readiness probe', async () => {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: 'ok', ContentType: 'text/plain', CacheControl: 'private, no-store' }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+    });
   }
 
   /** Releases the client's sockets; call once when the process shuts down. */
