@@ -1,6 +1,7 @@
 import type { ObjectStorage } from '../../infra/storage/storage.js';
 import { uploadOwnerOf } from '../media/media.ownership.js';
 import type { MediaService } from '../media/media.service.js';
+import { isPostNotFound } from '../posts/posts.errors.js';
 import type { PostsService } from '../posts/posts.service.js';
 import { invalidField } from './chat.errors.js';
 import type { ConversationView } from './conversations.queries.repo.js';
@@ -35,7 +36,11 @@ export class ChatMediaOwnership {
     const owner = uploadOwnerOf(this.storage, url);
     if (owner?.purpose === 'profile' || owner?.purpose === 'cover') return owner.userId === userId.toLowerCase();
     if (owner?.purpose !== 'post') return false;
-    const found = await this.posts.visible(userId, owner.itemId).catch(() => undefined);
+    // A post gone or hidden means "not theirs" (422); a database failure is not an answer and propagates.
+    const found = await this.posts.visible(userId, owner.itemId).catch((err: unknown) => {
+      if (isPostNotFound(err)) return undefined;
+      throw err;
+    });
     return found?.post.author.id === userId && (found.post.mediaUrl === url || found.post.mediaThumbnailUrl === url);
   }
 

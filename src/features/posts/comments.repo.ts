@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
+import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { UserCardRow } from './posts.queries.repo.js';
@@ -17,6 +18,17 @@ export interface CommentViewRow {
   isLikedByMe: boolean;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * What a failed comment insert says vanished meanwhile: its post or its parent comment (their
+ * foreign keys, migrations/0000); undefined for any other failure, which must propagate as it is.
+ */
+export function vanishedTargetOf(err: unknown): 'post' | 'parent' | undefined {
+  const constraint = violatedForeignKey(err);
+  if (constraint === 'post_comments_post_id_posts_id_fk') return 'post';
+  if (constraint === 'post_comments_parent_comment_id_post_comments_id_fk') return 'parent';
+  return undefined;
 }
 
 /** A comment with the post it is on (for the visibility check). */

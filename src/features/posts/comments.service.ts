@@ -1,15 +1,8 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
-import { CommentsRepo, type CommentViewRow } from './comments.repo.js';
-import {
-  commentNotFound,
-  invalidField,
-  invalidParentComment,
-  isForeignKeyViolation,
-  notCommentAuthor,
-  postNotFound,
-} from './posts.errors.js';
+import { CommentsRepo, vanishedTargetOf, type CommentViewRow } from './comments.repo.js';
+import { commentNotFound, invalidField, invalidParentComment, isPostNotFound, notCommentAuthor, postNotFound } from './posts.errors.js';
 import { mayDeleteComment } from './posts.policy.js';
 import type { Page, PostsService } from './posts.service.js';
 import './posts.events.js';
@@ -79,7 +72,10 @@ export class CommentsService {
         return inserted;
       });
     } catch (err) {
-      if (isForeignKeyViolation(err)) throw parent ? invalidParentComment() : postNotFound();
+      // Only the post or the parent deleted meanwhile is an answer; anything else (an outage) propagates.
+      const vanished = vanishedTargetOf(err);
+      if (vanished === 'post') throw postNotFound();
+      if (vanished === 'parent') throw invalidParentComment();
       throw err;
     }
 
@@ -163,14 +159,15 @@ export class CommentsService {
     if (!done) throw commentNotFound();
   }
 
-  /** The comment if it exists on a post the caller may see, else 404 comment_not_found. */
+  /** The comment if it exists on a post the caller may see, else 404 comment_not_found; other failures propagate. */
   private async visibleComment(callerId: string, commentId: string) {
     const ref = await this.comments.findRef(commentId);
     if (!ref) throw commentNotFound();
     try {
       await this.posts.visible(callerId, ref.postId);
-    } catch {
-      throw commentNotFound();
+    } catch (err) {
+      if (isPostNotFound(err)) throw commentNotFound();
+      throw err;
     }
     return ref;
   }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
+import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { UserCardRow } from './posts.queries.repo.js';
@@ -11,12 +12,27 @@ export interface LikeChange {
   likesCount: number | undefined;
 }
 
+/** The foreign keys (migrations/0000) whose violation means the liked post or comment was deleted meanwhile. */
+const TARGET_FOREIGN_KEYS = new Set(['post_likes_post_id_posts_id_fk', 'comment_likes_comment_id_post_comments_id_fk']);
+
 export interface LikerRow extends UserCardRow {
   likedAt: Date;
 }
 
+/**
+ * Runs one like/unlike statement. The target deleted meanwhile reads as `likesCount: undefined`
+ * (no counter row, or its foreign key refused the insert); every other failure propagates.
+ */
 async function change(db: Db, query: ReturnType<typeof sql>): Promise<LikeChange> {
-  const [row] = await queryRows<{ changed: number; likes_count: number | null }>(db, query);
+  let rows: Array<{ changed: number; likes_count: number | null }>;
+  try {
+    rows = await queryRows<{ changed: number; likes_count: number | null }>(db, query);
+  } catch (err) {
+    const constraint = violatedForeignKey(err);
+    if (constraint !== undefined && TARGET_FOREIGN_KEYS.has(constraint)) return { changed: false, likesCount: undefined };
+    throw err;
+  }
+  const [row] = rows;
   return { changed: Number(row?.changed ?? 0) > 0, likesCount: row?.likes_count == null ? undefined : Number(row.likes_count) };
 }
 

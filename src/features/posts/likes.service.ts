@@ -2,7 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import { CommentsRepo } from './comments.repo.js';
-import { commentNotFound, isForeignKeyViolation, postNotFound } from './posts.errors.js';
+import { commentNotFound, isPostNotFound, postNotFound } from './posts.errors.js';
 import { LikesRepo, type LikeChange, type LikerRow } from './likes.repo.js';
 import type { Page, PostsService } from './posts.service.js';
 import './posts.events.js';
@@ -72,27 +72,25 @@ export class LikesService {
     await this.likes.unlikeComment(commentId, callerId);
   }
 
-  /** The comment if it is on a post the caller may see (with whether its author and the caller blocked each other), else 404. */
+  /**
+   * The comment if it is on a post the caller may see (with whether its author and the caller
+   * blocked each other), else 404; any other failure propagates.
+   */
   private async visibleComment(callerId: string, commentId: string) {
     const comment = await this.comments.findRefSeenBy(callerId, commentId);
     if (!comment) throw commentNotFound();
     try {
       await this.posts.visible(callerId, comment.postId);
-    } catch {
-      throw commentNotFound();
+    } catch (err) {
+      if (isPostNotFound(err)) throw commentNotFound();
+      throw err;
     }
     return comment;
   }
 
-  /** Runs a like statement; the target deleted meanwhile (no counter row, or a foreign-key failure) → 404. */
+  /** Runs a like statement; the target deleted meanwhile (the repo answers no counter, see LikesRepo) → 404. */
   private async guard(run: () => Promise<LikeChange>, gone: () => Error): Promise<{ changed: boolean; likesCount: number }> {
-    let result: LikeChange;
-    try {
-      result = await run();
-    } catch (err) {
-      if (isForeignKeyViolation(err)) throw gone();
-      throw err;
-    }
+    const result = await run();
     if (result.likesCount === undefined) throw gone();
     return { changed: result.changed, likesCount: result.likesCount };
   }

@@ -20,12 +20,10 @@ export const postContentRequired = () =>
   validationError('post_content_required', [{ field: 'caption', message: 'a post needs a caption, an image or a video' }]);
 export const invalidField = (field: string, message: string) => validationError('validation_failed', [{ field, message }]);
 
-/** A foreign-key violation (the post or comment was deleted while we wrote beside it). */
-export function isForeignKeyViolation(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    if ((current as { code?: string }).code === '23503') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+/**
+ * True for the 404 `PostsService.visible` answers (an unknown post, or one the caller may not see),
+ * and for nothing else: a database failure on the way must stay what it is (500/503), never 404.
+ */
+export function isPostNotFound(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'post_not_found';
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../../lib/app-error.js';
 import type { FriendsService } from '../friends/friends.service.js';
 import type { UsersService } from '../users/users.service.js';
 
@@ -11,7 +12,11 @@ export interface UserCard {
 
 /** What the gateway needs from the users and friends features. */
 export interface RealtimePeople {
-  /** The user's card and whether they show their online status; undefined for an unknown account. */
+  /**
+   * The user's card and whether they show their online status; undefined for an unknown (or
+   * deleted) account. Any other failure (the database unreachable) rejects: callers log it, they
+   * never mistake it for "nobody".
+   */
   profile(userId: string): Promise<{ card: UserCard; showsOnlineStatus: boolean } | undefined>;
   friendIds(userId: string): Promise<string[]>;
   touchLastSeen(userId: string): Promise<void>;
@@ -21,7 +26,10 @@ export interface RealtimePeople {
 export function realtimePeople(users: UsersService, friends: FriendsService): RealtimePeople {
   return {
     async profile(userId) {
-      const user = await users.getById(userId).catch(() => undefined);
+      const user = await users.getById(userId).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'user_not_found') return undefined;
+        throw err;
+      });
       if (!user) return undefined;
       return {
         card: { id: user.id, username: user.username, full_name: user.fullName, profile_image_url: user.profileImageUrl },
