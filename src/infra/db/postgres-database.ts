@@ -88,6 +88,11 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   hotPool.on('error', () => undefined);
+  // A checked-out client whose connection the server ends between two statements (the
+  // idle-in-transaction timeout, an admin shutdown) emits 'error' while the pool listens only to
+  // idle clients: an uncaught exception that ended the process. With a listener of its own, its next
+  // statement fails instead ("not queryable": a 503) and the pool drops it on release.
+  for (const each of [pool, hotPool]) each.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle({ client: pool, casing: 'snake_case' }) as unknown as Db;
   const prepared = new PreparedStatements();
   return {
