@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerCredentialRoutes } from './features/auth/auth.credentials.routes.js';
+import { registerAuthPages } from './features/auth/auth.pages.routes.js';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
 import { registerChatAttachmentRoutes } from './features/chat/chat-attachments.routes.js';
 import { registerConversationsRoutes } from './features/chat/conversations.routes.js';
@@ -106,6 +107,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   registerAuthRoutes(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
   registerCredentialRoutes(app, services.credentials);
+  registerAuthPages(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
   registerUsersRoutes(app, services.users, services.credentials);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
