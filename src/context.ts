@@ -17,6 +17,7 @@ import { ChatAttachmentsService } from './features/chat/chat-attachments.service
 import { ChatGoalsService } from './features/chat/chat-goals.service.js';
 import { ChatMediaOwnership } from './features/chat/chat-media-ownership.js';
 import { ChatMembersService } from './features/chat/chat-members.service.js';
+import { ChatBlocksService } from './features/chat/chat-blocks.service.js';
 import { registerChatSubscriptions } from './features/chat/chat.subscriptions.js';
 import { ConversationsService } from './features/chat/conversations.service.js';
 import { MessagesService } from './features/chat/messages.service.js';
@@ -333,7 +334,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   scheduler.register(goalRemindersJob(goalReminders));
   registerAchievementSubscriptions(bus, achievements);
   registerFeedSubscriptions(bus, feed);
-  registerChatSubscriptions(bus, chatGoals);
+  registerChatSubscriptions(bus, chatGoals, new ChatBlocksService(database, bus));
   registerNotificationSubscriptions(bus, notifier, new MessagePushService(pushDelivery, realtime));
   scheduler.register(pushDeliveryJob(pushDelivery));
   scheduler.register(partnerCheckinsJob(notifier));

@@ -1,11 +1,18 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { ChatBlocksService } from './chat-blocks.service.js';
 import type { ChatGoalsService } from './chat-goals.service.js';
 import '../goals/goals.events.js';
+import '../settings/settings.events.js';
 
 const money = (amount: string, currency: string) => `${currency} ${amount}`;
 
-/** Group goals have a group chat: created with the goal, following its participants, told about progress. */
-export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService): void {
+/**
+ * Group goals have a group chat: created with the goal, following its participants, told about
+ * progress. A block placed or lifted recounts the pair's unread counts in the chats they share.
+ */
+export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService, blocks: ChatBlocksService): void {
+  bus.subscribe('user.blocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, true));
+  bus.subscribe('user.unblocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, false));
   bus.subscribe('goal.created', async (e) => {
     await goals.ensureConversation(e.goal);
   });

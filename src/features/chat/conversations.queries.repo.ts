@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
 
 export interface UserCardRow {
   id: string;
@@ -38,8 +39,9 @@ export interface ConversationView {
   lastMessageAt: Date | null;
   createdAt: Date;
   lastMessage: LastMessageView | null;
-  /** Admins first, then by joining; at most LIST_PARTICIPANTS_MAX in lists. */
+  /** Admins first, then by joining; at most LIST_PARTICIPANTS_MAX in lists; in a group none blocked with the caller. */
   participants: ParticipantView[];
+  /** Every current participant, whoever the caller sees. */
   participantsCount: number;
 }
 
@@ -60,7 +62,8 @@ const VIEW_SELECT = sql`select c.id, c.conversation_type, c.name, c.image_url, c
   from conversation_participants p
   join conversations c on c.id = p.conversation_id
   left join lateral (select m.id, m.sender_id, m.content, m.message_type, m.is_deleted, m.created_at from messages m
-      where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
+      where m.conversation_id = c.id and not ${hiddenByBlock(sql`p.user_id`, 'm')}
+      order by m.created_at desc, m.id desc limit 1) lm on true
   left join users lu on lu.id = lm.sender_id`;
 
 /** Hidden chats come back when a message newer than the hiding arrives. */
@@ -119,7 +122,7 @@ export class ConversationQueriesRepo {
       this.db,
       sql`select count(*)::int as n from conversation_participants p join conversations c on c.id = p.conversation_id ${where}`,
     );
-    return { items: await this.withParticipants(rows.map(toView), LIST_PARTICIPANTS_MAX), total: Number(count?.n ?? 0) };
+    return { items: await this.withParticipants(rows.map(toView), userId, LIST_PARTICIPANTS_MAX), total: Number(count?.n ?? 0) };
   }
 
   /** One conversation as the caller sees it (hidden or archived ones too), if they take part in it. */
@@ -128,25 +131,32 @@ export class ConversationQueriesRepo {
       this.db,
       sql`${VIEW_SELECT} where p.user_id = ${userId} and p.left_at is null and c.id = ${conversationId}`,
     );
-    const [view] = await this.withParticipants(rows.map(toView), VIEW_PARTICIPANTS_MAX);
+    const [view] = await this.withParticipants(rows.map(toView), userId, VIEW_PARTICIPANTS_MAX);
     return view;
   }
 
   /**
    * The participants of each conversation, in one statement: at most `perConversation` cards each
-   * (admins first, then by joining), with the full count.
+   * (admins first, then by joining), with the full count. In a group, members blocked either way
+   * with the viewer get no card (they are still counted).
    */
-  private async withParticipants(views: Array<Omit<ConversationView, 'participants' | 'participantsCount'>>, perConversation: number): Promise<ConversationView[]> {
+  private async withParticipants(
+    views: Array<Omit<ConversationView, 'participants' | 'participantsCount'>>,
+    viewerId: string,
+    perConversation: number,
+  ): Promise<ConversationView[]> {
     if (views.length === 0) return [];
     const rows = await queryRows<Raw>(
       this.db,
       sql`select * from (
-          select p.conversation_id, p.user_id, p.role, u.username, u.full_name, u.profile_image_url,
-            row_number() over (partition by p.conversation_id order by p.role = 'admin' desc, p.joined_at, p.user_id) as n,
-            count(*) over (partition by p.conversation_id) as total
-          from conversation_participants p join users u on u.id = p.user_id
-          where p.conversation_id in (${ids(views.map((v) => v.id))}) and p.left_at is null) ranked
-        where ranked.n <= ${perConversation}
+          select card.*,
+            row_number() over (partition by card.conversation_id, card.hidden order by card.role = 'admin' desc, card.joined_at, card.user_id) as n,
+            count(*) over (partition by card.conversation_id) as total
+          from (select p.conversation_id, p.user_id, p.role, p.joined_at, u.username, u.full_name, u.profile_image_url,
+              (c.conversation_type <> 'direct' and ${blockedBetween(sql`${viewerId}::uuid`, sql`p.user_id`)}) as hidden
+            from conversation_participants p join users u on u.id = p.user_id join conversations c on c.id = p.conversation_id
+            where p.conversation_id in (${ids(views.map((v) => v.id))}) and p.left_at is null) card) ranked
+        where not ranked.hidden and ranked.n <= ${perConversation}
         order by ranked.conversation_id, ranked.n`,
     );
     const byConversation = new Map<string, ParticipantView[]>();
@@ -164,6 +174,65 @@ export class ConversationQueriesRepo {
       byConversation.set(String(r.conversation_id), list);
     }
     return views.map((v) => ({ ...v, participants: byConversation.get(v.id) ?? [], participantsCount: counts.get(v.id) ?? 0 }));
+  }
+
+  /** The conversation's current participants who may see `userId`'s activity there: in a group, none blocked with them either way. */
+  async participantsSeeing(conversationId: string, userId: string): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.db,
+      sql`select p.user_id::text as user_id from conversation_participants p join conversations c on c.id = p.conversation_id
+        where p.conversation_id = ${conversationId} and p.left_at is null
+          and not (c.conversation_type <> 'direct' and ${blockedBetween(sql`${userId}::uuid`, sql`p.user_id`)})
+        order by p.joined_at, p.user_id`,
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Of `candidateIds`, those blocked either way with `userId` (one statement; none asked, no query). */
+  async blockedAmong(userId: string, candidateIds: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(candidateIds)].filter((id) => id !== userId);
+    if (unique.length === 0) return new Set();
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select c.id::text as id from (values ${sql.join(unique.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
+        where ${blockedBetween(sql`${userId}::uuid`, sql`c.id`)}`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Of `candidateIds`, those blocked either way with any of `userIds` (one statement; none asked, no query). */
+  async blockedWithAny(userIds: readonly string[], candidateIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0 || candidateIds.length === 0) return new Set();
+    const list = (values: readonly string[]) => sql.join([...new Set(values)].map((id) => sql`(${id}::uuid)`), sql`, `);
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select distinct c.id::text as id from (values ${list(candidateIds)}) as c(id), (values ${list(userIds)}) as u(id)
+        where c.id <> u.id and ${blockedBetween(sql`u.id`, sql`c.id`)}`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * What two users share that a block between them changes: the group conversations both currently
+   * take part in, and the group goals both are active participants of (a read of goal_participants).
+   */
+  async sharedBetween(a: string, b: string): Promise<{ conversationIds: string[]; goalIds: string[] }> {
+    const [conversations, goals] = await Promise.all([
+      queryRows<{ id: string }>(
+        this.db,
+        sql`select c.id::text as id from conversations c
+          join conversation_participants pa on pa.conversation_id = c.id and pa.user_id = ${a} and pa.left_at is null
+          join conversation_participants pb on pb.conversation_id = c.id and pb.user_id = ${b} and pb.left_at is null
+          where c.conversation_type <> 'direct' order by c.id`,
+      ),
+      queryRows<{ id: string }>(
+        this.db,
+        sql`select ga.goal_id::text as id from goal_participants ga
+          join goal_participants gb on gb.goal_id = ga.goal_id and gb.user_id = ${b} and gb.left_at is null
+          where ga.user_id = ${a} and ga.left_at is null order by ga.goal_id`,
+      ),
+    ]);
+    return { conversationIds: conversations.map((r) => r.id), goalIds: goals.map((r) => r.id) };
   }
 
   /** Cards of active accounts, in the order asked (unknown, deactivated or deleted ones left out). */

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { hiddenByBlock, messageAuthor } from './chat.blocks.sql.js';
 import {
   conversationParticipants,
   conversations,
@@ -157,6 +158,23 @@ export class ConversationsRepo {
       .update(conversationParticipants)
       .set(values)
       .where(and(eq(conversationParticipants.conversationId, conversationId), eq(conversationParticipants.userId, userId)));
+  }
+
+  /**
+   * Recounts the unread messages of `userIds` in `conversationIds` after a block between them was
+   * placed or lifted: the messages of others after their read mark (or since they joined) that no
+   * block hides from them. One statement.
+   */
+  async recountUnread(conversationIds: string[], userIds: string[]): Promise<void> {
+    if (conversationIds.length === 0 || userIds.length === 0) return;
+    const list = (values: string[]) => sql.join(values.map((id) => sql`${id}::uuid`), sql`, `);
+    await this.db.execute(sql`update conversation_participants p
+      set unread_count = (select count(*)::int from messages m
+        where m.conversation_id = p.conversation_id
+          and m.created_at > coalesce(p.last_read_at, p.joined_at)
+          and ${messageAuthor('m')} is distinct from p.user_id
+          and not ${hiddenByBlock(sql`p.user_id`, 'm')})
+      where p.conversation_id in (${list(conversationIds)}) and p.user_id in (${list(userIds)}) and p.left_at is null`);
   }
 
   async currentParticipants(conversationId: string): Promise<CurrentParticipant[]> {

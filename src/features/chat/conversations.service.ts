@@ -86,6 +86,12 @@ export class ConversationsService {
     return !peerId || !(await this.privacy.relationship(userId, peerId)).blockedEitherWay;
   }
 
+  /** Of `candidateIds`, those blocked either way with `userId` (for the realtime fan-out of typing and goal updates). */
+  async blockedAmong(userId: string, candidateIds: readonly string[]): Promise<Set<string>> {
+    if (!UUID.test(userId)) return new Set();
+    return this.queries.blockedAmong(userId, candidateIds.filter((id) => UUID.test(id)));
+  }
+
   /** The id of the two users' direct conversation, if they have one. */
   async directConversationId(a: string, b: string): Promise<string | undefined> {
     if (!UUID.test(a) || !UUID.test(b)) return undefined;

@@ -1,6 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../infra/db/database.js';
-import { toMessageView, VIEW_COLUMNS, VIEW_JOINS, type MessageView, type MessageViewRow } from './messages.queries.repo.js';
+import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
+import {
+  toMessageView,
+  VIEW_COLUMNS,
+  VIEW_JOINS,
+  type MessageAudienceRow,
+  type MessageView,
+  type MessageViewRow,
+} from './messages.queries.repo.js';
 
 export interface NewUserMessage {
   conversationId: string;
@@ -27,7 +35,7 @@ export type SendOutcome =
   | { kind: 'reply_not_found' }
   /** A concurrent send with the same client_message_id won (its message is committed): nothing was written. */
   | { kind: 'lost_race' }
-  | { kind: 'sent'; view: MessageView; participants: Array<{ userId: string; isMuted: boolean }> };
+  | { kind: 'sent'; view: MessageView; participants: MessageAudienceRow[] };
 
 interface SendRow extends MessageViewRow {
   conversation_type: 'direct' | 'group';
@@ -40,8 +48,9 @@ interface SendRow extends MessageViewRow {
 /**
  * The send path of a user message as ONE prepared statement: it checks the sender's membership, the
  * client_message_id (a retry writes nothing) and the reply target, then inserts the message, moves
- * the conversation's activity, counts one unread for every other current participant (un-hiding the
- * chat) and returns the message as GET messages shows it. A direct message is written only once
+ * the conversation's activity, counts one unread for every other current participant from whom no
+ * block hides the sender (un-hiding the chat; chat.blocks.sql.ts) and returns the message as GET
+ * messages shows it, with who may see it. A direct message is written only once
  * the caller cleared the recipient's messaging rules (`directCleared`); otherwise the statement says
  * who the recipient is and writes nothing.
  */
@@ -50,6 +59,9 @@ export class MessageSendRepo {
 
   async send(m: NewUserMessage, directCleared: boolean): Promise<SendOutcome> {
     const at = m.at.toISOString();
+    const participant = sql`conversation_participants.user_id`;
+    // In a group, a block hides the sender's messages from the other user (a direct message is never sent across one).
+    const hidden = sql`((select conversation_type from context) <> 'direct' and ${blockedBetween(sql`${m.senderId}::uuid`, participant)})`;
     const [row] = await this.database.queryPrepared<SendRow>(sql`with context as (
         select c.id as conversation_id, c.conversation_type,
           (select e.id::text from messages e
@@ -79,17 +91,24 @@ export class MessageSendRepo {
         -- Reads activity's row, so the conversation row is locked first: concurrent sends to one
         -- conversation queue on it instead of locking participant rows in different orders (deadlock).
         update conversation_participants
-        set unread_count = unread_count + (case when user_id = ${m.senderId}::uuid then 0 else 1 end), hidden_at = null
+        set unread_count = unread_count + (case when user_id = ${m.senderId}::uuid or ${hidden} then 0 else 1 end), hidden_at = null
         where conversation_id = (select id from activity) and left_at is null
-        returning user_id, is_muted
+        returning user_id, is_muted, ${hidden} as hidden,
+          exists (select 1 from messages rt where rt.id = ${m.replyToMessageId}::uuid and ${hiddenByBlock(participant, 'rt')}) as reply_hidden
       )
       select context.conversation_type, context.earlier_id, context.other_id, context.reply_found, ${VIEW_COLUMNS},
-        (select coalesce(json_agg(json_build_array(user_id, is_muted)), '[]'::json) from participants) as participants
+        (select coalesce(json_agg(json_build_array(user_id, is_muted, hidden, reply_hidden)), '[]'::json) from participants) as participants
       from context left join m on true ${VIEW_JOINS}`);
     if (!row) return { kind: 'not_participant' };
     if (row.id) {
-      const participants = (typeof row.participants === 'string' ? JSON.parse(row.participants) : row.participants) as Array<[string, boolean]>;
-      return { kind: 'sent', view: toMessageView(row), participants: participants.map(([userId, isMuted]) => ({ userId, isMuted })) };
+      const participants = (typeof row.participants === 'string' ? JSON.parse(row.participants) : row.participants) as Array<
+        [string, boolean, boolean, boolean]
+      >;
+      return {
+        kind: 'sent',
+        view: toMessageView(row),
+        participants: participants.map(([userId, isMuted, hidden, replyHidden]) => ({ userId, isMuted, hidden, replyHidden })),
+      };
     }
     if (row.earlier_id) return { kind: 'earlier', messageId: row.earlier_id };
     if (row.conversation_type === 'direct' && !directCleared) return { kind: 'direct_unchecked', otherParticipantId: row.other_id };

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
 import type { UserCardRow } from './conversations.queries.repo.js';
 
 export interface ReplyPreview {
@@ -47,7 +48,24 @@ export const VIEW_JOINS = sql`left join users u on u.id = m.sender_id
   left join messages r on r.id = m.reply_to_message_id
   left join users ru on ru.id = r.sender_id`;
 
-const SELECT = sql`select ${VIEW_COLUMNS} from messages m ${VIEW_JOINS}`;
+/**
+ * The message views as `viewerId` sees them: a reply to a message a block hides from the viewer
+ * quotes neither its author nor its text (`r_hidden`). Without a viewer: the neutral view.
+ */
+function selectFor(viewerId?: string): SQL {
+  const replyHidden = viewerId ? sql`(r.id is not null and ${hiddenByBlock(sql`${viewerId}::uuid`, 'r')})` : sql`false`;
+  return sql`select ${VIEW_COLUMNS}, ${replyHidden} as r_hidden from messages m ${VIEW_JOINS}`;
+}
+
+/** Who may see one message: each current participant, whether a block hides it or its reply's quote from them. */
+export interface MessageAudienceRow {
+  userId: string;
+  isMuted: boolean;
+  /** A block hides the message from this participant: they get no event of it. */
+  hidden: boolean;
+  /** A block hides the message it replies to: their copy quotes nothing. */
+  replyHidden: boolean;
+}
 
 function card(id: unknown, username: unknown, fullName: unknown, image: unknown): UserCardRow | null {
   if (!id || !username) return null;
@@ -69,8 +87,8 @@ export function toMessageView(r: Raw): MessageView {
     replyTo: r.r_id
       ? {
           id: String(r.r_id),
-          sender: card(r.r_sender_id, r.r_username, r.r_full_name, r.r_profile_image_url),
-          content: r.r_deleted === true ? null : String(r.r_content),
+          sender: r.r_hidden === true ? null : card(r.r_sender_id, r.r_username, r.r_full_name, r.r_profile_image_url),
+          content: r.r_deleted === true || r.r_hidden === true ? null : String(r.r_content),
           messageType: String(r.r_type),
           isDeleted: r.r_deleted === true,
         }
@@ -88,31 +106,60 @@ export function toMessageView(r: Raw): MessageView {
 export class MessageQueriesRepo {
   constructor(private readonly db: Db) {}
 
-  /** Newest first, before the message `beforeId` (keyset on created_at, id); one extra row tells has_more. */
-  async page(conversationId: string, limit: number, beforeId?: string): Promise<{ items: MessageView[]; hasMore: boolean }> {
+  /**
+   * Newest first, before the message `beforeId` (keyset on created_at, id); one extra row tells
+   * has_more. What a block hides from `viewerId` is left out (chat.blocks.sql.ts): messages, reply
+   * quotes, receipts.
+   */
+  async page(conversationId: string, viewerId: string, limit: number, beforeId?: string): Promise<{ items: MessageView[]; hasMore: boolean }> {
     const before: SQL = beforeId
       ? sql`and (m.created_at, m.id) < (select b.created_at, b.id from messages b where b.id = ${beforeId})`
       : sql``;
     const rows = await queryRows<Raw>(
       this.db,
-      sql`${SELECT} where m.conversation_id = ${conversationId} ${before} order by m.created_at desc, m.id desc limit ${limit + 1}`,
+      sql`${selectFor(viewerId)} where m.conversation_id = ${conversationId} ${before}
+        and not ${hiddenByBlock(sql`${viewerId}::uuid`, 'm')}
+        order by m.created_at desc, m.id desc limit ${limit + 1}`,
     );
-    const items = await this.withReceipts(rows.slice(0, limit).map(toMessageView));
+    const items = await this.withReceipts(rows.slice(0, limit).map(toMessageView), viewerId);
     return { items, hasMore: rows.length > limit };
   }
 
-  async one(messageId: string): Promise<MessageView | undefined> {
-    const rows = await queryRows<Raw>(this.db, sql`${SELECT} where m.id = ${messageId}`);
-    const [view] = await this.withReceipts(rows.map(toMessageView));
+  /** One message; as `viewerId` sees it when given (reply quote and receipts), else the neutral view events start from. */
+  async one(messageId: string, viewerId?: string): Promise<MessageView | undefined> {
+    const rows = await queryRows<Raw>(this.db, sql`${selectFor(viewerId)} where m.id = ${messageId}`);
+    const [view] = await this.withReceipts(rows.map(toMessageView), viewerId);
     return view;
   }
 
-  private async withReceipts(views: MessageView[]): Promise<MessageView[]> {
+  /** The message's current participants and what a block hides of it from each (one statement). */
+  async audience(messageId: string): Promise<MessageAudienceRow[]> {
+    const rows = await queryRows<{ user_id: string; is_muted: boolean; hidden: boolean; reply_hidden: boolean }>(
+      this.db,
+      sql`select p.user_id::text as user_id, p.is_muted,
+          ${hiddenByBlock(sql`p.user_id`, 'm')} as hidden,
+          (r.id is not null and ${hiddenByBlock(sql`p.user_id`, 'r')}) as reply_hidden
+        from messages m
+        join conversation_participants p on p.conversation_id = m.conversation_id and p.left_at is null
+        left join messages r on r.id = m.reply_to_message_id
+        where m.id = ${messageId}
+        order by p.joined_at, p.user_id`,
+    );
+    return rows.map((r) => ({ userId: r.user_id, isMuted: r.is_muted === true, hidden: r.hidden === true, replyHidden: r.reply_hidden === true }));
+  }
+
+  /** Receipts of the views; without those of readers a block hides from `viewerId` in a group conversation. */
+  private async withReceipts(views: MessageView[], viewerId?: string): Promise<MessageView[]> {
     if (views.length === 0) return views;
+    const hiddenReaders = viewerId
+      ? sql`and not (${blockedBetween(sql`${viewerId}::uuid`, sql`mr.user_id`)} and exists (select 1 from messages xm
+          join conversations xc on xc.id = xm.conversation_id where xm.id = mr.message_id and xc.conversation_type <> 'direct'))`
+      : sql``;
     const rows = await queryRows<Raw>(
       this.db,
-      sql`select message_id, user_id, read_at from message_reads
-        where message_id in (${sql.join(views.map((v) => sql`${v.id}::uuid`), sql`, `)}) order by read_at, user_id`,
+      sql`select mr.message_id, mr.user_id, mr.read_at from message_reads mr
+        where mr.message_id in (${sql.join(views.map((v) => sql`${v.id}::uuid`), sql`, `)}) ${hiddenReaders}
+        order by mr.read_at, mr.user_id`,
     );
     const byMessage = new Map<string, MessageView['readBy']>();
     for (const r of rows) {

@@ -1,13 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { hiddenByBlock, messageAuthor } from './chat.blocks.sql.js';
 import { messages, type MessageRow, type NewMessageRow } from './chat.tables.js';
 
 /**
  * Who a message counts as "from" for unread counts and receipts: its sender, or for system and goal
  * messages the user whose action produced it (`metadata.actor_id`).
  */
-const AUTHOR = sql`coalesce(m.sender_id, (m.metadata->>'actor_id')::uuid)`;
+const AUTHOR = messageAuthor('m');
 
 /**
  * A message's created_at is taken before its transaction commits, so one may appear a little after
@@ -57,16 +58,18 @@ export class MessagesRepo {
   }
 
   /**
-   * After a message: the conversation's last activity moves, every current participant but its
-   * author gets one more unread (one atomic UPDATE), and the chat reappears for whoever hid it.
+   * After the message `messageId`: the conversation's last activity moves, every current participant
+   * but its author gets one more unread (one atomic UPDATE) — except those a block hides the message
+   * from (chat.blocks.sql.ts) — and the chat reappears for whoever hid it.
    */
-  async recordActivity(conversationId: string, authorId: string | null, at: Date): Promise<void> {
+  async recordActivity(conversationId: string, messageId: string, authorId: string | null, at: Date): Promise<void> {
     const iso = at.toISOString();
     await this.db.execute(sql`update conversations
       set last_message_at = greatest(coalesce(last_message_at, ${iso}::timestamptz), ${iso}::timestamptz), updated_at = ${iso}::timestamptz
       where id = ${conversationId}`);
+    const hidden = sql`exists (select 1 from messages hm where hm.id = ${messageId} and ${hiddenByBlock(sql`conversation_participants.user_id`, 'hm')})`;
     await this.db.execute(sql`update conversation_participants
-      set unread_count = unread_count + (case when user_id is distinct from ${authorId}::uuid then 1 else 0 end), hidden_at = null
+      set unread_count = unread_count + (case when user_id is distinct from ${authorId}::uuid and not ${hidden} then 1 else 0 end), hidden_at = null
       where conversation_id = ${conversationId} and left_at is null`);
   }
 
@@ -113,20 +116,22 @@ export class MessagesRepo {
         and (m.created_at, m.id) <= (select t.created_at, t.id from messages t where t.id = ${target.id})
         and m.created_at >= coalesce(${since?.toISOString() ?? null}::timestamptz - ${READ_MARGIN}::interval, '-infinity'::timestamptz)
         and ${AUTHOR} is distinct from ${userId}::uuid
+        and not ${hiddenByBlock(sql`${userId}::uuid`, 'm')}
       on conflict (message_id, user_id) do nothing
       returning message_id`,
     );
     return rows.length;
   }
 
-  /** Messages of others after `target`: what stays unread once the reader read up to it. */
+  /** Messages of others after `target` that no block hides from the reader: what stays unread once they read up to it. */
   async countAfter(conversationId: string, userId: string, target: MessageRow): Promise<number> {
     const [row] = await queryRows<{ n: number }>(
       this.db,
       sql`select count(*)::int as n from messages m
         where m.conversation_id = ${conversationId}
           and (m.created_at, m.id) > (select t.created_at, t.id from messages t where t.id = ${target.id})
-          and ${AUTHOR} is distinct from ${userId}::uuid`,
+          and ${AUTHOR} is distinct from ${userId}::uuid
+          and not ${hiddenByBlock(sql`${userId}::uuid`, 'm')}`,
     );
     return Number(row?.n ?? 0);
   }

@@ -10,7 +10,6 @@ import {
   notMessageSender,
 } from './chat.errors.js';
 import type { ChatAttachmentsService } from './chat-attachments.service.js';
-import { toMessageJson } from './chat.json.js';
 import { ChatPublisher } from './chat.publisher.js';
 import type { MessageRow } from './chat.tables.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
@@ -73,7 +72,7 @@ export class MessagesService {
     if (beforeId && !(await this.repo.find(conversationId, beforeId))) {
       throw invalidField('invalid_cursor', 'before', 'must be the id of a message of this conversation');
     }
-    const page = await this.queries.page(conversationId, limit, beforeId);
+    const page = await this.queries.page(conversationId, callerId, limit, beforeId);
     return { items: await Promise.all(page.items.map((m) => this.attachments.resolve(m))), hasMore: page.hasMore };
   }
 
@@ -109,7 +108,7 @@ export class MessagesService {
       case 'not_participant':
         throw conversationNotFound();
       case 'earlier':
-        return { message: await this.view(outcome.messageId), created: false };
+        return { message: await this.view(outcome.messageId, callerId), created: false };
       case 'reply_not_found':
         throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
       case 'direct_unchecked':
@@ -118,7 +117,7 @@ export class MessagesService {
         // A concurrent retry with the same client_message_id won; its row is committed.
         const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
         if (!winner) throw new Error('message vanished after a client_message_id conflict');
-        return { message: await this.view(winner.id), created: false };
+        return { message: await this.view(winner.id, callerId), created: false };
       }
       case 'sent': {
         const view = await this.attachments.resolve(outcome.view);
@@ -128,9 +127,9 @@ export class MessagesService {
     }
   }
 
-  /** The message as a response shows it (media URLs signed for the conversation's participants). */
-  private async view(messageId: string): Promise<MessageView> {
-    const view = await this.queries.one(messageId);
+  /** The message as a response shows it to the caller (media URLs signed for the conversation's participants). */
+  private async view(messageId: string, callerId: string): Promise<MessageView> {
+    const view = await this.queries.one(messageId, callerId);
     if (!view) throw messageNotFound();
     return this.attachments.resolve(view);
   }
@@ -152,13 +151,8 @@ export class MessagesService {
     }
     const updated = await this.repo.edit(messageId, content, this.clock.now());
     if (!updated) throw messageDeleted();
-    const view = await this.view(messageId);
-    this.bus.publish('message.edited', {
-      conversationId,
-      participantIds: await this.publisher.participantIds(conversationId),
-      message: toMessageJson(view),
-      at: updated.updatedAt.toISOString(),
-    });
+    const [view, neutral] = await Promise.all([this.view(messageId, callerId), this.queries.one(messageId)]);
+    if (neutral) await this.publisher.messageEdited(await this.attachments.resolve(neutral), updated.updatedAt);
     return view;
   }
 
@@ -171,7 +165,7 @@ export class MessagesService {
     await this.attachments.removeMessageMedia(callerId, conversationId, message.mediaUrl);
     this.bus.publish('message.deleted', {
       conversationId,
-      participantIds: await this.publisher.participantIds(conversationId),
+      participantIds: await this.publisher.audienceIds(messageId),
       messageId,
       deletedAt: deleted.updatedAt.toISOString(),
     });
@@ -209,7 +203,7 @@ export class MessagesService {
     if (result.target && result.moved) {
       this.bus.publish('message.read', {
         conversationId,
-        participantIds: await this.publisher.participantIds(conversationId),
+        participantIds: await this.publisher.participantsSeeing(conversationId, callerId),
         userId: callerId,
         messageId: result.target.id,
         readAt: now.toISOString(),

@@ -26,9 +26,10 @@ export function friendsBetween(a: SQLWrapper, b: SQLWrapper): SQL {
 
 /** `mayViewGoal` for the `goals` row in scope and the viewer `viewer` (a column or expression). */
 export function goalVisibleToUser(viewer: SQLWrapper): SQL {
-  return sql`(${GOAL_CREATOR_ID} = ${viewer} or (not ${blockedBetween(viewer, GOAL_CREATOR_ID)} and (
-    exists (select 1 from goal_participants vp where vp.goal_id = ${GOAL_ID} and vp.user_id = ${viewer} and vp.left_at is null)
-    or exists (select 1 from goal_participants pp
+  return sql`(${GOAL_CREATOR_ID} = ${viewer}
+    or exists (select 1 from goal_participants vp where vp.goal_id = ${GOAL_ID} and vp.user_id = ${viewer} and vp.left_at is null)
+    or (not ${blockedBetween(viewer, GOAL_CREATOR_ID)} and (
+    exists (select 1 from goal_participants pp
       join accountability_partners ap
         on (ap.user_id = ${viewer} and ap.partner_id = pp.user_id) or (ap.partner_id = ${viewer} and ap.user_id = pp.user_id)
       where pp.goal_id = ${GOAL_ID} and pp.left_at is null and ap.status in ('active', 'paused'))

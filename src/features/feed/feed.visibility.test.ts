@@ -81,10 +81,11 @@ describe('goalVisibleToUser agrees with goalVisibleTo', () => {
     // The cases really cover both outcomes of each branch.
     expect(table['private goal of a friends_only creator']).toMatchObject({
       creator: true, member: true, leaver: false, friend: false, stranger: false,
-      partnerActive: true, partnerPaused: true, partnerPending: false, blockedMember: false,
+      partnerActive: true, partnerPaused: true, partnerPending: false, blockedMember: true,
     });
-    expect(table['public goal of a friends_only creator']).toMatchObject({ friend: true, stranger: false, blockedMember: false });
-    expect(table['public goal of a everyone creator']).toMatchObject({ stranger: true, leaver: true, blockedMember: false });
+    // A member keeps the goal they share across a block with its creator (issue 15.9).
+    expect(table['public goal of a friends_only creator']).toMatchObject({ friend: true, stranger: false, blockedMember: true });
+    expect(table['public goal of a everyone creator']).toMatchObject({ stranger: true, leaver: true, blockedMember: true });
     // A deactivated creator's goal stays with its participants and their partners.
     expect(table['public goal of a deactivated everyone creator']).toMatchObject({
       member: true, partnerActive: true, friend: false, stranger: false, leaver: false,

@@ -45,7 +45,7 @@ describe('mayViewGoal', () => {
     ['a friend, public goal, creator deactivated', { isPublic: true, friendOfCreator: true, creatorActive: false }, false],
     ['a participant, creator deactivated', { myRole: 'member', creatorActive: false }, true],
     ['a partner of a participant, creator deactivated', { partnerOfParticipant: true, creatorActive: false }, true],
-    ['blocked with the creator, participant', { myRole: 'member', blockedWithCreator: true }, false],
+    ['issue 15.9: blocked with the creator, participant (keeps the shared goal)', { myRole: 'member', blockedWithCreator: true }, true],
     ['blocked with the creator, partner', { partnerOfParticipant: true, blockedWithCreator: true }, false],
   ])('%s → %s', (_name, facts, expected) => {
     expect(mayViewGoal({ ...base, ...facts })).toBe(expected);

@@ -23,15 +23,17 @@ export interface GoalAccessFacts {
 }
 
 /**
- * Who may see a goal: its creator; never anyone blocked with the creator (either way); otherwise an
- * active participant, an accountability partner of an active participant, and — for a public goal
- * whose creator's account is active — the creator's friends, or anyone when the creator's profile is
- * visible to `everyone` (a deactivated creator's goals stay with their participants only).
+ * Who may see a goal: its creator and its active participants — a participant keeps the goal they
+ * share even across a block with the creator (docs/security.md, Blocks: what a block hides inside
+ * it is left to the read models); otherwise never anyone blocked with the creator (either way); an
+ * accountability partner of an active participant, and — for a public goal whose creator's account
+ * is active — the creator's friends, or anyone when the creator's profile is visible to `everyone`
+ * (a deactivated creator's goals stay with their participants only).
  */
 export function mayViewGoal(f: GoalAccessFacts): boolean {
-  if (f.isCreator) return true;
+  if (f.isCreator || f.myRole !== null) return true;
   if (f.blockedWithCreator) return false;
-  if (f.myRole !== null || f.partnerOfParticipant) return true;
+  if (f.partnerOfParticipant) return true;
   return f.isPublic && f.creatorActive && (f.creatorVisibility === 'everyone' || f.friendOfCreator);
 }
 

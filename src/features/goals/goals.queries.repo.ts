@@ -208,6 +208,18 @@ export class GoalQueriesRepo {
     return row?.blocked === true;
   }
 
+  /** Of `userIds`, those blocked either way with the viewer (one statement; empty input, no query). */
+  async blockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(userIds)].filter((id) => id !== viewerId);
+    if (unique.length === 0) return new Set();
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`select c.id::text as id from (values ${sql.join(unique.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
+        where ${blockedEitherWay(viewerId, sql`c.id`)}`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /**
    * Of `candidateIds`, those that may not join `creatorId`'s goal: not a friend of the creator,
    * blocked either way, or no such active account.

@@ -83,9 +83,21 @@ export class GoalReadsService {
       myRole: facts.myRole,
       daysRemaining: daysRemaining(goal.targetDate, today),
       participants,
-      milestones,
+      milestones: await this.withoutBlockedCredit(viewerId, milestones),
       recentContributions,
     };
+  }
+
+  /**
+   * Milestones as `viewerId` sees them: who reached one is not shown (`achieved_by` null) when that
+   * user and the viewer are blocked either way; the milestone itself stays achieved.
+   */
+  async withoutBlockedCredit(viewerId: string, milestones: GoalMilestoneRow[]): Promise<GoalMilestoneRow[]> {
+    const blocked = await this.queries.blockedAmong(
+      viewerId,
+      milestones.flatMap((m) => (m.achievedBy ? [m.achievedBy] : [])),
+    );
+    return blocked.size === 0 ? milestones : milestones.map((m) => (m.achievedBy && blocked.has(m.achievedBy) ? { ...m, achievedBy: null } : m));
   }
 
   /** The caller's goals (created or participating, not left), newest first. */

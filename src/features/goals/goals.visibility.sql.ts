@@ -58,9 +58,8 @@ export function creatorActive(creatorId: SQLWrapper = GOAL_CREATOR_ID): SQL<bool
 
 /** `mayViewGoal` for the row of `goals` in scope (or the row `goal` names). */
 export function goalVisibleTo(viewerId: string, goal: GoalRef = GOALS_TABLE): SQL {
-  return sql`(${goal.creatorId} = ${viewerId} or (not ${blockedEitherWay(viewerId, goal.creatorId)} and (
-    ${isActiveParticipant(viewerId, goal.id)}
-    or ${isPartnerOfActiveParticipant(viewerId, goal.id)}
+  return sql`(${goal.creatorId} = ${viewerId} or ${isActiveParticipant(viewerId, goal.id)} or (not ${blockedEitherWay(viewerId, goal.creatorId)} and (
+    ${isPartnerOfActiveParticipant(viewerId, goal.id)}
     or (${goal.isPublic} and ${creatorActive(goal.creatorId)}
       and (${creatorVisibility(goal.creatorId)} = 'everyone' or ${areFriends(viewerId, goal.creatorId)}))
   )))`;

@@ -43,9 +43,9 @@ function expected(viewer: Viewer, visibility: string, isPublic: boolean, creator
     case 'member':
     case 'partnerActive':
     case 'partnerPaused':
+    case 'blockingMember': // a member keeps the goal they share across a block with its creator (issue 15.9)
       return true;
     case 'blockedFriend':
-    case 'blockingMember':
       return false;
     case 'friend':
     case 'leaver': // still the creator's friend

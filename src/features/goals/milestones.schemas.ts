@@ -38,7 +38,9 @@ export const Milestone = Type.Object(
     target_value: Type.Union([Type.Number(), Type.Null()]),
     achieved: Type.Boolean(),
     achieved_at: NullableTimestamp,
-    achieved_by: Type.Union([Uuid, Type.Null()], { description: 'Who crossed or ticked it; null when it was reached before it existed' }),
+    achieved_by: Type.Union([Uuid, Type.Null()], {
+      description: 'Who crossed or ticked it; null when it was reached before it existed, or when that user and the caller are blocked either way',
+    }),
     order_index: Type.Union([Type.Integer(), Type.Null()]),
     created_at: Timestamp,
   },

@@ -132,6 +132,9 @@ export class MilestonesService {
         at: now.toISOString(),
       });
     }
+    const achiever = result.milestone.achievedBy;
+    // Who reached it is not shown across a block (docs/security.md, Blocks).
+    if (achiever && (await this.queries.blockedAmong(callerId, [achiever])).size > 0) return { ...result.milestone, achievedBy: null };
     return result.milestone;
   }
 

@@ -8,6 +8,8 @@ export interface ConversationMembership {
   mayFollowLive(conversationId: string, userId: string): Promise<boolean>;
   /** The id of the two users' direct conversation, if they have one. */
   directConversationId(a: string, b: string): Promise<string | undefined>;
+  /** Of `candidateIds`, those blocked either way with `userId`: they do not see `userId`'s activity in a shared group or goal. */
+  blockedAmong(userId: string, candidateIds: readonly string[]): Promise<Set<string>>;
 }
 
 /** The key of one user in one conversation. */

@@ -127,16 +127,20 @@ describe('issue 14.8: block bypasses (WebSocket subscribe and typing)', () => {
     expect(await subscribe(onA, conversationId)).toMatchObject({ event: 'subscribed' });
   });
 
-  it('in a group conversation a block changes nothing, as in REST chat: both still subscribe and typing reaches the other', async () => {
+  // Issue 15.9 changed the group rule: both stay members and subscribed, but neither sees the other's typing.
+  it('issue 15.9: in a group conversation both still subscribe, and a block hides each one’s typing from the other only', async () => {
     const [a, b, c] = await Promise.all([makeUser(t.ctx), makeUser(t.ctx), makeUser(t.ctx)]);
     const conversationId = await makeConversation(t.ctx, [a, b, c]);
-    const [onA, onB] = [await open(a), await open(b)];
+    const [onA, onB, onC] = [await open(a), await open(b), await open(c)];
     await subscribe(onA, conversationId);
     await subscribe(onB, conversationId);
+    await subscribe(onC, conversationId);
     await block(b, a);
     expect(await subscribe(onA, conversationId)).toMatchObject({ event: 'subscribed' });
-    const seenByB = onB.nextNew('typing', (f) => f.is_typing === true);
+    const seenByC = onC.nextNew('typing', (f) => f.is_typing === true && (f.user as { id: string }).id === a.id);
     onA.send({ event: 'typing', conversation_id: conversationId, is_typing: true });
-    expect(await seenByB).toMatchObject({ conversation_id: conversationId, user: { id: a.id } });
+    expect(await seenByC).toMatchObject({ conversation_id: conversationId, user: { id: a.id } });
+    await settle();
+    expect(typingFrames(onB, conversationId)).toEqual([]);
   });
 });

@@ -108,6 +108,12 @@ export class RealtimeService implements RealtimeDelivery {
     return this.delivery.enqueue(userIds, event, true);
   }
 
+  /** `userIds` without those blocked either way with `actorId` (who must not see the actor's activity). */
+  async withoutBlockedWith(actorId: string, userIds: readonly string[]): Promise<string[]> {
+    const blocked = await this.membership.blockedAmong(actorId, userIds);
+    return blocked.size === 0 ? [...userIds] : userIds.filter((id) => !blocked.has(id));
+  }
+
   watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>> {
     return this.watchers.watchingAmong(conversationId, userIds);
   }

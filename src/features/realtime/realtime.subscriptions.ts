@@ -13,8 +13,8 @@ const money = (amount: string) => Number(amount);
 
 /**
  * Domain events → plan 5.2 server events. Chat events go to every participant (the sender's other
- * devices included); goal events to the goal's participants as `goal.update`; new notifications to
- * their recipient as `notification.new`.
+ * devices included); goal events to the goal's participants as `goal.update` (not to those blocked
+ * either way with the actor); new notifications to their recipient as `notification.new`.
  */
 export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeService): void {
   bus.subscribe('message.sent', (e) =>
@@ -51,6 +51,18 @@ export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeS
   });
   // A block ends the pair's live view of their direct conversation (subscribe and typing refuse it from then on).
   bus.subscribe('user.blocked', (e) => realtime.forgetDirectWatchers(e.blockerId, e.blockedId));
+  // The blocker's devices learn of their block; the blocked user is never told (docs/security.md, Blocks).
+  bus.subscribe('user.blocked', (e) => realtime.sendToUsers([e.blockerId], { event: 'user.blocked', user_id: e.blockedId }));
+  bus.subscribe('user.unblocked', (e) => realtime.sendToUsers([e.blockerId], { event: 'user.unblocked', user_id: e.blockedId }));
+  // Both refetch the group chats and goals they share; the event names neither the other user nor the cause.
+  bus.subscribe('chat.block_visibility_changed', async (e) => {
+    if (e.conversationIds.length === 0 && e.goalIds.length === 0) return;
+    await realtime.sendToUsers([e.blockerId, e.blockedId], {
+      event: 'visibility.changed',
+      conversation_ids: e.conversationIds,
+      goal_ids: e.goalIds,
+    });
+  });
 
   // The tokens a socket was opened with no longer hold: close it (4401), on every instance.
   bus.subscribe('user.password_changed', (e) => realtime.disconnectUser(e.userId, 4401, 'token_revoked'));
@@ -66,8 +78,8 @@ export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeS
     realtime.sendToUsers([e.userId], { event: 'notification.new', notification: e.notification }),
   );
 
-  bus.subscribe('goal.contribution_added', (e) =>
-    realtime.sendToUsers(e.goal.participantIds, {
+  bus.subscribe('goal.contribution_added', async (e) =>
+    realtime.sendToUsers(await realtime.withoutBlockedWith(e.actor.id, e.goal.participantIds), {
       event: 'goal.update',
       goal_id: e.goal.goalId,
       update_type: 'contribution',
@@ -82,24 +94,24 @@ export function registerRealtimeSubscriptions(bus: EventBus, realtime: RealtimeS
       },
     }),
   );
-  bus.subscribe('goal.milestone_achieved', (e) =>
-    realtime.sendToUsers(e.goal.participantIds, {
+  bus.subscribe('goal.milestone_achieved', async (e) =>
+    realtime.sendToUsers(await realtime.withoutBlockedWith(e.actor.id, e.goal.participantIds), {
       event: 'goal.update',
       goal_id: e.goal.goalId,
       update_type: 'milestone',
       data: { user: userOf(e.actor), milestone_id: e.milestoneId, milestone_title: e.milestoneTitle },
     }),
   );
-  bus.subscribe('goal.completed', (e) =>
-    realtime.sendToUsers(e.goal.participantIds, {
+  bus.subscribe('goal.completed', async (e) =>
+    realtime.sendToUsers(await realtime.withoutBlockedWith(e.actor.id, e.goal.participantIds), {
       event: 'goal.update',
       goal_id: e.goal.goalId,
       update_type: 'completed',
       data: { user: userOf(e.actor), completed_at: e.completedAt },
     }),
   );
-  bus.subscribe('goal.updated', (e) =>
-    realtime.sendToUsers(e.goal.participantIds, {
+  bus.subscribe('goal.updated', async (e) =>
+    realtime.sendToUsers(await realtime.withoutBlockedWith(e.actor.id, e.goal.participantIds), {
       event: 'goal.update',
       goal_id: e.goal.goalId,
       update_type: 'updated',

@@ -62,7 +62,10 @@ export class TypingIndicators {
     const [profile, watchers] = await Promise.all([this.people.profile(userId), this.presence.watchers(conversationId)]);
     if (!profile) return;
     const { id, username, full_name } = profile.card;
-    const others = watchers.filter((w) => w !== userId);
+    const watching = watchers.filter((w) => w !== userId);
+    // In a group, a block hides each user's typing from the other (docs/security.md, Blocks).
+    const blocked = watching.length > 0 ? await this.membership.blockedAmong(userId, watching) : new Set<string>();
+    const others = watching.filter((w) => !blocked.has(w));
     await this.delivery.enqueue(
       others,
       { event: 'typing', conversation_id: conversationId, user: { id, username, full_name }, is_typing: isTyping },
