@@ -4,7 +4,11 @@ import type { InstanceChannel, RemoteBatch } from './instance-channel.js';
 import { frameOf, type EventLog, type LogEntry, type PresenceStore } from './realtime.ports.js';
 
 interface Pending {
-  entries: LogEntry[];
+  userIds: string[];
+  /** The event's JSON text without `seq`. */
+  body: string;
+  /** Logged and sequenced; an ephemeral event goes out as it is, without `seq`. */
+  durable: boolean;
   conversationId: string | undefined;
   done: () => void;
   fail: (err: unknown) => void;
@@ -14,8 +18,9 @@ const MAX_BATCHES_IN_FLIGHT = 4;
 
 /**
  * Per-user sequenced delivery. Everything asked for while one batch is being logged goes out in the
- * next (one Redis round trip per batch, not per event). Each batch is delivered to this instance's
- * connections directly and to other instances over the instance channel.
+ * next (one Redis round trip per batch, not per event; none for a batch of ephemeral events only).
+ * Each batch is delivered, in the order it was asked for, to this instance's connections directly
+ * and to other instances over the instance channel.
  */
 export class BatchedDelivery {
   private queue: Pending[] = [];
@@ -32,8 +37,9 @@ export class BatchedDelivery {
   ) {}
 
   /**
-   * Queues `event` for each user (once per user) with the next seq of their sequence; `durable`
-   * events are also logged for catch-up; `conversationId` limits it to subscribed connections.
+   * Queues `event` for each user (once per user). A `durable` event takes the next seq of each
+   * user's sequence and is logged for catch-up; an ephemeral one (typing, presence) takes no seq and
+   * is not logged, so seqs stay contiguous. `conversationId` limits it to subscribed connections.
    * Resolves once it is logged and published.
    */
   enqueue(userIds: readonly string[], event: ServerEvent, durable: boolean, conversationId?: string): Promise<void> {
@@ -41,7 +47,7 @@ export class BatchedDelivery {
     if (unique.length === 0) return Promise.resolve();
     const body = JSON.stringify(event);
     return new Promise<void>((done, fail) => {
-      this.queue.push({ entries: unique.map((userId) => ({ userId, body, durable })), conversationId, done, fail });
+      this.queue.push({ userIds: unique, body, durable, conversationId, done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         // Let the current tick's sends join the batch.
@@ -68,7 +74,8 @@ export class BatchedDelivery {
       for (const [body, conversationId, targets] of batch) {
         for (const [userId, seq] of targets) {
           if (!this.registry.hasUser(userId)) continue;
-          deliver({ userId, seq, frame: frameOf(body, seq), conversationId: conversationId ?? undefined });
+          const frame = seq === null ? body : frameOf(body, seq);
+          deliver({ userId, seq: seq ?? undefined, frame, conversationId: conversationId ?? undefined });
         }
       }
     });
@@ -84,7 +91,8 @@ export class BatchedDelivery {
       const batch = this.queue;
       this.queue = [];
       this.inFlight += 1;
-      const appended = this.log.append(batch.flatMap((p) => p.entries));
+      const logged: LogEntry[] = batch.filter((p) => p.durable).flatMap((p) => p.userIds.map((userId) => ({ userId, body: p.body })));
+      const appended = this.log.append(logged);
       appended.catch(() => undefined);
       const previous = this.delivered;
       this.delivered = previous
@@ -104,18 +112,24 @@ export class BatchedDelivery {
       for (const p of batch) p.fail(err);
       return;
     }
-    // For other instances each event travels once with its recipients' seqs: [body, conversation, [[user, seq], ...]].
+    // For other instances each event travels once with its recipients' seqs (null: ephemeral):
+    // [body, conversation, [[user, seq], ...]].
     const remote: RemoteBatch = [];
     this.registry.sendBatch((deliver) => {
       let i = 0;
       for (const p of batch) {
-        const targets: Array<[string, number]> = [];
-        for (const entry of p.entries) {
-          const r = results[i++]!;
-          targets.push([entry.userId, r.seq]);
-          deliver({ userId: entry.userId, seq: r.seq, frame: r.frame, conversationId: p.conversationId });
+        const targets: Array<[string, number | null]> = [];
+        for (const userId of p.userIds) {
+          if (p.durable) {
+            const r = results[i++]!;
+            targets.push([userId, r.seq]);
+            deliver({ userId, seq: r.seq, frame: r.frame, conversationId: p.conversationId });
+          } else {
+            targets.push([userId, null]);
+            deliver({ userId, frame: p.body, conversationId: p.conversationId });
+          }
         }
-        remote.push([p.entries[0]!.body, p.conversationId ?? null, targets]);
+        remote.push([p.body, p.conversationId ?? null, targets]);
       }
     });
     // Alone (one process, or the only live instance): nobody else to tell.
@@ -123,6 +137,7 @@ export class BatchedDelivery {
     try {
       alone = (await this.presence.liveInstanceCount()) <= 1;
     } catch {
+      // Cannot tell: publish (a message nobody receives is harmless, a missed one is not).
       alone = false;
     }
     if (alone) {

@@ -3,8 +3,9 @@ import type { EventLog } from './realtime.ports.js';
 
 /**
  * Opens a connection's stream: `connected` (with the user's newest seq); with `since`, the events
- * missed since then (or a `resync_required` frame when they are no longer all kept); then the live
- * frames `buffered` meanwhile, without those already sent among the missed ones.
+ * missed since then (or a `resync_required` frame when they are no longer all kept; never for a
+ * user with no events yet and since 0); then the live frames `buffered` meanwhile, without those
+ * already sent among the missed ones (ephemeral frames, which carry no seq, all go out).
  */
 export async function sendConnectedAndMissed(
   conn: RealtimeConnection,
@@ -29,7 +30,7 @@ export async function sendConnectedAndMissed(
       }
     }
   }
-  for (const d of buffered) if (d.seq > floor && !sent.has(d.seq)) conn.send(d.frame);
+  for (const d of buffered) if (d.seq === undefined || (d.seq > floor && !sent.has(d.seq))) conn.send(d.frame);
 }
 
 function seqOf(frame: string): number {

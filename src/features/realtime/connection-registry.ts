@@ -16,10 +16,11 @@ export interface RealtimeConnection {
   uncork?(): void;
 }
 
-/** One sequenced frame for one user's connections on this instance. */
+/** One frame for one user's connections on this instance. */
 export interface Delivery {
   userId: string;
-  seq: number;
+  /** The event's seq; undefined for an ephemeral event (typing, presence), which carries none. */
+  seq?: number | undefined;
   frame: string;
   /** Only to connections subscribed to this conversation (typing). */
   conversationId?: string | undefined;

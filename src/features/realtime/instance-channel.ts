@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { PubSub } from '../../infra/pubsub/pubsub.js';
 
-/** What one instance publishes to the others per batch: [event body, conversation filter, [[user, seq], ...]][]. */
-export type RemoteBatch = Array<[string, string | null, Array<[string, number]>]>;
+/**
+ * What one instance publishes to the others per batch: [event body, conversation filter, [[user,
+ * seq], ...]][]; seq is null for an ephemeral event (it goes out without one).
+ */
+export type RemoteBatch = Array<[string, string | null, Array<[string, number | null]>]>;
 
 /** Control messages between instances. */
 export interface ControlMessage {

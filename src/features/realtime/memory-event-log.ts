@@ -2,6 +2,8 @@ import { frameOf, type EventLog, type LogEntry, type MissedEvents } from './real
 
 interface UserLog {
   seq: number;
+  /** The seq before the first event of this sequence: `since` 0 means "from here". */
+  start: number;
   /** Every event with seq ≤ floor is no longer available. */
   floor: number;
   frames: Array<{ seq: number; at: number; frame: string }>;
@@ -9,9 +11,10 @@ interface UserLog {
 }
 
 /**
- * The event log of a single process: per user the newest `maxEvents` durable frames younger than
- * `ttlMs`; at most `maxUsers` users (the least recently active are forgotten, and their clients are
- * told to resync).
+ * The event log of a single process: per user the newest `maxEvents` frames younger than `ttlMs`,
+ * and the sequence (seq, start, floor) for `metaTtlMs` after the user's last event (like the Redis
+ * log's counter); at most `maxUsers` users (the least recently active are forgotten, and their
+ * clients are told to resync).
  */
 export class MemoryEventLog implements EventLog {
   private readonly users = new Map<string, UserLog>();
@@ -21,18 +24,20 @@ export class MemoryEventLog implements EventLog {
     private readonly ttlMs: number,
     private readonly maxUsers = 100_000,
     private readonly now: () => number = Date.now,
+    /** How long an idle user's sequence is remembered (its frames expire after `ttlMs` anyway). */
+    private readonly metaTtlMs = 30 * 24 * 3600_000,
   ) {}
 
   private logOf(userId: string, create: boolean): UserLog | undefined {
     let log = this.users.get(userId);
     const now = this.now();
-    if (log && now - log.touchedAt > this.ttlMs) {
+    if (log && now - log.touchedAt > this.metaTtlMs) {
       this.users.delete(userId);
       log = undefined;
     }
     if (!log && create) {
       const base = Math.max(now, 1);
-      log = { seq: base, floor: base, frames: [], touchedAt: now };
+      log = { seq: base, start: base, floor: base, frames: [], touchedAt: now };
       if (this.users.size >= this.maxUsers) {
         const oldest = this.users.keys().next().value;
         if (oldest !== undefined) this.users.delete(oldest);
@@ -53,10 +58,8 @@ export class MemoryEventLog implements EventLog {
       const log = this.logOf(entry.userId, true)!;
       log.seq += 1;
       const frame = frameOf(entry.body, log.seq);
-      if (entry.durable) {
-        log.frames.push({ seq: log.seq, at: now, frame });
-        this.prune(log, now);
-      }
+      log.frames.push({ seq: log.seq, at: now, frame });
+      this.prune(log, now);
       return { seq: log.seq, frame };
     });
   }
@@ -77,10 +80,13 @@ export class MemoryEventLog implements EventLog {
 
   async since(userId: string, since: number): Promise<MissedEvents> {
     const log = this.logOf(userId, false);
-    if (!log) return { resyncRequired: true, latest: 0, frames: [] };
+    // No sequence: nothing was ever sent (or so long ago that it is forgotten). Only a client that
+    // saw nothing yet is up to date; a seq from a forgotten sequence must resync.
+    if (!log) return { resyncRequired: since !== 0, latest: 0, frames: [] };
     this.prune(log, this.now());
-    if (since < log.floor || since > log.seq) return { resyncRequired: true, latest: log.seq, frames: [] };
-    return { resyncRequired: false, latest: log.seq, frames: log.frames.filter((f) => f.seq > since).map((f) => f.frame) };
+    const from = since === 0 ? log.start : since;
+    if (from < log.floor || from > log.seq) return { resyncRequired: true, latest: log.seq, frames: [] };
+    return { resyncRequired: false, latest: log.seq, frames: log.frames.filter((f) => f.seq > from).map((f) => f.frame) };
   }
 
   async latest(userId: string): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * What other features may ask of the realtime gateway (the composition root hands the realtime
  * service to them under this interface). Server events are the plan §5.2 JSON objects, `event`
- * first; the gateway adds the per-user `seq`.
+ * first; the gateway adds the per-user `seq` to the events it logs (ephemeral ones carry none).
  */
 export type ServerEvent = { event: string } & Record<string, unknown>;
 

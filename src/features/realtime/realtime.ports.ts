@@ -2,17 +2,23 @@
  * Ports of the realtime gateway (adapters: memory for one process, Redis for many; context.ts picks).
  */
 
-/** One event to record for one user. `body` is the event's JSON object text without `seq`. */
+/**
+ * One durable event to record for one user. `body` is the event's JSON object text without `seq`.
+ * Ephemeral events (typing, presence) never reach the log: they carry no seq, so the seqs a client
+ * sees are exactly those it can catch up on.
+ */
 export interface LogEntry {
   userId: string;
   body: string;
-  /** Durable events are kept for catch-up; ephemeral ones (typing, presence) only take a seq. */
-  durable: boolean;
 }
 
 /** What a client that last saw `since` missed. */
 export interface MissedEvents {
-  /** True when some of what it missed is no longer kept (or `since` is not from this log). */
+  /**
+   * True when some of what it missed is no longer kept (or `since` is not from this log). Never
+   * for `since` 0 ("nothing seen yet") while the user's sequence has lost nothing: a user with no
+   * events yet gets an empty catch-up.
+   */
   resyncRequired: boolean;
   /** The user's newest seq. */
   latest: number;
@@ -22,11 +28,12 @@ export interface MissedEvents {
 
 /**
  * The per-user event sequence and missed-events log. Seqs are assigned atomically and increase by
- * one per event; a user's first seq is the wall-clock milliseconds when their sequence (re)started,
- * so a sequence that expired and started again never repeats numbers a client still holds.
+ * one per logged event, so a client that sees a seq above its last + 1 missed something it can
+ * fetch; a user's first seq is one above the wall-clock milliseconds when their sequence
+ * (re)started, so a sequence that expired and started again never repeats numbers a client still holds.
  */
 export interface EventLog {
-  /** Assigns each entry the next seq of its user (in order) and logs the durable ones; returns the frames. */
+  /** Assigns each entry the next seq of its user (in order) and logs it; returns the frames. */
   append(entries: readonly LogEntry[]): Promise<Array<{ seq: number; frame: string }>>;
   since(userId: string, since: number): Promise<MissedEvents>;
   latest(userId: string): Promise<number>;

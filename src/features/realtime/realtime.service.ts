@@ -136,7 +136,7 @@ export class RealtimeService implements RealtimeDelivery {
     return this.log.latest(userId);
   }
 
-  /** Sends an ephemeral event (takes a seq, not logged); `conversationId` limits it to subscribed connections. */
+  /** Sends an ephemeral event (no seq, not logged); `conversationId` limits it to subscribed connections. */
   sendEphemeral(userIds: readonly string[], event: ServerEvent, conversationId?: string): Promise<void> {
     return this.delivery.enqueue(userIds, event, false, conversationId);
   }

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import { frameOf, type EventLog, type LogEntry, type MissedEvents } from './realtime.ports.js';
 
-// Per entry: KEYS = [meta hash, log list]. The hash holds seq (the user's newest seq) and floor
-// (every seq ≤ floor is gone). The list holds durable frames, newest first, at most `cap`. A
-// sequence (re)starts at the current wall-clock milliseconds, so it never reuses old numbers; a log
-// that expired and starts again sets floor just below its first entry.
+// Per entry: KEYS = [meta hash, log list]. The hash holds seq (the user's newest seq), start (the
+// seq before this sequence's first event: what `since` 0 means) and floor (every seq ≤ floor is
+// gone). The list holds the frames, newest first, at most `cap`. A sequence (re)starts at the
+// current wall-clock milliseconds, so it never reuses old numbers; a log that expired and starts
+// again sets floor just below its first entry. Only durable events come here (ephemeral ones carry
+// no seq), so a user's seqs are contiguous and each one can be caught up on while it is kept.
 const APPEND = `
 local cap = tonumber(ARGV[1])
 local ttl = ARGV[2]
@@ -18,42 +20,46 @@ for i = 1, #KEYS / 2 do
   local seq = redis.call('HINCRBY', h, 'seq', 1)
   if seq == 1 then
     seq = now + 1
-    redis.call('HSET', h, 'seq', seq, 'floor', now)
+    redis.call('HSET', h, 'seq', seq, 'start', now, 'floor', now)
     redis.call('PEXPIRE', h, metaTtl)
   end
-  local body = ARGV[5 + tonumber(ARGV[5 + nb + 2 * i - 1])]
-  if ARGV[5 + nb + 2 * i] == '1' then
-    local frame
-    if string.len(body) > 2 then
-      frame = string.sub(body, 1, -2) .. ',"seq":' .. seq .. '}'
-    else
-      frame = '{"seq":' .. seq .. '}'
-    end
-    local len = redis.call('LPUSH', l, frame)
-    if len == 1 then
-      redis.call('HSET', h, 'floor', seq - 1)
-    elseif len > cap then
-      local dropped = redis.call('RPOP', l, len - cap)
-      local s = string.match(dropped[#dropped], '"seq":(%d+)}$')
-      if s then redis.call('HSET', h, 'floor', s) end
-    end
-    redis.call('PEXPIRE', l, ttl)
-    -- The counter's TTL is refreshed now and then, not per event: if it lapses, the sequence
-    -- restarts above every old number and clients holding an old seq are told to resync.
-    if len == 1 or seq % 64 == 0 then redis.call('PEXPIRE', h, metaTtl) end
+  local body = ARGV[5 + tonumber(ARGV[5 + nb + i])]
+  local frame
+  if string.len(body) > 2 then
+    frame = string.sub(body, 1, -2) .. ',"seq":' .. seq .. '}'
+  else
+    frame = '{"seq":' .. seq .. '}'
   end
+  local len = redis.call('LPUSH', l, frame)
+  if len == 1 then
+    redis.call('HSET', h, 'floor', seq - 1)
+  elseif len > cap then
+    local dropped = redis.call('RPOP', l, len - cap)
+    local s = string.match(dropped[#dropped], '"seq":(%d+)}$')
+    if s then redis.call('HSET', h, 'floor', s) end
+  end
+  redis.call('PEXPIRE', l, ttl)
+  -- The counter's TTL is refreshed now and then, not per event: if it lapses, the sequence
+  -- restarts above every old number and clients holding an old seq are told to resync.
+  if len == 1 or seq % 64 == 0 then redis.call('PEXPIRE', h, metaTtl) end
   out[i] = seq
 end
 return out
 `;
 
 // KEYS = [meta hash, log list], ARGV = [since] → {resync 0|1, latest, frames (newest first)}.
-// With the list expired, everything before the newest seq is gone.
+// No sequence: up to date only for since 0 (nothing seen yet). since 0 reads as the sequence's
+// start (a hash written before 'start' existed keeps 0, below its floor: resync). With the list
+// expired, everything before the newest seq is gone.
 const SINCE = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
-if not seq then return {1, 0, {}} end
-seq = tonumber(seq)
 local since = tonumber(ARGV[1])
+if not seq then
+  if since == 0 then return {0, 0, {}} end
+  return {1, 0, {}}
+end
+seq = tonumber(seq)
+if since == 0 then since = tonumber(redis.call('HGET', KEYS[1], 'start') or '0') end
 local floor = tonumber(redis.call('HGET', KEYS[1], 'floor'))
 if redis.call('EXISTS', KEYS[2]) == 0 then floor = seq end
 if since < floor or since > seq then return {1, seq, {}} end
@@ -71,7 +77,7 @@ const logKey = (userId: string) => `rt:log:${userId}`;
 
 /**
  * The event log in Redis: one Lua call per batch of events assigns every seq and writes every
- * durable frame atomically (LPUSH, trimmed to `maxEvents`, list TTL `ttlMs` refreshed on write).
+ * frame atomically (LPUSH, trimmed to `maxEvents`, list TTL `ttlMs` refreshed on write).
  */
 export class RedisEventLog implements EventLog {
   private readonly redis: Scripted;
@@ -95,7 +101,7 @@ export class RedisEventLog implements EventLog {
     const bodies: string[] = [];
     const bodyIndex = new Map<string, number>();
     const keys: string[] = [];
-    const pairs: Array<string | number> = [];
+    const bodyOf: number[] = [];
     for (const entry of entries) {
       let index = bodyIndex.get(entry.body);
       if (index === undefined) {
@@ -104,7 +110,7 @@ export class RedisEventLog implements EventLog {
         bodyIndex.set(entry.body, index);
       }
       keys.push(metaKey(entry.userId), logKey(entry.userId));
-      pairs.push(index, entry.durable ? '1' : '0');
+      bodyOf.push(index);
     }
     const seqs = await this.redis.rtAppend(
       keys.length,
@@ -115,7 +121,7 @@ export class RedisEventLog implements EventLog {
       Date.now(),
       bodies.length,
       ...bodies,
-      ...pairs,
+      ...bodyOf,
     );
     return entries.map((entry, i) => {
       const seq = Number(seqs[i]);
