@@ -107,7 +107,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   registerAuthRoutes(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
   registerCredentialRoutes(app, services.credentials);
-  registerAuthPages(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
+  registerAuthPages(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit, appLinks: ctx.config.appLinks });
   registerUsersRoutes(app, services.users, services.credentials);
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);

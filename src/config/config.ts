@@ -13,6 +13,8 @@ export interface Config {
   /** Base URL of the app's web/deep-link pages used in mails (verify-email, reset-password). */
   appUrl: string;
   logLevel: string;
+  /** Whether /docs (Swagger UI) and /openapi.json are served (API_DOCS_ENABLED; default: not in production). */
+  apiDocsEnabled: boolean;
   trustProxy: boolean;
   databaseUrl: string | undefined;
   dbPoolSize: number;
@@ -57,6 +59,15 @@ export interface Config {
   realtime: RealtimeConfig;
   /** Push senders; a provider left unset records its pushes in push_outbox and logs them instead. */
   push: PushConfig;
+  /** The apps that may open APP_URL links (universal links / App Links); docs/deep-links.md. */
+  appLinks: AppLinksConfig;
+}
+
+export interface AppLinksConfig {
+  /** iOS app ids (`TEAMID.bundle.id`, IOS_APP_IDS): /.well-known/apple-app-site-association lists them; none: 404. */
+  iosAppIds: string[];
+  /** Android package and signing-certificate SHA-256 fingerprints (ANDROID_APP_PACKAGE, ANDROID_APP_CERT_SHA256): /.well-known/assetlinks.json. */
+  android: { packageName: string; certFingerprints: string[] } | undefined;
 }
 
 export interface PushConfig {
@@ -193,6 +204,7 @@ export function loadConfig(env: RawEnv): Config {
     publicUrl,
     appUrl: (url('APP_URL', ['http:', 'https:', 'tribe:']) ?? publicUrl).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL?.trim() || (appEnv === 'test' ? 'silent' : 'info'),
+    apiDocsEnabled: bool('API_DOCS_ENABLED', appEnv !== 'production'),
     trustProxy: bool('TRUST_PROXY', false),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
@@ -237,6 +249,7 @@ export function loadConfig(env: RawEnv): Config {
       logTtlMs: int('WS_LOG_TTL_HOURS', 24, 1, 24 * 30) * 3600_000,
     },
     push,
+    appLinks: loadAppLinksConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -278,6 +291,32 @@ function loadPushConfig(
     webPush: vapidSet === 3 ? vapid : undefined,
     webPushAllowedHosts: webPushAllowedHosts.hosts,
   };
+}
+
+const listOf = (raw: string | undefined) => (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+
+/** IOS_APP_IDS, ANDROID_APP_PACKAGE and ANDROID_APP_CERT_SHA256 (the Android pair together or not at all). */
+function loadAppLinksConfig(env: RawEnv, problems: string[]): AppLinksConfig {
+  const iosAppIds = listOf(env.IOS_APP_IDS);
+  for (const id of iosAppIds) {
+    if (!/^[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(id)) {
+      problems.push(`IOS_APP_IDS entries must be TEAMID.bundle.id (a 10-character team id, a dot, the bundle id; got "${id}")`);
+    }
+  }
+  const packageName = env.ANDROID_APP_PACKAGE?.trim() || undefined;
+  const certFingerprints = listOf(env.ANDROID_APP_CERT_SHA256).map((f) => f.toUpperCase());
+  if (Boolean(packageName) !== certFingerprints.length > 0) {
+    problems.push('Android App Links need both ANDROID_APP_PACKAGE and ANDROID_APP_CERT_SHA256');
+  }
+  if (packageName && !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/.test(packageName)) {
+    problems.push(`ANDROID_APP_PACKAGE must be an application id such as com.example.tribe (got "${packageName}")`);
+  }
+  for (const f of certFingerprints) {
+    if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(f)) {
+      problems.push(`ANDROID_APP_CERT_SHA256 entries must be SHA-256 fingerprints as 32 colon-separated hex bytes (got "${f}")`);
+    }
+  }
+  return { iosAppIds, android: packageName && certFingerprints.length > 0 ? { packageName, certFingerprints } : undefined };
 }
 
 /** Loads the configuration for a process entry point; on invalid configuration prints every problem and exits 78. */

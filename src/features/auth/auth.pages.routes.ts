@@ -1,10 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppLinksConfig } from '../../config/config.js';
 import { byIp, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
 import type { TypedApp } from '../../http/typebox.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
 import type { AuthCredentialsService } from './auth.credentials.service.js';
 import { AuthLimits } from './auth.limits.js';
+import { MAIL_LINK_PATHS as PATHS, registerAppLinkFiles } from './auth.pages.app-links.js';
 import {
   confirmPage,
   forgotPasswordPage,
@@ -79,11 +81,11 @@ function problemsOf(body: ErrorJson): string[] {
 function errorPage(request: FastifyRequest, status: number, body: ErrorJson, advice: Map<string, string>): string {
   const path = request.routeOptions.url ?? '';
   const message = body.error?.message ?? 'The request failed';
-  if (status === 422 && request.method === 'POST' && path === '/reset-password') {
+  if (status === 422 && request.method === 'POST' && path === PATHS.resetPassword) {
     const token = tokenOfBody(request);
     if (token !== undefined) return resetPasswordPage(actionOf(path), token, problemsOf(body));
   }
-  if (status === 422 && request.method === 'POST' && path === '/forgot-password') {
+  if (status === 422 && request.method === 'POST' && path === PATHS.forgotPassword) {
     return forgotPasswordPage(actionOf(path), problemsOf(body));
   }
   if (status === 429) return messagePage('Too many attempts', [message, 'Wait a while, then open the link from your mail again.']);
@@ -107,12 +109,13 @@ function securePage(reply: FastifyReply): void {
 export function registerAuthPages(
   app: TypedApp,
   { sessions, recovery, credentials }: AuthPagesDeps,
-  rateLimits: { rateLimiter: RateLimiter; rateLimit: RateLimitSettings },
+  options: { rateLimiter: RateLimiter; rateLimit: RateLimitSettings; appLinks: AppLinksConfig },
 ): void {
-  const authLimits = new AuthLimits(rateLimits.rateLimiter, rateLimits.rateLimit);
+  registerAppLinkFiles(app, options.appLinks);
+  const authLimits = new AuthLimits(options.rateLimiter, options.rateLimit);
   const actions: TokenAction[] = [
     {
-      path: '/verify-email',
+      path: PATHS.verifyEmail,
       page: { title: 'Confirm your email', explanation: 'Confirm that this address is yours.', button: 'Confirm my email' },
       run: async (token) => {
         await recovery.verifyEmail(token);
@@ -121,7 +124,7 @@ export function registerAuthPages(
       advice: 'Ask for a new verification mail in the Tribe app (Settings).',
     },
     {
-      path: '/confirm-email-change',
+      path: PATHS.confirmEmailChange,
       page: {
         title: 'Confirm your new email',
         explanation: 'Make this address the one you log in to Tribe with.',
@@ -134,7 +137,7 @@ export function registerAuthPages(
       advice: 'Change the address again in the Tribe app to get a new link.',
     },
     {
-      path: '/revert-email-change',
+      path: PATHS.revertEmailChange,
       page: {
         title: 'Undo the email change',
         explanation: 'Keep your previous address as your login and sign out every device.',
@@ -151,7 +154,7 @@ export function registerAuthPages(
     },
   ];
   const advice = new Map(actions.map((a) => [a.path, a.advice]));
-  advice.set('/reset-password', 'Ask for a new link: open /forgot-password or use “Forgot password” in the Tribe app.');
+  advice.set(PATHS.resetPassword, 'Ask for a new link: open /forgot-password or use “Forgot password” in the Tribe app.');
 
   void app.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
@@ -190,12 +193,12 @@ export function registerAuthPages(
       });
     }
 
-    scope.get('/reset-password', { config: page, schema: hidden }, async (request, reply) => {
+    scope.get(PATHS.resetPassword, { config: page, schema: hidden }, async (request, reply) => {
       const token = tokenOfQuery(request);
       if (token === undefined) return missingToken(reply);
-      return reply.type(HTML).send(resetPasswordPage('reset-password', token));
+      return reply.type(HTML).send(resetPasswordPage(actionOf(PATHS.resetPassword), token));
     });
-    scope.post('/reset-password', { config: post, bodyLimit: FORM_BODY_LIMIT, schema: { ...hidden, body: ResetPasswordBody } }, async (request, reply) => {
+    scope.post(PATHS.resetPassword, { config: post, bodyLimit: FORM_BODY_LIMIT, schema: { ...hidden, body: ResetPasswordBody } }, async (request, reply) => {
       const b = request.body;
       // What POST /api/v1/auth/reset-password does: the new password, then every session ends.
       const userId = await recovery.resetPassword({ token: b.token, newPassword: b.new_password, confirmPassword: b.confirm_password });
@@ -205,10 +208,10 @@ export function registerAuthPages(
         .send(messagePage('Password changed', ['Your password is changed and every device was signed out. Log in with the new password in the Tribe app.']));
     });
 
-    scope.get('/forgot-password', { config: page, schema: hidden }, async (_request, reply) =>
-      reply.type(HTML).send(forgotPasswordPage('forgot-password')),
+    scope.get(PATHS.forgotPassword, { config: page, schema: hidden }, async (_request, reply) =>
+      reply.type(HTML).send(forgotPasswordPage(actionOf(PATHS.forgotPassword))),
     );
-    scope.post('/forgot-password', { config: { public: true }, bodyLimit: FORM_BODY_LIMIT, schema: { ...hidden, body: ForgotPasswordBody } }, async (request, reply) => {
+    scope.post(PATHS.forgotPassword, { config: { public: true }, bodyLimit: FORM_BODY_LIMIT, schema: { ...hidden, body: ForgotPasswordBody } }, async (request, reply) => {
       // What POST /api/v1/auth/forgot-password does: the same limits and the same answer for any address.
       if (await authLimits.mayMailPasswordReset(request, request.body.email)) recovery.requestPasswordReset(request.body.email);
       return reply

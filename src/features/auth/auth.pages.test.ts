@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, tokenFromMail, type TestApp } from '../../../test/harness.js';
 import { appLogFile, recordSecret } from '../../../test/log-secrets.js';
+import { loadConfig } from '../../config/config.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { escapeHtml, PAGE_CSP } from './auth.pages.js';
 
@@ -226,5 +227,45 @@ describe('issue 15.10: the pages under the API rate limits', () => {
     expect(refused.headers['retry-after']).toBeDefined();
     expectPageHeaders(refused);
     expect(refused.body).toContain('Too many attempts');
+  });
+});
+
+describe('issue 15.10: universal links and App Links files', () => {
+  const FINGERPRINT = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  let linked: TestApp;
+  beforeAll(async () => {
+    linked = await createTestApp({
+      env: { IOS_APP_IDS: 'ABCDE12345.app.tribe.ios', ANDROID_APP_PACKAGE: 'app.tribe.android', ANDROID_APP_CERT_SHA256: FINGERPRINT.toLowerCase() },
+    });
+  });
+  afterAll(async () => linked.close());
+
+  it('with the app ids configured: apple-app-site-association lists every mail path, assetlinks.json the app', async () => {
+    const aasa = await linked.app.inject({ method: 'GET', url: '/.well-known/apple-app-site-association' });
+    expect(aasa.statusCode).toBe(200);
+    expect(aasa.headers['content-type']).toContain('application/json');
+    const details = aasa.json().applinks.details;
+    expect(details[0].appIDs).toEqual(['ABCDE12345.app.tribe.ios']);
+    const paths = details[0].components.map((c: Record<string, string>) => c['/']);
+    for (const path of ['/verify-email', '/reset-password', '/confirm-email-change', '/revert-email-change', '/forgot-password']) {
+      expect(paths).toContain(path);
+    }
+    const assetlinks = await linked.app.inject({ method: 'GET', url: '/.well-known/assetlinks.json' });
+    expect(assetlinks.statusCode).toBe(200);
+    expect(assetlinks.json()).toEqual([
+      {
+        relation: ['delegate_permission/common.handle_all_urls'],
+        target: { namespace: 'android_app', package_name: 'app.tribe.android', sha256_cert_fingerprints: [FINGERPRINT] },
+      },
+    ]);
+  });
+
+  it('unconfigured: both 404; a malformed setting stops the start with the reason', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/.well-known/apple-app-site-association' })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/.well-known/assetlinks.json' })).statusCode).toBe(404);
+    const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig({ ...base, IOS_APP_IDS: 'app.tribe.ios' })).toThrow(/IOS_APP_IDS/);
+    expect(() => loadConfig({ ...base, ANDROID_APP_PACKAGE: 'app.tribe.android' })).toThrow(/ANDROID_APP_CERT_SHA256/);
+    expect(() => loadConfig({ ...base, ANDROID_APP_PACKAGE: 'app.tribe.android', ANDROID_APP_CERT_SHA256: 'AB:CD' })).toThrow(/fingerprints/);
   });
 });
