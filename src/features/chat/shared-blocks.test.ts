@@ -241,8 +241,15 @@ describe('issue 15.9: a block between members of a shared group goal and its gro
     const cHearsB = sockets.c.nextNew('message.new', (f) => (f.message as MessageJson).content === 'B after the block');
     await ok(await post(`/api/v1/conversations/${w.conversationId}/messages`, { content: 'A after the block' }, a), 201);
     await ok(await post(`/api/v1/conversations/${w.conversationId}/messages`, { content: 'B after the block' }, b), 201);
-    await ok(await post(`/api/v1/goals/${w.goal.id}/contributions`, { amount: 7 }, a), 201);
     const cSeesUpdate = sockets.c.nextNew('goal.update', (f) => (f.data as { user?: { id: string } }).user?.id === a.id);
+    await ok(await post(`/api/v1/goals/${w.goal.id}/contributions`, { amount: 7 }, a), 201);
+    // C replies to A: B's copy quotes nothing, C's own the whole quote.
+    const aFirst = (await historyOf(w, c)).find((m) => m.content === 'hello from A')!;
+    const bGetsReply = sockets.b.nextNew('message.new', (f) => (f.message as MessageJson).content === 'C replies to A again');
+    const cGetsReply = sockets.c.nextNew('message.new', (f) => (f.message as MessageJson).content === 'C replies to A again');
+    await ok(await post(`/api/v1/conversations/${w.conversationId}/messages`, { content: 'C replies to A again', reply_to_message_id: aFirst.id }, c), 201);
+    expect(((await bGetsReply).message as MessageJson).reply_to_message).toMatchObject({ sender: null, content: null });
+    expect(((await cGetsReply).message as MessageJson).reply_to_message).toMatchObject({ sender: { id: a.id }, content: 'hello from A' });
     const cSeesTyping = sockets.c.nextNew('typing', (f) => (f.user as { id: string }).id === a.id && f.is_typing === true);
     sockets.a.send({ event: 'typing', conversation_id: w.conversationId, is_typing: true });
     sockets.b.send({ event: 'typing', conversation_id: w.conversationId, is_typing: true });
@@ -260,8 +267,9 @@ describe('issue 15.9: a block between members of a shared group goal and its gro
     const [entryA, entryB] = [await chatEntryOf(w, a), await chatEntryOf(w, b)];
     expect(entryB.last_message?.sender?.id).not.toBe(a.id);
     expect(entryA.last_message?.sender?.id).not.toBe(b.id);
-    expect(entryB.unread_count).toBe(unreadBefore.b);
-    expect(entryA.unread_count).toBe(unreadBefore.a);
+    // One unread each: C's reply; nothing of the other.
+    expect(entryB.unread_count).toBe(unreadBefore.b + 1);
+    expect(entryA.unread_count).toBe(unreadBefore.a + 1);
     expect((await chatEntryOf(w, c)).unread_count).toBeGreaterThanOrEqual(3);
     // Reading does not bring them back either.
     expect((await ok<{ unread_count: number }>(await post(`/api/v1/conversations/${w.conversationId}/read`, {}, b))).unread_count).toBe(0);
@@ -305,8 +313,14 @@ describe('issue 15.9: a block between members of a shared group goal and its gro
     await bHears;
   });
 
-  it('no token: 401 on the goal and the chat; a stranger gets 404 for both, nothing leaked', async () => {
+  it('no token: 401 on the goal and the chat; a stranger gets 404 for both, nothing leaked; a bad block request changes nothing', async () => {
     const w = await world();
+    const fromB = w.sockets.b.frames.length;
+    expect((await post('/api/v1/settings/blocked-users', { user_id: 'not-a-uuid' }, w.a)).statusCode).toBe(422);
+    expect((await call('DELETE', `/api/v1/settings/blocked-users/${w.b.id}`, w.a)).statusCode).toBe(404);
+    await settled();
+    expect(await tracesOf(w, w.b, w.a)).toEqual({ ...all, milestoneCredit: true, replyQuotes: true });
+    expect(w.sockets.b.frames.slice(fromB).filter((f) => f.event === 'visibility.changed')).toEqual([]);
     await block(w.a, w.b);
     const stranger = await makeUser(api.ctx);
     expect((await get(`/api/v1/goals/${w.goal.id}`)).statusCode).toBe(401);
