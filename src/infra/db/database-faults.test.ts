@@ -39,8 +39,11 @@ beforeAll(async () => {
   u = await makeUser(t.ctx);
 });
 afterAll(async () => {
-  await t?.close();
-  await cluster?.destroy();
+  try {
+    await t?.close();
+  } finally {
+    await cluster?.destroy();
+  }
 });
 
 async function timed(method: 'GET' | 'PUT', url: string, payload?: object) {
