@@ -112,7 +112,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerProfileImageRoutes(app, services.profileImages, ctx.config.media.maxImageBytes);
   registerSettingsRoutes(app, services.settings);
   registerStoriesRoutes(app, services.stories, Math.max(ctx.config.media.maxImageBytes, ctx.config.media.maxVideoBytes));
-  registerFriendsRoutes(app, services.friends);
+  registerFriendsRoutes(app, services.friends, {
+    rateLimiter: ctx.rateLimiter,
+    rateLimit: ctx.config.rateLimit,
+    appUrl: ctx.config.appUrl,
+  });
   registerBlocksRoutes(app, services.blocks);
   registerPartnersRoutes(app, services.partners);
   registerGoalReminderRoutes(app, services.goalReminders);

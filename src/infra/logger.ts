@@ -101,9 +101,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /**
- * `/ws?token=abc` → `/ws?token=[redacted]` (tokens in query strings must not be logged), and the
- * signatures of signed media URLs (`sig`, `X-Amz-Signature`): a logged one would open private media.
+ * `/ws?token=abc` → `/ws?token=[redacted]` (tokens in query strings must not be logged), the
+ * signatures of signed media URLs (`sig`, `X-Amz-Signature`): a logged one would open private media,
+ * and friend invite codes in redemption paths (`/friends/invite/{code}`): a logged one would let its
+ * reader send requests past the owner's setting.
  */
 export function maskTokenInUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|refresh_token|sig|x-amz-signature)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/([?&](?:token|access_token|refresh_token|sig|x-amz-signature)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/(\/friends\/invite\/)(?!rotate(?:[?#]|$))[^/?#]+/gi, '$1[redacted]');
 }

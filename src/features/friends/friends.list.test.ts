@@ -52,6 +52,7 @@ describe('GET /api/v1/friends', () => {
       last_seen_at: seen.toISOString(),
       friendship_since: since.toISOString(),
       mutual_friends_count: 2,
+      can_send_friend_request: false,
     });
   });
 

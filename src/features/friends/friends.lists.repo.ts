@@ -1,12 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { blockedEitherWay, mutualFriendsCount } from '../privacy/privacy.sql.js';
+import { blockedEitherWay, friendRequestAllowed, mutualFriendsCount } from '../privacy/privacy.sql.js';
 
 /**
  * Read models of the social graph: friend lists, request inboxes and user search. Each joins
  * `friendships` with `users` (and the privacy fragments over `blocked_users`) in one statement per
- * page plus one count, and computes `mutual_friends_count` only for the rows of the page.
+ * page plus one count, and computes `mutual_friends_count` and `can_send_friend_request` only for
+ * the rows of the page.
  */
 
 export type FriendsSort = 'recent' | 'alphabetical' | 'active';
@@ -18,6 +19,8 @@ export interface UserCardRow {
   username: string;
   fullName: string;
   profileImageUrl: string | null;
+  /** Whether the viewer may send this user a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
+  canSendFriendRequest: boolean;
 }
 
 export interface FriendRow extends UserCardRow {
@@ -54,12 +57,13 @@ type Raw = Record<string, unknown>;
 export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
 const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : toDate(v));
 
-function cardOf(r: Raw): UserCardRow {
+export function cardOf(r: Raw): UserCardRow {
   return {
     id: r.id as string,
     username: r.username as string,
     fullName: r.full_name as string,
     profileImageUrl: (r.profile_image_url as string | null) ?? null,
+    canSendFriendRequest: r.can_send_friend_request === true,
   };
 }
 
@@ -104,7 +108,8 @@ export class FriendListsRepo {
     const order = FRIEND_ORDER[sort];
     const rows = await queryRows<Raw>(
       this.db,
-      sql`select p.*, ${mutualFriendsCount(viewerId, sql`p.id`)} as mutual_friends_count
+      sql`select p.*, ${mutualFriendsCount(viewerId, sql`p.id`)} as mutual_friends_count,
+        ${friendRequestAllowed(viewerId, sql`p.id`)} as can_send_friend_request
         from (
           select u.id, u.username, u.full_name, u.profile_image_url, u.online_status_visible, u.last_seen_at,
             coalesce(f.accepted_at, f.requested_at) as friendship_since,
@@ -149,7 +154,8 @@ export class FriendListsRepo {
         and ${visibleUser(userId)}`;
     const rows = await queryRows<Raw>(
       this.db,
-      sql`select p.*, ${mutualFriendsCount(userId, sql`p.id`)} as mutual_friends_count
+      sql`select p.*, ${mutualFriendsCount(userId, sql`p.id`)} as mutual_friends_count,
+        ${friendRequestAllowed(userId, sql`p.id`)} as can_send_friend_request
         from (
           select f.id as request_id, f.requested_at, u.id, u.username, u.full_name, u.profile_image_url
           ${source}
@@ -190,7 +196,8 @@ export class FriendListsRepo {
     // Exact matches first, then prefixes, then by similarity.
     const rows = await queryRows<Raw>(
       this.db,
-      sql`select p.*, ${mutualFriendsCount(viewerId, sql`p.id`)} as mutual_friends_count
+      sql`select p.*, ${mutualFriendsCount(viewerId, sql`p.id`)} as mutual_friends_count,
+        ${friendRequestAllowed(viewerId, sql`p.id`)} as can_send_friend_request
         from (
           select u.id, u.username, u.full_name, u.profile_image_url, f.user_id as requester_id, f.status,
             s.fuzzy + case when n.un = q.q or n.fn = q.q then 1

@@ -1,7 +1,8 @@
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
+import { blockedEitherWay, friendIdsOf, friendRequestAllowed } from '../privacy/privacy.sql.js';
+import { toDate } from './friends.lists.repo.js';
 import { friendships, type FriendshipRow } from './friends.tables.js';
 
 /** The friendship row of the pair {a, b}, whichever of them sent the request. */
@@ -22,14 +23,28 @@ export class FriendsRepo {
     return row;
   }
 
-  /** Inserts a pending request; a row for the pair already existing fails with a unique violation (23505). */
-  async insertRequest(requesterId: string, addresseeId: string, now: Date): Promise<FriendshipRow> {
-    const [row] = await this.db
-      .insert(friendships)
-      .values({ userId: requesterId, friendId: addresseeId, status: 'pending', requestedAt: now })
-      .returning();
-    if (!row) throw new Error('insert into friendships returned no row');
-    return row;
+  /**
+   * Inserts a pending request only if the friend-request rule (privacy.sql.ts `friendRequestAllowed`,
+   * the one the `can_send_friend_request` flag shows) holds in the same statement; undefined when it
+   * does not. `viaInvite`: the requester redeems the addressee's invite code, so the addressee's
+   * setting is not consulted. A row for the pair created concurrently fails with a unique violation (23505).
+   */
+  async insertRequestIfAllowed(
+    requesterId: string,
+    addresseeId: string,
+    now: Date,
+    options: { viaInvite?: boolean } = {},
+  ): Promise<FriendshipRow | undefined> {
+    const addressee = sql`${addresseeId}::uuid`;
+    const [row] = await queryRows<{ id: string; requested_at: Date | string }>(
+      this.db,
+      sql`insert into friendships (user_id, friend_id, status, requested_at)
+        select ${requesterId}, ${addressee}, 'pending', ${now.toISOString()}::timestamptz
+        where ${friendRequestAllowed(requesterId, addressee, options)}
+        returning id, requested_at`,
+    );
+    if (!row) return undefined;
+    return { id: row.id, userId: requesterId, friendId: addresseeId, status: 'pending', requestedAt: toDate(row.requested_at), acceptedAt: null };
   }
 
   /**

@@ -236,7 +236,13 @@ describe('GET /api/v1/friends/requests', () => {
       requests: [
         {
           id: receivedId,
-          user: { id: asker.id, username: asker.username, full_name: asker.user.fullName, profile_image_url: null },
+          user: {
+            id: asker.id,
+            username: asker.username,
+            full_name: asker.user.fullName,
+            profile_image_url: null,
+            can_send_friend_request: false,
+          },
           status: 'pending',
           requested_at: expect.stringMatching(ISO),
           mutual_friends_count: 1,

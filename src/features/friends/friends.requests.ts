@@ -2,7 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
-import { canSeeUser, canSendFriendRequest } from '../privacy/privacy.policy.js';
+import { canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import {
@@ -35,14 +35,33 @@ export class FriendRequests {
 
   /**
    * Sends a friend request, or accepts the addressee's own pending request to the requester.
-   * Unknown, inactive and blocked users are indistinguishable (404 user_not_found). The pair's
-   * unique index guarantees one row per pair even when both users send at the same moment.
+   * Unknown, inactive and blocked users are indistinguishable (404 user_not_found). The request is
+   * written only when the friend-request rule holds (privacy.sql.ts `friendRequestAllowed`, the rule
+   * the `can_send_friend_request` flag shows); else 403. The pair's unique index guarantees one row
+   * per pair even when both users send at the same moment.
    */
   async send(requesterId: string, addresseeId: string): Promise<FriendshipRow> {
     if (requesterId === addresseeId) throw cannotBefriendSelf();
-    if (!(await this.repo.isActiveUser(addresseeId))) throw userNotFound();
+    return this.request(requesterId, addresseeId, { viaInvite: false, notFound: userNotFound });
+  }
+
+  /**
+   * Sends a friend request to the owner of an invite code the requester redeemed (the owner's
+   * who_can_send_friend_requests is not consulted: they shared the code). The caller checked that
+   * the owner is not the requester. An inactive or blocked owner answers `notFound`, as an unknown code.
+   */
+  async sendViaInvite(requesterId: string, ownerId: string, notFound: () => Error): Promise<FriendshipRow> {
+    return this.request(requesterId, ownerId, { viaInvite: true, notFound });
+  }
+
+  private async request(
+    requesterId: string,
+    addresseeId: string,
+    how: { viaInvite: boolean; notFound: () => Error },
+  ): Promise<FriendshipRow> {
+    if (!(await this.repo.isActiveUser(addresseeId))) throw how.notFound();
     const rel = await this.privacy.relationship(requesterId, addresseeId);
-    if (!canSeeUser(rel)) throw userNotFound();
+    if (!canSeeUser(rel)) throw how.notFound();
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = await this.repo.findBetween(requesterId, addresseeId);
@@ -54,17 +73,25 @@ export class FriendRequests {
         if (accepted) return accepted;
         continue; // declined, cancelled or accepted meanwhile: look again
       }
-      const settings = await this.privacy.settingsOf(addresseeId);
-      if (!settings) throw userNotFound();
-      if (!canSendFriendRequest(rel, settings.whoCanSendFriendRequests)) throw friendRequestsNotAllowed();
+      let row: FriendshipRow | undefined;
       try {
-        const row = await this.repo.insertRequest(requesterId, addresseeId, this.clock.now());
-        this.bus.publish('friend.request_sent', { requestId: row.id, fromUserId: requesterId, toUserId: addresseeId });
-        return row;
+        row = await this.repo.insertRequestIfAllowed(requesterId, addresseeId, this.clock.now(), { viaInvite: how.viaInvite });
       } catch (err) {
         // A row for the pair was created concurrently (by either user): answer as if it had been there.
         if (!violatedUniqueConstraint(err)) throw err;
+        continue;
       }
+      if (row) {
+        this.bus.publish('friend.request_sent', { requestId: row.id, fromUserId: requesterId, toUserId: addresseeId });
+        return row;
+      }
+      // Refused by the rule: a row that appeared meanwhile is answered as above, anything else is 403
+      // (or 404 when the addressee went away or a block came in meanwhile).
+      if (await this.repo.findBetween(requesterId, addresseeId)) continue;
+      if (!(await this.repo.isActiveUser(addresseeId)) || !canSeeUser(await this.privacy.relationship(requesterId, addresseeId))) {
+        throw how.notFound();
+      }
+      throw friendRequestsNotAllowed();
     }
     throw friendRequestExists();
   }

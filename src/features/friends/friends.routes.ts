@@ -1,14 +1,17 @@
 import { principalOf } from '../../http/principal.js';
-import { byCaller, type RouteRateLimit } from '../../http/rate-limit.js';
+import { byCaller, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
+import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import {
   AcceptedFriendship,
   FriendIdParams,
+  FriendInvite,
   FriendList,
   FriendRequestList,
   FriendRequestResult,
   FriendsQuery,
+  InviteCodeParams,
   OnlineFriendList,
   OnlineQuery,
   RequestIdParams,
@@ -21,12 +24,14 @@ import {
   UserIdParams,
   paginationOf,
   toAcceptedFriendship,
+  toFriendInvite,
   toFriendItem,
   toFriendRequestItem,
   toFriendRequestResult,
   toSearchResultItem,
   toSuggestionItem,
 } from './friends.schemas.js';
+import { InviteRedeemLimits } from './friends.invite-limits.js';
 import type { FriendsService } from './friends.service.js';
 
 const tags = ['friends'];
@@ -37,9 +42,65 @@ const sendLimits: RouteRateLimit[] = [{ name: 'friend_request_send', limit: 50, 
 
 const pageOf = (q: { page?: number; limit?: number }) => ({ page: q.page ?? 1, limit: q.limit ?? DEFAULT_LIMIT });
 
-/** Plan 4.3: friends, friend requests, search and suggestions; plus GET /users/:userId/friends. */
-export function registerFriendsRoutes(app: TypedApp, friends: FriendsService): void {
-  const { requests, queries, suggestions } = friends;
+export interface FriendsRouteOptions {
+  rateLimiter: RateLimiter;
+  rateLimit: RateLimitSettings;
+  /** Where invite links point (APP_URL): `{appUrl}/invite/{code}`. */
+  appUrl: string;
+}
+
+/**
+ * Plan 4.3: friends, friend requests, search and suggestions; plus GET /users/:userId/friends and
+ * the personal invite codes (issue 15 item 8).
+ */
+export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, options: FriendsRouteOptions): void {
+  const { requests, queries, suggestions, invites } = friends;
+  const redeemLimits = new InviteRedeemLimits(options.rateLimiter, options.rateLimit);
+
+  app.get(
+    '/api/v1/friends/invite',
+    {
+      schema: {
+        tags,
+        summary: 'The caller’s personal invite code and link (created on first ask); whoever redeems it sends the caller a friend request',
+        response: { 200: FriendInvite, ...errorResponses(401, 429) },
+      },
+    },
+    async (request) => toFriendInvite(await invites.current(principalOf(request).userId), options.appUrl),
+  );
+
+  app.post(
+    '/api/v1/friends/invite/rotate',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the caller’s invite code with a new one; the old code and link stop working at once',
+        response: { 200: FriendInvite, ...errorResponses(401, 429) },
+      },
+    },
+    async (request) => toFriendInvite(await invites.rotate(principalOf(request).userId), options.appUrl),
+  );
+
+  app.post(
+    '/api/v1/friends/invite/:code',
+    {
+      config: { rateLimits: sendLimits },
+      schema: {
+        tags,
+        summary:
+          'Redeem an invite code: sends its owner a friend request whatever their who_can_send_friend_requests ' +
+          '(they shared the code), or accepts their pending request to the caller. Unknown, rotated and blocked: 404 ' +
+          'invite_not_found; misses are limited (429)',
+        params: InviteCodeParams,
+        response: { 201: FriendRequestResult, ...errorResponses(401, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = principalOf(request);
+      const row = await redeemLimits.guard(request, () => invites.redeem(userId, request.params.code));
+      return reply.status(201).send(toFriendRequestResult(row));
+    },
+  );
 
   app.post(
     '/api/v1/friends/requests',

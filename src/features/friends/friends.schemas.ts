@@ -3,7 +3,8 @@ import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } 
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
 import type { FriendView } from './friends.queries.js';
 import type { Suggestion } from './friends.suggestions.js';
-import type { FriendshipRow } from './friends.tables.js';
+import { INVITE_CODE_LENGTH, inviteUrl } from './friends.invite-code.js';
+import type { FriendInviteRow, FriendshipRow } from './friends.tables.js';
 
 const uuid = (description: string) => Type.String({ format: 'uuid', description });
 
@@ -52,11 +53,47 @@ export const SearchQuery = Type.Object({
 
 export const SuggestionsQuery = Type.Object({ limit: PageQuery.limit });
 
+export const InviteCodeParams = Type.Object(
+  {
+    code: UserText({
+      minLength: INVITE_CODE_LENGTH,
+      maxLength: INVITE_CODE_LENGTH,
+      description:
+        'an invite code (13 characters: 0–9 and A–Z without I, L, O, U; case does not matter, and O, I, L read as 0, 1, 1)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // ---- responses ----
 
+/** Whether POST /friends/requests to this user would create a request now: the app's "Add friend" button. */
+export const CanSendFriendRequest = Type.Boolean({
+  description:
+    'true when POST /friends/requests to this user would create a pending request now; false for the caller, friends, ' +
+    'a pending request either way, and anyone whose who_can_send_friend_requests does not allow the caller ' +
+    '(docs/ARCHITECTURE.md, "Who may send a friend request")',
+});
+
 export const UserCard = Type.Object(
-  { id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString },
+  {
+    id: Uuid,
+    username: Type.String(),
+    full_name: Type.String(),
+    profile_image_url: NullableString,
+    can_send_friend_request: CanSendFriendRequest,
+  },
   { title: 'UserCard' },
+);
+
+/** The caller's invite code and its shareable link. */
+export const FriendInvite = Type.Object(
+  {
+    code: Type.String({ description: 'whoever redeems it (POST /friends/invite/{code}) sends the caller a friend request' }),
+    url: Type.String({ description: '{APP_URL}/invite/{code}: the link to share; the app opens it (a universal / app link)' }),
+    created_at: Timestamp,
+  },
+  { title: 'FriendInvite' },
 );
 
 /** The plan's POST /friends/requests body; `accepted_at` only when the call accepted their request. */
@@ -110,6 +147,7 @@ export const FriendItem = Type.Object(
     last_seen_at: Type.Union([Timestamp, Type.Null()], { description: 'null when the friend hides their online status' }),
     friendship_since: Timestamp,
     mutual_friends_count: Type.Integer({ description: 'friends the caller has in common with this user' }),
+    can_send_friend_request: CanSendFriendRequest,
   },
   { title: 'FriendItem' },
 );
@@ -130,6 +168,7 @@ export const SearchResultItem = Type.Object(
       Type.Literal('friends'),
     ]),
     mutual_friends_count: Type.Integer(),
+    can_send_friend_request: CanSendFriendRequest,
   },
   { title: 'UserSearchResult' },
 );
@@ -155,7 +194,17 @@ export function paginationOf(page: number, limit: number, total: number) {
 }
 
 function toUserCard(u: UserCardRow) {
-  return { id: u.id, username: u.username, full_name: u.fullName, profile_image_url: u.profileImageUrl };
+  return {
+    id: u.id,
+    username: u.username,
+    full_name: u.fullName,
+    profile_image_url: u.profileImageUrl,
+    can_send_friend_request: u.canSendFriendRequest,
+  };
+}
+
+export function toFriendInvite(invite: FriendInviteRow, appUrl: string) {
+  return { code: invite.code, url: inviteUrl(appUrl, invite.code), created_at: invite.createdAt.toISOString() };
 }
 
 export function toFriendRequestResult(f: FriendshipRow) {

@@ -89,6 +89,7 @@ describe('GET /api/v1/friends/search', () => {
       profile_image_url: null,
       friendship_status: 'none',
       mutual_friends_count: 1,
+      can_send_friend_request: true,
     });
     expect(byId.get(sent.id)).toMatchObject({ friendship_status: 'pending_sent' });
     expect(byId.get(received.id)).toMatchObject({ friendship_status: 'pending_received' });

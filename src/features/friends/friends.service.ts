@@ -2,13 +2,14 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
+import { FriendInvites } from './friends.invites.js';
 import { FriendQueries, type OnlineLookup } from './friends.queries.js';
 import { FriendRequests } from './friends.requests.js';
 import { FriendSuggestions } from './friends.suggestions.js';
 
 /**
- * The friends feature (plan 4.3): requests and friendships, lists and search, suggestions.
- * Routes use its three parts; other features use the methods on the service itself.
+ * The friends feature (plan 4.3): requests and friendships, lists and search, suggestions, invite codes.
+ * Routes use its four parts; other features use the methods on the service itself.
  */
 export class FriendsService {
   /** Sending, accepting, declining and cancelling requests; unfriending. */
@@ -17,11 +18,14 @@ export class FriendsService {
   readonly queries: FriendQueries;
   /** "People you may know". */
   readonly suggestions: FriendSuggestions;
+  /** Personal invite codes: the way two people with no link in the graph yet become friends. */
+  readonly invites: FriendInvites;
 
   constructor(database: Database, bus: EventBus, clock: Clock, privacy: PrivacyService, online?: OnlineLookup) {
     this.requests = new FriendRequests(database, bus, clock, privacy);
     this.queries = new FriendQueries(database, clock, privacy, online);
     this.suggestions = new FriendSuggestions(database, clock, privacy);
+    this.invites = new FriendInvites(database, clock, this.requests);
   }
 
   /** Whether the two users are friends (an accepted friendship either way). */

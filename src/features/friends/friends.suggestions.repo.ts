@@ -1,8 +1,8 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { blockedEitherWay, friendIdsOf, mutualFriendsCount } from '../privacy/privacy.sql.js';
-import type { UserCardRow } from './friends.lists.repo.js';
+import { blockedEitherWay, friendIdsOf, friendRequestAllowed, mutualFriendsCount } from '../privacy/privacy.sql.js';
+import { cardOf, type UserCardRow } from './friends.lists.repo.js';
 
 export type SuggestionReason = 'mutual_friends' | 'common_goals';
 
@@ -104,7 +104,8 @@ export class FriendSuggestionsRepo {
       sql`select p.* from (
           select u.id, u.username, u.full_name, u.profile_image_url, s.score,
             ${mutualFriendsCount(userId, sql`u.id`)} as mutual_friends_count,
-            ${commonGoalCategories(userId, sql`u.id`)} as common_goals
+            ${commonGoalCategories(userId, sql`u.id`)} as common_goals,
+            ${friendRequestAllowed(userId, sql`u.id`)} as can_send_friend_request
           from friend_suggestions s join users u on u.id = s.suggested_user_id
           where s.user_id = ${userId} and not s.dismissed and ${suggestible(userId, sql`u.id`)}
         ) p
@@ -113,12 +114,7 @@ export class FriendSuggestionsRepo {
         limit ${limit}`,
     );
     return rows.map((r) => ({
-      user: {
-        id: r.id as string,
-        username: r.username as string,
-        fullName: r.full_name as string,
-        profileImageUrl: (r.profile_image_url as string | null) ?? null,
-      },
+      user: cardOf(r),
       mutualFriends: Number(r.mutual_friends_count ?? 0),
       commonGoals: Number(r.common_goals ?? 0),
     }));

@@ -76,7 +76,7 @@ describe('recomputeSuggestions', () => {
     ]);
     const body = (await suggestionsOf(me)).json();
     expect(body.suggestions[0]).toEqual({
-      user: { id: c1.id, username: c1.username, full_name: c1.user.fullName, profile_image_url: null },
+      user: { id: c1.id, username: c1.username, full_name: c1.user.fullName, profile_image_url: null, can_send_friend_request: true },
       reason: 'mutual_friends',
       mutual_friends_count: 2,
       common_goals: 0,
@@ -163,7 +163,13 @@ describe('GET /api/v1/friends/suggestions', () => {
     expect(res.json()).toEqual({
       suggestions: [
         {
-          user: { id: candidate.id, username: candidate.username, full_name: candidate.user.fullName, profile_image_url: null },
+          user: {
+            id: candidate.id,
+            username: candidate.username,
+            full_name: candidate.user.fullName,
+            profile_image_url: null,
+            can_send_friend_request: true,
+          },
           reason: 'mutual_friends',
           mutual_friends_count: 1,
           common_goals: 0,

@@ -1,5 +1,6 @@
 /**
- * Tables owned by the friends feature: plan §3.2 `friendships` and `friend_suggestions`.
+ * Tables owned by the friends feature: plan §3.2 `friendships` and `friend_suggestions`, and
+ * `friend_invites` (not in the plan: each user's personal invite code, issue 15 item 8).
  * A pair of users has at most one friendship row, whichever of them sent the request.
  */
 import { sql } from 'drizzle-orm';
@@ -57,7 +58,25 @@ export const friendSuggestions = pgTable(
   ],
 );
 
+/**
+ * A user's personal invite code: whoever redeems it sends the user a friend request, whatever their
+ * who_can_send_friend_requests setting. One row per user; rotating replaces `code`, so the old one
+ * stops working at once (it is stored nowhere else).
+ */
+export const friendInvites = pgTable(
+  'friend_invites',
+  {
+    userId: uuid()
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    code: varchar({ length: 16 }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('friend_invites_code_unique').on(t.code)],
+);
+
 export type FriendshipRow = typeof friendships.$inferSelect;
 export type NewFriendshipRow = typeof friendships.$inferInsert;
 export type FriendSuggestionRow = typeof friendSuggestions.$inferSelect;
 export type NewFriendSuggestionRow = typeof friendSuggestions.$inferInsert;
+export type FriendInviteRow = typeof friendInvites.$inferSelect;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMessage, canSeeFullProfile, canSeeUser, canSendFriendRequest, type Relationship } from './privacy.policy.js';
+import { canMessage, canSeeFullProfile, canSeeUser, type Relationship } from './privacy.policy.js';
 
 const rel = (overrides: Partial<Relationship> = {}): Relationship => ({
   isSelf: false,
@@ -15,7 +15,6 @@ describe('privacy policy', () => {
     const blocked = rel({ blockedEitherWay: true, areFriends: true, mutualFriends: 3 });
     expect(canSeeUser(blocked)).toBe(false);
     expect(canSeeFullProfile(blocked, 'everyone')).toBe(false);
-    expect(canSendFriendRequest(blocked, 'everyone')).toBe(false);
     expect(canMessage(blocked, 'everyone')).toBe(false);
   });
 
@@ -25,14 +24,6 @@ describe('privacy policy', () => {
     expect(canSeeFullProfile(rel({ areFriends: true }), 'friends_only')).toBe(true);
     expect(canSeeFullProfile(rel({ areFriends: true }), 'private')).toBe(false);
     expect(canSeeFullProfile(rel({ isSelf: true }), 'private')).toBe(true);
-  });
-
-  it('who_can_send_friend_requests: everyone / friends_of_friends (a mutual friend) / no_one', () => {
-    expect(canSendFriendRequest(rel(), 'everyone')).toBe(true);
-    expect(canSendFriendRequest(rel(), 'friends_of_friends')).toBe(false);
-    expect(canSendFriendRequest(rel({ mutualFriends: 1 }), 'friends_of_friends')).toBe(true);
-    expect(canSendFriendRequest(rel({ mutualFriends: 9 }), 'no_one')).toBe(false);
-    expect(canSendFriendRequest(rel({ isSelf: true }), 'everyone')).toBe(false);
   });
 
   it('who_can_send_messages: everyone / friends_only', () => {

@@ -1,4 +1,8 @@
-/** Pure privacy rules shared by every feature (plan 3.1, 3.7). SQL twins live in privacy.sql.ts. */
+/**
+ * Pure privacy rules shared by every feature (plan 3.1, 3.7). SQL twins live in privacy.sql.ts.
+ * Who may send a friend request is decided in SQL only (privacy.sql.ts `friendRequestAllowed`), so
+ * the flag on a list of cards and the request endpoint share one statement of the rule.
+ */
 
 export type ProfileVisibility = 'everyone' | 'friends_only' | 'private';
 export type FriendRequestAudience = 'everyone' | 'friends_of_friends' | 'no_one';
@@ -24,14 +28,6 @@ export function canSeeFullProfile(rel: Relationship, visibility: ProfileVisibili
   if (rel.blockedEitherWay) return false;
   if (visibility === 'everyone') return true;
   if (visibility === 'friends_only') return rel.areFriends;
-  return false;
-}
-
-/** Whether the viewer may send the target a friend request, under the target's setting. */
-export function canSendFriendRequest(rel: Relationship, audience: FriendRequestAudience): boolean {
-  if (rel.isSelf || rel.blockedEitherWay) return false;
-  if (audience === 'everyone') return true;
-  if (audience === 'friends_of_friends') return rel.mutualFriends > 0;
   return false;
 }
 

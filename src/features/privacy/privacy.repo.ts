@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { areFriends, blockedEitherWay, mutualFriendsCount } from './privacy.sql.js';
+import { areFriends, arePartners, blockedEitherWay, friendRequestAllowed, mutualFriendsCount } from './privacy.sql.js';
 
 export interface RelationshipRow {
   areFriends: boolean;
@@ -34,9 +34,7 @@ export class PrivacyRepo {
       sql`select
         ${areFriends(viewerId, target)} as are_friends,
         ${blockedEitherWay(viewerId, target)} as blocked,
-        exists(select 1 from accountability_partners p where p.status in ('active', 'paused')
-          and ((p.user_id = ${viewerId} and p.partner_id = ${target})
-            or (p.user_id = ${target} and p.partner_id = ${viewerId}))) as partners,
+        ${arePartners(viewerId, target)} as partners,
         ${mutualFriendsCount(viewerId, target)} as mutual`,
     );
     return {
@@ -45,6 +43,15 @@ export class PrivacyRepo {
       arePartners: row?.partners === true,
       mutualFriends: Number(row?.mutual ?? 0),
     };
+  }
+
+  /** Whether the viewer may send the target a new friend request now (the one rule: privacy.sql.ts). */
+  async canSendFriendRequest(viewerId: string, targetId: string): Promise<boolean> {
+    const [row] = await queryRows<{ ok: boolean }>(
+      this.db,
+      sql`select ${friendRequestAllowed(viewerId, sql`${targetId}::uuid`)} as ok`,
+    );
+    return row?.ok === true;
   }
 
   /** A user's privacy settings, with the plan's defaults where no settings row exists yet. */

@@ -18,6 +18,11 @@ export class PrivacyService {
     return { isSelf: false, ...row };
   }
 
+  /** Whether the viewer may send the target a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
+  async canSendFriendRequest(viewerId: string, targetId: string): Promise<boolean> {
+    return this.repo.canSendFriendRequest(viewerId, targetId);
+  }
+
   /** The user's privacy settings (plan defaults where unset); undefined for an unknown user. */
   async settingsOf(userId: string): Promise<PrivacySettingsRow | undefined> {
     return this.repo.settings(userId);

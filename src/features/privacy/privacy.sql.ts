@@ -35,3 +35,54 @@ export function mutualFriendsCount(viewerId: string, other: SQLWrapper): SQL<num
   return sql<number>`(select count(*)::int from ${friendIdsOf(viewerId)} as mine(id)
     where mine.id in ${friendIdsOf(other)})`;
 }
+
+/** True when the two users both take part (not left) in one group goal (a read of the goals feature's tables). */
+export function shareGroupGoal(viewerId: string, other: SQLWrapper): SQL {
+  return sql`exists (select 1 from goal_participants gp_mine
+    join goal_participants gp_theirs on gp_theirs.goal_id = gp_mine.goal_id and gp_theirs.user_id = ${other}
+      and gp_theirs.left_at is null
+    join goals gp_goal on gp_goal.id = gp_mine.goal_id and gp_goal.goal_type = 'group'
+    where gp_mine.user_id = ${viewerId} and gp_mine.left_at is null)`;
+}
+
+/** True when the two users are accountability partners (an active or paused partnership). */
+export function arePartners(viewerId: string, other: SQLWrapper): SQL {
+  return sql`exists (select 1 from accountability_partners ap where ap.status in ('active', 'paused')
+    and ((ap.user_id = ${viewerId} and ap.partner_id = ${other}) or (ap.user_id = ${other} and ap.partner_id = ${viewerId})))`;
+}
+
+/**
+ * THE rule for friend requests (docs/ARCHITECTURE.md, "Who may send a friend request"): whether
+ * `viewerId` may send `other` a new friend request now. Both the `can_send_friend_request` flag on
+ * every card and the insert of POST /friends/requests (and of an invite redemption) evaluate this
+ * one predicate, so the app's button and the endpoint cannot disagree.
+ *
+ * True when `other` is not the viewer, is an active account, neither blocked the other, there is no
+ * friendship or pending request between them either way, and `other`'s who_can_send_friend_requests
+ * (default friends_of_friends) allows it:
+ *   - everyone: anyone;
+ *   - friends_of_friends: someone with a mutual friend, a shared group goal (both still taking part)
+ *     or an accountability partnership (active or paused);
+ *   - no_one: nobody.
+ * With `viaInvite` (the viewer redeems `other`'s own invite code) the setting is not consulted:
+ * `other` chose to share the code. Everything else still holds.
+ */
+export function friendRequestAllowed(viewerId: string, other: SQLWrapper, options: { viaInvite?: boolean } = {}): SQL<boolean> {
+  const audienceAllows = options.viaInvite
+    ? sql`true`
+    : sql`case coalesce((select fr_settings.who_can_send_friend_requests from user_settings fr_settings
+          where fr_settings.user_id = ${other}), 'friends_of_friends')
+        when 'everyone' then true
+        when 'friends_of_friends' then (
+          exists (select 1 from ${friendIdsOf(viewerId)} as fr_mine(id) where fr_mine.id in ${friendIdsOf(other)})
+          or ${shareGroupGoal(viewerId, other)}
+          or ${arePartners(viewerId, other)})
+        else false end`;
+  return sql<boolean>`(${other} <> ${viewerId}
+    and exists (select 1 from users fr_target where fr_target.id = ${other} and fr_target.is_active and fr_target.deleted_at is null)
+    and not ${blockedEitherWay(viewerId, other)}
+    and not exists (select 1 from friendships fr_pair
+      where (fr_pair.user_id = ${viewerId} and fr_pair.friend_id = ${other})
+         or (fr_pair.user_id = ${other} and fr_pair.friend_id = ${viewerId}))
+    and ${audienceAllows})`;
+}

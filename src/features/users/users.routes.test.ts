@@ -134,6 +134,7 @@ describe('GET /api/v1/users/:userId', () => {
       full_name: target.user.fullName,
       profile_image_url: null,
       limited: true,
+      can_send_friend_request: false,
     });
     await makeFriends(t.ctx, target, viewer);
     const friend = await profileOf(target);

@@ -71,7 +71,7 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService, credenti
     },
     async (request) => {
       const view = await users.viewProfile(principalOf(request).userId, request.params.userId);
-      return toUserProfile(view.user, view.full);
+      return toUserProfile(view.user, view.full, view.canSendFriendRequest);
     },
   );
 

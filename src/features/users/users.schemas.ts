@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { CanSendFriendRequest } from '../friends/friends.schemas.js';
 import type { UserRow } from './users.tables.js';
 import type { UserStatsRow } from './users.repo.js';
 import { BIO_MAX_LENGTH, USERNAME_PATTERN } from './users.rules.js';
@@ -55,6 +56,7 @@ export const UserProfile = Type.Object(
     full_name: Type.String(),
     profile_image_url: NullableString,
     limited: Type.Boolean({ description: 'true when the profile is private to the caller: only the card is shown' }),
+    can_send_friend_request: CanSendFriendRequest,
     bio: Type.Optional(NullableString),
     cover_image_url: Type.Optional(NullableString),
     goals_achieved: Type.Optional(Type.Integer()),
@@ -127,8 +129,14 @@ export function toMeUser(u: UserRow, pendingEmail: string | null = null) {
   };
 }
 
-export function toUserProfile(u: UserRow, full: boolean) {
-  const card = { id: u.id, username: u.username, full_name: u.fullName, profile_image_url: u.profileImageUrl };
+export function toUserProfile(u: UserRow, full: boolean, canSendFriendRequest: boolean) {
+  const card = {
+    id: u.id,
+    username: u.username,
+    full_name: u.fullName,
+    profile_image_url: u.profileImageUrl,
+    can_send_friend_request: canSendFriendRequest,
+  };
   if (!full) return { ...card, limited: true };
   return {
     ...card,

@@ -39,6 +39,8 @@ export interface ProfileView {
   user: UserRow;
   /** False when the viewer may only see the card (id, username, full_name, profile_image_url). */
   full: boolean;
+  /** Whether the viewer may send this user a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
+  canSendFriendRequest: boolean;
 }
 
 const AUTH_STATE_TTL_SECONDS = 60;
@@ -190,7 +192,8 @@ export class UsersService {
     if (!user || user.deletedAt || !user.isActive) throw userNotFound();
     const rel = await this.privacy.relationship(viewerId, userId);
     if (!canSeeUser(rel)) throw userNotFound();
-    return { user, full: canSeeFullProfile(rel, user.profileVisibility as ProfileVisibility) };
+    const canSendFriendRequest = await this.privacy.canSendFriendRequest(viewerId, userId);
+    return { user, full: canSeeFullProfile(rel, user.profileVisibility as ProfileVisibility), canSendFriendRequest };
   }
 
   /**
