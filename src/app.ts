@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import type { AppContext } from './context.js';
 import { registerAchievementsRoutes } from './features/achievements/achievements.routes.js';
 import { registerCredentialRoutes } from './features/auth/auth.credentials.routes.js';
@@ -34,10 +35,13 @@ import { registerProfileImageRoutes } from './features/users/profile-images.rout
 import { registerUsersRoutes } from './features/users/users.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerDrainOnClose } from './http/drain.js';
 import { registerHealthRoutes, type ReadinessCheck } from './http/health.js';
+import { OneLinePerRequest, registerRequestAbortLog } from './http/logging.js';
 import { registerMediaFiles } from './http/media-files.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limit.js';
+import { registerRouteSchemaRules } from './http/route-schemas.js';
 import { ErrorBody } from './http/schemas.js';
 import { buildValidatorCompiler } from './http/validation.js';
 import { APP_VERSION } from './version.js';
@@ -46,6 +50,8 @@ import { APP_VERSION } from './version.js';
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
+    // One line per request (method, masked URL, status, ms, request and user id): http/logging.ts.
+    logController: new OneLinePerRequest(),
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
     genReqId: (req) => {
@@ -57,6 +63,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(buildValidatorCompiler([ErrorBody]));
+  // Before any route and before @fastify/swagger: closed query strings and plain enums everywhere.
+  registerRouteSchemaRules(app);
   // An empty body sent as application/json (common from mobile HTTP clients on PUT/POST without a
   // payload) counts as no body, rather than a parse error; anything else parses as usual.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -69,6 +77,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerRequestAbortLog(app);
+  registerDrainOnClose(app);
 
   await app.register(helmet, {
     // The API serves JSON; only /docs renders HTML, and swagger-ui sets its own CSP for it.
@@ -92,8 +102,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       parts: 21,
     },
   });
-  await registerOpenApi(app, APP_VERSION);
-  if (ctx.storage.localFiles) await registerMediaFiles(app, ctx.storage.localFiles);
+  await registerOpenApi(app, APP_VERSION, ctx.config.publicUrl, ctx.config.apiDocsEnabled);
+  const localFiles = ctx.storage.localFiles;
+  if (localFiles) {
+    // @fastify/static warns at registration about a root that does not exist yet (a first start on
+    // an empty DATA_DIR); uploads would create them later anyway. A volume that refuses is left to
+    // the storage readiness check, with the real error here.
+    for (const root of [localFiles.publicRoot, localFiles.privateRoot]) {
+      await mkdir(root, { recursive: true }).catch((err: unknown) => ctx.logger.warn({ err, root }, 'cannot create the media directory'));
+    }
+    await registerMediaFiles(app, localFiles);
+  }
 
   const { services } = ctx;
   registerAuthentication(app, (token) => services.sessions.authenticate(token));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorForLog } from '../infra/logger.js';
+import { errorResponses } from './schemas.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -31,10 +32,11 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
     {
       config,
       schema: {
+        operationId: 'getLiveness',
         tags: ['health'],
         summary: 'Liveness',
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...errorResponses(422) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -44,6 +46,7 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
     {
       config,
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'Readiness: 200 when what requests need answers (a query on a real table, Redis when configured, a storage write), else 503',
         description:
@@ -52,6 +55,7 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
         response: {
           200: Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) }),
           503: Type.Object({ status: Type.Literal('unavailable'), checks: Type.Record(Type.String(), Type.String()) }),
+          ...errorResponses(422),
         },
       },
     },

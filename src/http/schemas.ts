@@ -20,13 +20,22 @@ export const CONTROL_CHARACTER_MESSAGES: Readonly<Record<string, string>> = {
   [MULTI_LINE_TEXT_PATTERN]: 'must not contain control characters (U+0000–U+001F, U+007F) other than tab and line breaks',
 };
 
+/**
+ * The schema keyword that says in words what a `pattern` allows ("3–30 characters: a-z, 0-9, _ and ."):
+ * the validation message of a value that does not match (http/validation.ts), never the raw regex.
+ * Every pattern in the contract carries one (test/contract.test.ts checks).
+ */
+export const PATTERN_MESSAGE = 'x-pattern-message';
+
 export interface UserTextOptions {
   maxLength: number;
   minLength?: number;
   /** Tab, LF and CR allowed (bios, comments, captions, messages, descriptions); default: one line. */
   multiline?: boolean;
-  /** A further pattern the text must match (checked besides the control-character rule). */
+  /** A further pattern the text must match (checked besides the control-character rule)... */
   pattern?: string;
+  /** ...and what it allows, in words: the validation message when it does not match (required with `pattern`). */
+  patternMessage?: string;
   description?: string;
   default?: string;
 }
@@ -36,12 +45,12 @@ export interface UserTextOptions {
  * `controlCharacterProblem`): refuses U+0000 and the other control characters with 422.
  */
 export function UserText(options: UserTextOptions) {
-  const { multiline = false, pattern, ...rest } = options;
+  const { multiline = false, pattern, patternMessage, ...rest } = options;
   return Type.String({
     ...rest,
     pattern: multiline ? MULTI_LINE_TEXT_PATTERN : SINGLE_LINE_TEXT_PATTERN,
     // JSON Schema has one `pattern` per schema; a field's own shape is a second one under allOf.
-    ...(pattern ? { allOf: [{ pattern }] } : {}),
+    ...(pattern ? { allOf: [{ pattern, [PATTERN_MESSAGE]: patternMessage }] } : {}),
   });
 }
 
@@ -103,6 +112,14 @@ export const PagePagination = Type.Object({
   limit: Type.Integer(),
   total: Type.Integer(),
   total_pages: Type.Integer(),
-});
+}, { title: 'PagePagination' });
 
 export const EmptyBody = Type.Null({ description: 'No content' });
+
+/** The kinds of image every upload accepts (http/multipart.ts → the media pipeline). */
+export const IMAGE_TYPES_TEXT = 'JPEG, PNG, WebP, AVIF, HEIC/HEIF or GIF';
+
+/** A file field of a multipart/form-data form (`schema.multipartBody`, documentation only). */
+export function UploadFile(description: string) {
+  return Type.String({ format: 'binary', contentMediaType: 'application/octet-stream', description });
+}

@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from 'typebox';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -15,3 +16,13 @@ export type TypedApp = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The multipart/form-data form of an upload route, for the OpenAPI document only (the route
+     * reads the form itself with receiveUpload): file fields as `UploadFile`, text fields as strings.
+     */
+    multipartBody?: TSchema;
+  }
+}

@@ -13,6 +13,7 @@ export function registerAchievementsRoutes(app: TypedApp, achievements: Achievem
     '/api/v1/achievements',
     {
       schema: {
+        operationId: 'listAchievements',
         tags,
         summary: 'The achievements catalogue (active badges) with whether and when the caller earned each',
         response: { 200: AchievementList, ...errorResponses(401, 429) },
@@ -28,6 +29,7 @@ export function registerAchievementsRoutes(app: TypedApp, achievements: Achievem
     '/api/v1/users/:userId/achievements',
     {
       schema: {
+        operationId: 'listUserAchievements',
         tags,
         summary: 'The badges a user earned, newest first (same visibility as the full profile)',
         description: 'Visible when the caller may see the user’s full profile; otherwise, and when blocked either way, 404 user_not_found.',

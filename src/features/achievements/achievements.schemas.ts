@@ -12,9 +12,9 @@ export const Achievement = Type.Object({
   points: Type.Integer(),
   earned: Type.Boolean(),
   earned_at: NullableTimestamp,
-});
+}, { title: 'Achievement' });
 
-export const AchievementList = Type.Object({ achievements: Type.Array(Achievement) });
+export const AchievementList = Type.Object({ achievements: Type.Array(Achievement) }, { title: 'AchievementList' });
 
 export function toAchievement(a: AchievementItem) {
   return {

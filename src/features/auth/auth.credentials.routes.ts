@@ -25,6 +25,7 @@ export function registerCredentialRoutes(app: TypedApp, credentials: AuthCredent
     '/api/v1/auth/change-password',
     {
       schema: {
+        operationId: 'changePassword',
         tags,
         summary:
           'Change the password (needs the current one: 403 invalid_password); every other session is signed ' +
@@ -49,6 +50,7 @@ export function registerCredentialRoutes(app: TypedApp, credentials: AuthCredent
     {
       config: { public: true, rateLimits: limits.tokenLinks },
       schema: {
+        operationId: 'confirmEmailChange',
         tags,
         summary: 'Confirm a new login address with the token mailed to it; it becomes the verified login address',
         security: [],
@@ -67,6 +69,7 @@ export function registerCredentialRoutes(app: TypedApp, credentials: AuthCredent
     {
       config: { public: true, rateLimits: limits.tokenLinks },
       schema: {
+        operationId: 'revertEmailChange',
         tags,
         summary:
           'Undo a login-address change with the token mailed to the old address (for 7 days); every session ' +

@@ -64,6 +64,7 @@ export function registerAuthRoutes(
     {
       config: { public: true, rateLimits: limits.register },
       schema: {
+        operationId: 'registerAccount',
         tags,
         summary: 'Create an account',
         security: [],
@@ -87,6 +88,7 @@ export function registerAuthRoutes(
       // Its own limits replace the global write budget, which would count successes per address.
       config: { public: true, skipGlobalRateLimit: true },
       schema: {
+        operationId: 'logIn',
         tags,
         summary: 'Log in with email and password',
         security: [],
@@ -108,6 +110,7 @@ export function registerAuthRoutes(
     {
       config: { public: true },
       schema: {
+        operationId: 'refreshSession',
         tags,
         summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)',
         security: [],
@@ -134,6 +137,7 @@ export function registerAuthRoutes(
         request.body ??= {};
       },
       schema: {
+        operationId: 'logOut',
         tags,
         summary: 'End this session (and the given refresh token’s, if the caller’s), or every session with all_devices',
         body: LogoutBody,
@@ -157,6 +161,7 @@ export function registerAuthRoutes(
     {
       config: { public: true, rateLimits: limits.tokenLinks },
       schema: {
+        operationId: 'verifyEmail',
         tags,
         summary: 'Confirm an email address with the token from the verification mail',
         security: [],
@@ -175,6 +180,7 @@ export function registerAuthRoutes(
     {
       config: { rateLimits: limits.resend },
       schema: {
+        operationId: 'resendVerificationEmail',
         tags,
         summary: "Mail a new verification link to the caller's address",
         response: { 202: MessageResponse, ...errorResponses(401, 409, 429) },
@@ -191,6 +197,7 @@ export function registerAuthRoutes(
     {
       config: { public: true },
       schema: {
+        operationId: 'requestPasswordReset',
         tags,
         summary: 'Mail a password reset link (always 202, whether or not the account exists)',
         security: [],
@@ -212,6 +219,7 @@ export function registerAuthRoutes(
     {
       config: { public: true, rateLimits: limits.tokenLinks },
       schema: {
+        operationId: 'resetPassword',
         tags,
         summary: 'Choose a new password with the token from the reset mail; signs out every session',
         security: [],
@@ -231,6 +239,7 @@ export function registerAuthRoutes(
     '/api/v1/auth/me',
     {
       schema: {
+        operationId: 'getCurrentAccount',
         tags,
         summary: 'The authenticated account',
         response: { 200: MeUser, ...errorResponses(401, 429) },

@@ -2,9 +2,17 @@ import { Type } from 'typebox';
 import { UserText } from '../../http/schemas.js';
 import { AuthUser, toAuthUser } from '../users/users.schemas.js';
 import type { Session } from './auth.sessions.service.js';
-import { USERNAME_PATTERN } from '../users/users.rules.js';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../users/users.rules.js';
+import { PASSWORD_RULE_TEXT } from './auth.pages.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './auth.passwords.js';
 
 const Password = UserText({ minLength: 1, maxLength: 128 });
+/** A password being chosen: the whole rule is in the description, its length also in the schema. */
+const NewPassword = UserText({
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: PASSWORD_MAX_LENGTH,
+  description: `A new password: ${PASSWORD_RULE_TEXT}`,
+});
 const OpaqueToken = UserText({ minLength: 16, maxLength: 512 });
 // Shape is checked after trimming (users.rules.ts), so " Brian@Example.com " is accepted as brian@example.com.
 const Email = UserText({ minLength: 3, maxLength: 320 });
@@ -12,9 +20,9 @@ const Email = UserText({ minLength: 3, maxLength: 320 });
 export const RegisterBody = Type.Object(
   {
     email: Email,
-    username: UserText({ maxLength: 30, pattern: USERNAME_PATTERN, description: '3–30 characters of a-z 0-9 _ .' }),
+    username: UserText({ maxLength: 30, pattern: USERNAME_PATTERN, patternMessage: USERNAME_RULE, description: `Username: ${USERNAME_RULE}` }),
     full_name: UserText({ minLength: 1, maxLength: 255 }),
-    password: Password,
+    password: NewPassword,
     confirm_password: Password,
   },
   { additionalProperties: false },
@@ -42,7 +50,7 @@ export const SessionResponse = Type.Object({
   refresh_token: Type.String(),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
-});
+}, { title: 'Session' });
 
 export const RefreshBody = Type.Object({ refresh_token: OpaqueToken }, { additionalProperties: false });
 
@@ -51,7 +59,7 @@ export const TokenPairResponse = Type.Object({
   refresh_token: Type.String({ description: 'the new refresh token; the presented one no longer works' }),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer(),
-});
+}, { title: 'TokenPair' });
 
 export const LogoutBody = Type.Object(
   {
@@ -66,18 +74,18 @@ export const TokenBody = Type.Object({ token: OpaqueToken }, { additionalPropert
 export const ForgotPasswordBody = Type.Object({ email: Email }, { additionalProperties: false });
 
 export const ResetPasswordBody = Type.Object(
-  { token: OpaqueToken, new_password: Password, confirm_password: Password },
+  { token: OpaqueToken, new_password: NewPassword, confirm_password: Password },
   { additionalProperties: false },
 );
 
-export const MessageResponse = Type.Object({ message: Type.String() });
+export const MessageResponse = Type.Object({ message: Type.String() }, { title: 'InfoMessage' });
 
 export const VerifiedResponse = Type.Object({ message: Type.String(), email_verified: Type.Literal(true) });
 
 export const ChangePasswordBody = Type.Object(
   {
     current_password: Password,
-    new_password: Password,
+    new_password: NewPassword,
     confirm_password: Password,
     device_info: Type.Optional(DeviceInfoBody),
   },

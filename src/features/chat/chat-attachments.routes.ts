@@ -1,6 +1,7 @@
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
-import { errorResponses } from '../../http/schemas.js';
+import { Type } from 'typebox';
+import { errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { missingFile } from '../media/media.errors.js';
 import type { ChatAttachmentsService } from './chat-attachments.service.js';
@@ -13,6 +14,7 @@ export function registerChatAttachmentRoutes(app: TypedApp, attachments: ChatAtt
     {
       config: { rateLimits: [UPLOAD_RATE_LIMIT] },
       schema: {
+        operationId: 'uploadChatAttachment',
         tags: ['chat'],
         summary: 'Upload an image or video for a message (participants only; multipart field "file")',
         description:
@@ -21,6 +23,10 @@ export function registerChatAttachmentRoutes(app: TypedApp, attachments: ChatAtt
           'private: every response that shows the message carries a fresh signed URL valid for about an hour ' +
           '(docs/media.md). 10 uploads per hour.',
         consumes: ['multipart/form-data'],
+        multipartBody: Type.Object(
+          { file: UploadFile(`An image (${IMAGE_TYPES_TEXT}) or an MP4/MOV video`) },
+          { additionalProperties: false },
+        ),
         params: ConversationParams,
         response: { 201: ChatAttachment, ...errorResponses(400, 401, 404, 413, 415, 422, 429) },
       },

@@ -6,9 +6,14 @@ import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp
 export const MESSAGE_CONTENT_MAX = 4000;
 export const GROUP_MEMBERS_MAX = 100;
 
-const UserCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString });
+const UserCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }, { title: 'UserSummary' });
 const OpenObject = Type.Object({}, { additionalProperties: true });
-const MediaUrl = UserText({ maxLength: 2048, pattern: '^https?://\\S+$', description: 'http(s) URL of the uploaded media' });
+const MediaUrl = UserText({
+  maxLength: 2048,
+  pattern: '^https?://\\S+$',
+  patternMessage: 'must be an http:// or https:// URL without spaces',
+  description: 'http(s) URL of the uploaded media',
+});
 
 export const Participant = Type.Object({
   user_id: Uuid,
@@ -16,7 +21,7 @@ export const Participant = Type.Object({
   full_name: Type.String(),
   profile_image_url: NullableString,
   role: Type.Union([Type.Literal('admin'), Type.Literal('member')]),
-});
+}, { title: 'ConversationParticipant' });
 
 export const Conversation = Type.Object({
   id: Uuid,
@@ -44,9 +49,9 @@ export const Conversation = Type.Object({
   role: Type.Union([Type.Literal('admin'), Type.Literal('member')], { description: 'the caller’s role' }),
   last_message_at: NullableTimestamp,
   created_at: Timestamp,
-});
+}, { title: 'Conversation' });
 
-export const ConversationList = Type.Object({ conversations: Type.Array(Conversation), pagination: PagePagination });
+export const ConversationList = Type.Object({ conversations: Type.Array(Conversation), pagination: PagePagination }, { title: 'ConversationList' });
 
 export const ConversationsQuery = Type.Object(
   { ...PageQuery, archived: Type.Optional(Type.Boolean({ default: false, description: 'true: only archived conversations' })) },
@@ -115,7 +120,7 @@ export const Message = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   read_by: Type.Array(Type.Object({ user_id: Uuid, read_at: Timestamp })),
-});
+}, { title: 'Message' });
 
 export const MessageList = Type.Object({
   messages: Type.Array(Message),
@@ -123,7 +128,7 @@ export const MessageList = Type.Object({
     has_more: Type.Boolean(),
     next_cursor: Type.Union([Uuid, Type.Null()], { description: 'pass as `before` for the next (older) page' }),
   }),
-});
+}, { title: 'MessageList' });
 
 export const MessagesQuery = Type.Object(
   {
@@ -169,4 +174,4 @@ export const ChatAttachment = Type.Object({
   media_type: Type.Union([Type.Literal('image'), Type.Literal('video')]),
   width: Type.Union([Type.Integer(), Type.Null()]),
   height: Type.Union([Type.Integer(), Type.Null()]),
-});
+}, { title: 'ChatAttachment' });

@@ -23,6 +23,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations',
     {
       schema: {
+        operationId: 'createConversation',
         tags,
         summary: 'Start a direct or group conversation',
         description:
@@ -51,6 +52,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations',
     {
       schema: {
+        operationId: 'listConversations',
         tags,
         summary: 'The caller’s conversations, newest activity first',
         description:
@@ -75,6 +77,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations/:conversationId',
     {
       schema: {
+        operationId: 'getConversation',
         tags,
         summary: 'One conversation of the caller',
         params: ConversationParams,
@@ -88,6 +91,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations/:conversationId',
     {
       schema: {
+        operationId: 'updateConversation',
         tags,
         summary: 'Rename a group or change its image (admins); mute or archive it for yourself',
         description:
@@ -113,6 +117,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations/:conversationId',
     {
       schema: {
+        operationId: 'leaveConversation',
         tags,
         summary: 'Leave a group, or hide a direct conversation until a new message arrives',
         params: ConversationParams,
@@ -129,6 +134,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations/:conversationId/participants',
     {
       schema: {
+        operationId: 'addConversationParticipants',
         tags,
         summary: 'Add friends of yours to a group (admins)',
         description: 'Users who left come back; current participants are skipped (409 already_participants when nobody is new). Direct conversations: 409 direct_conversation_fixed.',
@@ -145,6 +151,7 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
     '/api/v1/conversations/:conversationId/participants/:userId',
     {
       schema: {
+        operationId: 'removeConversationParticipant',
         tags,
         summary: 'Remove a participant from a group (admins), or leave it (anyone, with their own id)',
         params: ParticipantParams,

@@ -23,6 +23,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
     '/api/v1/conversations/:conversationId/messages',
     {
       schema: {
+        operationId: 'listMessages',
         tags,
         summary: 'Messages, newest first (cursor: `before` = the oldest message id you have)',
         params: ConversationParams,
@@ -45,6 +46,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
     '/api/v1/conversations/:conversationId/messages',
     {
       schema: {
+        operationId: 'sendMessage',
         tags,
         summary: 'Send a message',
         description:
@@ -77,6 +79,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
     '/api/v1/conversations/:conversationId/messages/:messageId',
     {
       schema: {
+        operationId: 'editMessage',
         tags,
         summary: 'Edit your message (marks it edited)',
         params: MessageParams,
@@ -94,6 +97,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
     '/api/v1/conversations/:conversationId/messages/:messageId',
     {
       schema: {
+        operationId: 'deleteMessage',
         tags,
         summary: 'Delete your message (it stays in place, shown as deleted without content)',
         params: MessageParams,
@@ -114,6 +118,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
         request.body ??= {};
       },
       schema: {
+        operationId: 'markConversationRead',
         tags,
         summary: 'Mark the conversation read up to a message (default: the newest)',
         description: 'Writes read receipts for the messages of others up to it; unread_count becomes the number of later messages (0 for the newest).',

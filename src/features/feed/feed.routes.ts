@@ -12,6 +12,7 @@ export function registerFeedRoutes(app: TypedApp, feed: FeedService): void {
     '/api/v1/goals/feed',
     {
       schema: {
+        operationId: 'getGoalFeed',
         tags,
         summary: 'Goal activity of the caller and their friends, newest first',
         description:

@@ -38,7 +38,7 @@ const FeedEntry = Type.Object({
   data: EntryData,
   time_ago: Type.String(),
   created_at: Timestamp,
-});
+}, { title: 'GoalFeedEntry' });
 
 export const GoalFeed = Type.Object({
   entries: Type.Array(FeedEntry),

@@ -10,6 +10,7 @@ export function registerPostsFeedRoutes(app: TypedApp, feed: PostsFeedService): 
     '/api/v1/feed',
     {
       schema: {
+        operationId: 'getMemoriesFeed',
         tags: ['feed'],
         summary: 'Memories feed: friends (default), discover or following',
         description:

@@ -28,7 +28,7 @@ const FeedPostJson = Type.Object({
   is_liked_by_me: Type.Boolean(),
   time_ago: Type.String(),
   created_at: Timestamp,
-});
+}, { title: 'FeedPost' });
 
 export const PostsFeed = Type.Object({
   posts: Type.Array(FeedPostJson),

@@ -61,6 +61,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/invite',
     {
       schema: {
+        operationId: 'getFriendInvite',
         tags,
         summary: 'The caller’s personal invite code and link (created on first ask); whoever redeems it sends the caller a friend request',
         response: { 200: FriendInvite, ...errorResponses(401, 429) },
@@ -73,6 +74,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/invite/rotate',
     {
       schema: {
+        operationId: 'rotateFriendInvite',
         tags,
         summary: 'Replace the caller’s invite code with a new one; the old code and link stop working at once',
         response: { 200: FriendInvite, ...errorResponses(401, 429) },
@@ -86,6 +88,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     {
       config: { rateLimits: sendLimits },
       schema: {
+        operationId: 'redeemFriendInvite',
         tags,
         summary:
           'Redeem an invite code: sends its owner a friend request whatever their who_can_send_friend_requests ' +
@@ -107,6 +110,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     {
       config: { rateLimits: sendLimits },
       schema: {
+        operationId: 'sendFriendRequest',
         tags,
         summary: 'Send a friend request (accepts theirs instead when they already asked the caller)',
         body: SendFriendRequestBody,
@@ -123,6 +127,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/requests',
     {
       schema: {
+        operationId: 'listFriendRequests',
         tags,
         summary: 'Pending friend requests the caller received (default) or sent',
         querystring: RequestsQuery,
@@ -140,6 +145,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/requests/:requestId/accept',
     {
       schema: {
+        operationId: 'acceptFriendRequest',
         tags,
         summary: 'Accept a friend request addressed to the caller',
         params: RequestIdParams,
@@ -154,6 +160,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/requests/:requestId/decline',
     {
       schema: {
+        operationId: 'declineFriendRequest',
         tags,
         summary: 'Decline (delete) a friend request addressed to the caller',
         params: RequestIdParams,
@@ -170,6 +177,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/requests/:requestId',
     {
       schema: {
+        operationId: 'cancelFriendRequest',
         tags,
         summary: 'Cancel a friend request the caller sent',
         params: RequestIdParams,
@@ -186,6 +194,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/:friendId',
     {
       schema: {
+        operationId: 'removeFriend',
         tags,
         summary: 'Unfriend a user (either friend may)',
         params: FriendIdParams,
@@ -202,6 +211,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends',
     {
       schema: {
+        operationId: 'listFriends',
         tags,
         summary: 'The caller’s friends',
         querystring: FriendsQuery,
@@ -219,6 +229,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/online',
     {
       schema: {
+        operationId: 'listOnlineFriends',
         tags,
         summary: 'Friends online now (seen in the last 5 minutes) who show their online status',
         querystring: OnlineQuery,
@@ -235,6 +246,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/search',
     {
       schema: {
+        operationId: 'searchUsers',
         tags,
         summary: 'Find users by username or full name, with the caller’s friendship status to each',
         querystring: SearchQuery,
@@ -252,6 +264,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/suggestions',
     {
       schema: {
+        operationId: 'listFriendSuggestions',
         tags,
         summary: 'People the caller may know: mutual friends first, then shared goal categories',
         querystring: SuggestionsQuery,
@@ -268,6 +281,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/friends/suggestions/:userId/dismiss',
     {
       schema: {
+        operationId: 'dismissFriendSuggestion',
         tags,
         summary: 'Stop suggesting a user to the caller',
         params: UserIdParams,
@@ -284,6 +298,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     '/api/v1/users/:userId/friends',
     {
       schema: {
+        operationId: 'listUserFriends',
         tags,
         summary: 'A user’s friends, visible to whoever may see their full profile',
         params: UserIdParams,

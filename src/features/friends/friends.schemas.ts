@@ -46,6 +46,7 @@ export const SearchQuery = Type.Object({
     minLength: 1,
     maxLength: 100,
     pattern: '\\S',
+    patternMessage: 'must contain something other than spaces',
     description: 'part of a username or full name; case, accents and small typos do not matter',
   }),
   ...PageQuery,
@@ -152,7 +153,7 @@ export const FriendItem = Type.Object(
   { title: 'FriendItem' },
 );
 
-export const FriendList = Type.Object({ friends: Type.Array(FriendItem), pagination: PagePagination });
+export const FriendList = Type.Object({ friends: Type.Array(FriendItem), pagination: PagePagination }, { title: 'FriendList' });
 export const OnlineFriendList = Type.Object({ friends: Type.Array(FriendItem) });
 
 export const SearchResultItem = Type.Object(

@@ -14,6 +14,7 @@ export function registerContributionsRoutes(app: TypedApp, contributions: Contri
     '/api/v1/goals/:goalId/contributions',
     {
       schema: {
+        operationId: 'addGoalContribution',
         tags,
         summary: 'Contribute to a goal (active participants of an active goal)',
         description:
@@ -41,6 +42,7 @@ export function registerContributionsRoutes(app: TypedApp, contributions: Contri
     '/api/v1/goals/:goalId/contributions',
     {
       schema: {
+        operationId: 'listGoalContributions',
         tags,
         summary: 'A goal’s contributions, newest first, with each contributor’s card (same visibility as the goal)',
         params: GoalIdParams,

@@ -25,7 +25,7 @@ export const CreateContributionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ContributorCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString });
+export const ContributorCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }, { title: 'UserSummary' });
 
 export const ContributionItem = Type.Object(
   {

@@ -1,6 +1,7 @@
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
-import { errorResponses } from '../../http/schemas.js';
+import { Type } from 'typebox';
+import { errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { missingFile } from '../media/media.errors.js';
 import { GoalIdParams, GoalImage } from './goals.schemas.js';
@@ -13,6 +14,7 @@ export function registerGoalImageRoutes(app: TypedApp, goals: GoalsService, maxB
     {
       config: { rateLimits: [UPLOAD_RATE_LIMIT] },
       schema: {
+        operationId: 'replaceGoalImage',
         tags: ['goals'],
         summary: 'Replace the goal’s image (creator only; multipart field "image")',
         description:
@@ -20,6 +22,7 @@ export function registerGoalImageRoutes(app: TypedApp, goals: GoalsService, maxB
           'thumb. The previous image is deleted. Goals accept no image_url from clients: every goal image is one ' +
           'this server checked and stored. 10 uploads per hour.',
         consumes: ['multipart/form-data'],
+        multipartBody: Type.Object({ image: UploadFile(`The goal image: ${IMAGE_TYPES_TEXT}`) }, { additionalProperties: false }),
         params: GoalIdParams,
         response: { 200: GoalImage, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
       },

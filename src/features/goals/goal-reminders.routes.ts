@@ -20,6 +20,7 @@ export function registerGoalReminderRoutes(app: TypedApp, reminders: GoalReminde
     '/api/v1/goals/:goalId/reminders',
     {
       schema: {
+        operationId: 'createGoalReminder',
         tags,
         summary: 'Add a reminder on a goal the caller actively participates in (at most 10 per goal)',
         params: GoalIdParams,
@@ -43,6 +44,7 @@ export function registerGoalReminderRoutes(app: TypedApp, reminders: GoalReminde
     '/api/v1/goals/:goalId/reminders',
     {
       schema: {
+        operationId: 'listGoalReminders',
         tags,
         summary: 'The caller’s reminders on a goal',
         params: GoalIdParams,
@@ -59,6 +61,7 @@ export function registerGoalReminderRoutes(app: TypedApp, reminders: GoalReminde
     '/api/v1/goals/:goalId/reminders/:reminderId',
     {
       schema: {
+        operationId: 'updateGoalReminder',
         tags,
         summary: 'Update one of the caller’s reminders (partial; is_active false pauses it)',
         params: ReminderParams,
@@ -84,6 +87,7 @@ export function registerGoalReminderRoutes(app: TypedApp, reminders: GoalReminde
     '/api/v1/goals/:goalId/reminders/:reminderId',
     {
       schema: {
+        operationId: 'deleteGoalReminder',
         tags,
         summary: 'Delete one of the caller’s reminders',
         params: ReminderParams,

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableTimestamp, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { GoalReminderRow } from './goals.tables.js';
 
 const ReminderType = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('custom')], {
@@ -7,6 +7,7 @@ const ReminderType = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), 
 });
 const ReminderTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  [PATTERN_MESSAGE]: 'must be a 24-hour time as HH:MM, e.g. 08:00',
   description: 'Local wall-clock time in `timezone`, 24-hour "HH:MM" (two digits each)',
   examples: ['08:00'],
 });
@@ -57,7 +58,7 @@ export const Reminder = Type.Object({
   next_fire_at: Type.Union([Timestamp, Type.Null()], { description: 'The next firing instant (UTC); null while paused' }),
   last_fired_at: NullableTimestamp,
   created_at: Timestamp,
-});
+}, { title: 'GoalReminder' });
 
 export const ReminderList = Type.Object({ reminders: Type.Array(Reminder) });
 

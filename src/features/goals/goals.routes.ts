@@ -53,6 +53,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals',
     {
       schema: {
+        operationId: 'createGoal',
         tags,
         summary: 'Create a goal; the caller becomes its creator, listed friends its members',
         description:
@@ -85,6 +86,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals',
     {
       schema: {
+        operationId: 'listGoals',
         tags,
         summary: 'The caller’s goals (created or taking part), newest first',
         querystring: ListGoalsQuery,
@@ -102,6 +104,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/users/:userId/goals',
     {
       schema: {
+        operationId: 'listUserGoals',
         tags,
         summary: 'A user’s goals that the caller may see, newest first',
         description: 'Unknown users and users blocked either way are 404.',
@@ -121,6 +124,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals/:goalId',
     {
       schema: {
+        operationId: 'getGoal',
         tags,
         summary: 'One goal in full: participants, milestones, recent contributions',
         description:
@@ -138,6 +142,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals/:goalId',
     {
       schema: {
+        operationId: 'updateGoal',
         tags,
         summary: 'Edit a goal (creator only; partial)',
         description:
@@ -156,6 +161,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals/:goalId',
     {
       schema: {
+        operationId: 'deleteGoal',
         tags,
         summary: 'Delete a goal with its participants, contributions, milestones and images (creator only)',
         params: GoalIdParams,
@@ -172,6 +178,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
     '/api/v1/goals/:goalId/complete',
     {
       schema: {
+        operationId: 'completeGoal',
         tags,
         summary: 'Mark an active or paused goal completed (creator only)',
         description: 'Sets completed_at and progress 100, and adds one to goals_achieved of every active participant.',

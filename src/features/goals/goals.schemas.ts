@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { ContributionItem, toContributionItem } from './contributions.schemas.js';
 import type { ParticipantCardRow } from './goals.queries.repo.js';
@@ -22,7 +22,11 @@ const Category = Type.Union([
   UserText({ maxLength: CATEGORY_MAX, description: 'A slug, stored lower-case ("Home Improvement" → "home-improvement")' }),
   Type.Null(),
 ]);
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. USD' });
+const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  [PATTERN_MESSAGE]: 'must be a three-letter ISO 4217 currency code in capitals, e.g. USD',
+  description: 'ISO 4217 code, e.g. USD',
+});
 const TargetAmount = Type.Number({ description: '> 0, at most two decimals, at most 9999999999.99' });
 
 export const CreateGoalBody = Type.Object(
@@ -163,7 +167,7 @@ export const GoalListEntry = Type.Object(
   { title: 'GoalListItem' },
 );
 
-export const GoalList = Type.Object({ goals: Type.Array(GoalListEntry), pagination: PagePagination });
+export const GoalList = Type.Object({ goals: Type.Array(GoalListEntry), pagination: PagePagination }, { title: 'GoalList' });
 
 export const GoalImage = Type.Object({ image_url: Type.String(), thumbnail_url: Type.String(), updated_at: Timestamp });
 

@@ -25,6 +25,7 @@ export function registerMilestonesRoutes(app: TypedApp, milestones: MilestonesSe
     '/api/v1/goals/:goalId/milestones',
     {
       schema: {
+        operationId: 'createGoalMilestone',
         tags,
         summary: 'Add a milestone (creator only)',
         description:
@@ -51,6 +52,7 @@ export function registerMilestonesRoutes(app: TypedApp, milestones: MilestonesSe
     '/api/v1/goals/:goalId/milestones/:milestoneId',
     {
       schema: {
+        operationId: 'updateGoalMilestone',
         tags,
         summary: 'Edit a milestone (creator), or tick it achieved (any active participant)',
         description:
@@ -72,6 +74,7 @@ export function registerMilestonesRoutes(app: TypedApp, milestones: MilestonesSe
     '/api/v1/goals/:goalId/milestones/:milestoneId',
     {
       schema: {
+        operationId: 'deleteGoalMilestone',
         tags,
         summary: 'Delete a milestone (creator only)',
         params: MilestoneParams,

@@ -12,6 +12,7 @@ export function registerParticipantsRoutes(app: TypedApp, participants: Particip
     '/api/v1/goals/:goalId/participants',
     {
       schema: {
+        operationId: 'addGoalParticipant',
         tags,
         summary: 'Add a friend to a group goal (creator only)',
         description:
@@ -38,6 +39,7 @@ export function registerParticipantsRoutes(app: TypedApp, participants: Particip
     '/api/v1/goals/:goalId/participants/:userId',
     {
       schema: {
+        operationId: 'removeGoalParticipant',
         tags,
         summary: 'Remove a participant (creator) or leave a goal (the participant themself)',
         description: 'Their contributions stay. The creator cannot leave their own goal (422 creator_cannot_leave).',

@@ -55,6 +55,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     '/api/v1/notifications',
     {
       schema: {
+        operationId: 'listNotifications',
         tags,
         summary: 'The caller’s notifications, newest first, with the unread count',
         querystring: InboxQuerySchema,
@@ -80,19 +81,19 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
 
   app.get(
     '/api/v1/notifications/unread-count',
-    { schema: { tags, summary: 'How many notifications are unread', response: { 200: UnreadCountBody, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'getUnreadNotificationCount', tags, summary: 'How many notifications are unread', response: { 200: UnreadCountBody, ...errorResponses(401, 429) } } },
     async (request) => ({ unread_count: await s.notifications.unreadCount(principalOf(request).userId) }),
   );
 
   app.put(
     '/api/v1/notifications/mark-all-read',
-    { schema: { tags, summary: 'Mark every notification read', response: { 200: MarkAllReadBody, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'markAllNotificationsRead', tags, summary: 'Mark every notification read', response: { 200: MarkAllReadBody, ...errorResponses(401, 429) } } },
     async (request) => ({ updated: await s.notifications.markAllRead(principalOf(request).userId), unread_count: 0 }),
   );
 
   app.get(
     '/api/v1/notifications/preferences',
-    { schema: { tags, summary: 'Which notifications the caller receives', response: { 200: PreferencesBody, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'getNotificationPreferences', tags, summary: 'Which notifications the caller receives', response: { 200: PreferencesBody, ...errorResponses(401, 429) } } },
     async (request) => toPreferencesJson(await s.preferences.get(principalOf(request).userId)),
   );
 
@@ -100,6 +101,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     '/api/v1/notifications/preferences',
     {
       schema: {
+        operationId: 'updateNotificationPreferences',
         tags,
         summary: 'Change notification preferences (any subset of the fields)',
         description: 'A type switched off creates neither notifications nor pushes; push_enabled false stops every push, also those already queued.',
@@ -114,6 +116,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     '/api/v1/notifications/push-tokens',
     {
       schema: {
+        operationId: 'registerPushToken',
         tags,
         summary: 'Register this device for push',
         description:
@@ -137,6 +140,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     '/api/v1/notifications/push-tokens/:tokenId',
     {
       schema: {
+        operationId: 'deletePushToken',
         tags,
         summary: 'Unregister a device token (e.g. at logout)',
         params: PushTokenIdParams,
@@ -153,6 +157,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     '/api/v1/notifications/:notificationId/read',
     {
       schema: {
+        operationId: 'markNotificationRead',
         tags,
         summary: 'Mark one notification read (idempotent)',
         params: NotificationIdParams,
@@ -169,7 +174,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
   app.delete(
     '/api/v1/notifications/:notificationId',
     {
-      schema: { tags, summary: 'Delete one notification', params: NotificationIdParams, response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) } },
+      schema: { operationId: 'deleteNotification', tags, summary: 'Delete one notification', params: NotificationIdParams, response: { 204: EmptyBody, ...errorResponses(401, 404, 422, 429) } },
     },
     async (request, reply) => {
       await s.notifications.remove(principalOf(request).userId, request.params.notificationId);

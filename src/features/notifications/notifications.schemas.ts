@@ -42,7 +42,7 @@ const NotificationJson = Type.Object({
   is_read: Type.Boolean(),
   time_ago: Type.String(),
   created_at: Timestamp,
-});
+}, { title: 'Notification' });
 
 export const InboxBody = Type.Object({
   notifications: Type.Array(NotificationJson),
@@ -64,7 +64,7 @@ const preferenceFields = {
   post_comments: Type.Boolean(),
   goal_updates: Type.Boolean(),
 };
-export const PreferencesBody = Type.Object({ ...preferenceFields, updated_at: NullableTimestamp });
+export const PreferencesBody = Type.Object({ ...preferenceFields, updated_at: NullableTimestamp }, { title: 'NotificationPreferences' });
 export const PreferencesPatchBody = Type.Partial(Type.Object(preferenceFields), { additionalProperties: false });
 
 export const RegisterPushTokenBody = Type.Object(

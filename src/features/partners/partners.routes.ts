@@ -17,10 +17,10 @@ import type { PartnersService } from './partners.service.js';
 const tags = ['partners'];
 const BASE = '/api/v1/partners';
 
-const LIFECYCLE: Array<{ action: LifecycleAction; summary: string }> = [
-  { action: 'pause', summary: 'Pause an active partnership (either partner)' },
-  { action: 'resume', summary: 'Resume a paused partnership (either partner)' },
-  { action: 'end', summary: 'End an active or paused partnership (either partner)' },
+const LIFECYCLE: Array<{ action: LifecycleAction; operationId: string; summary: string }> = [
+  { action: 'pause', operationId: 'pausePartnership', summary: 'Pause an active partnership (either partner)' },
+  { action: 'resume', operationId: 'resumePartnership', summary: 'Resume a paused partnership (either partner)' },
+  { action: 'end', operationId: 'endPartnership', summary: 'End an active or paused partnership (either partner)' },
 ];
 
 /** Accountability partners: friends who agreed to hold each other to their goals (plan 3.2). */
@@ -29,6 +29,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     BASE,
     {
       schema: {
+        operationId: 'proposePartnership',
         tags,
         summary: 'Propose a partnership to a friend (accepts theirs if they already proposed to you)',
         description:
@@ -50,6 +51,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     BASE,
     {
       schema: {
+        operationId: 'listPartnerships',
         tags,
         summary: 'The caller’s partnerships and proposals, sent and received',
         description: 'Pending first, then active, paused and ended; newest first within each status.',
@@ -73,6 +75,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     `${BASE}/:partnershipId`,
     {
       schema: {
+        operationId: 'getPartnership',
         tags,
         summary: 'One partnership (its participants only)',
         params: PartnershipIdParams,
@@ -89,6 +92,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     `${BASE}/:partnershipId`,
     {
       schema: {
+        operationId: 'updatePartnership',
         tags,
         summary: 'Change the check-in frequency (either partner; not once ended)',
         params: PartnershipIdParams,
@@ -111,6 +115,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     `${BASE}/:partnershipId`,
     {
       schema: {
+        operationId: 'withdrawPartnershipProposal',
         tags,
         summary: 'Withdraw a pending proposal (its proposer only)',
         params: PartnershipIdParams,
@@ -127,6 +132,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     `${BASE}/:partnershipId/accept`,
     {
       schema: {
+        operationId: 'acceptPartnership',
         tags,
         summary: 'Accept a pending proposal (its addressee only)',
         params: PartnershipIdParams,
@@ -143,6 +149,7 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     `${BASE}/:partnershipId/decline`,
     {
       schema: {
+        operationId: 'declinePartnership',
         tags,
         summary: 'Decline a pending proposal (its addressee only); the proposal is removed',
         params: PartnershipIdParams,
@@ -155,11 +162,12 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     },
   );
 
-  for (const { action, summary } of LIFECYCLE) {
+  for (const { action, operationId, summary } of LIFECYCLE) {
     app.put(
       `${BASE}/:partnershipId/${action}`,
       {
         schema: {
+          operationId,
           tags,
           summary,
           params: PartnershipIdParams,

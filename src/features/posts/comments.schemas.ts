@@ -36,10 +36,10 @@ export const Comment = Type.Object({
   replies_count: Type.Integer(),
   is_liked_by_me: Type.Boolean(),
   updated_at: Timestamp,
-});
-export const CommentWithRepliesSchema = Type.Object({ ...Comment.properties, replies: Type.Array(Comment) });
+}, { title: 'Comment' });
+export const CommentWithRepliesSchema = Type.Object({ ...Comment.properties, replies: Type.Array(Comment) }, { title: 'CommentWithReplies' });
 export const CommentList = Type.Object({ comments: Type.Array(CommentWithRepliesSchema), pagination: PagePagination });
-export const CommentLikeResponse = Type.Object({ comment_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() });
+export const CommentLikeResponse = Type.Object({ comment_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() }, { title: 'CommentLikeState' });
 
 function commentFields(c: CommentViewRow) {
   return {

@@ -23,6 +23,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/:postId/like',
     {
       schema: {
+        operationId: 'likePost',
         tags,
         summary: 'Like a post (idempotent: 201 the first time, 200 when already liked)',
         params: PostIdParams,
@@ -39,6 +40,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/:postId/like',
     {
       schema: {
+        operationId: 'unlikePost',
         tags,
         summary: 'Remove the caller’s like (idempotent)',
         params: PostIdParams,
@@ -55,6 +57,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/:postId/likes',
     {
       schema: {
+        operationId: 'listPostLikes',
         tags,
         summary: 'Users who liked the post, newest first',
         params: PostIdParams,
@@ -74,6 +77,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/:postId/comments',
     {
       schema: {
+        operationId: 'createComment',
         tags,
         summary: 'Comment on a post, or reply to one of its comments',
         description:
@@ -98,6 +102,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/:postId/comments',
     {
       schema: {
+        operationId: 'listComments',
         tags,
         summary: 'Top-level comments, oldest first, each with replies_count and its first 3 replies',
         params: PostIdParams,
@@ -117,6 +122,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/comments/:commentId',
     {
       schema: {
+        operationId: 'updateComment',
         tags,
         summary: 'Edit a comment (its author only)',
         params: CommentIdParams,
@@ -131,6 +137,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/comments/:commentId',
     {
       schema: {
+        operationId: 'deleteComment',
         tags,
         summary: 'Delete a comment and its replies (the comment’s author or the post’s author)',
         params: CommentIdParams,
@@ -147,6 +154,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/comments/:commentId/like',
     {
       schema: {
+        operationId: 'likeComment',
         tags,
         summary: 'Like a comment (idempotent: 201 the first time, 200 when already liked)',
         params: CommentIdParams,
@@ -163,6 +171,7 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
     '/api/v1/posts/comments/:commentId/like',
     {
       schema: {
+        operationId: 'unlikeComment',
         tags,
         summary: 'Remove the caller’s like of a comment (idempotent)',
         params: CommentIdParams,

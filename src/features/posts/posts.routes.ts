@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
 import { enforceRateLimit, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
-import { EmptyBody, errorResponses } from '../../http/schemas.js';
+import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
@@ -111,6 +111,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
     {
       config: { rateLimits: [POST_UPLOAD_RATE_LIMIT] },
       schema: {
+        operationId: 'createPost',
         tags,
         summary: 'Create a post (multipart: image or video file, caption, goal_id, visibility; or JSON for a text post)',
         description:
@@ -122,6 +123,18 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
           '/posts/{postId} shows it.',
         consumes: ['multipart/form-data', 'application/json'],
         body: { content: { 'application/json': { schema: CreateTextPostBody } } },
+        multipartBody: Type.Object(
+          {
+            image: Type.Optional(UploadFile(`An image: ${IMAGE_TYPES_TEXT} (not with video)`)),
+            video: Type.Optional(UploadFile('An MP4/MOV video (not with image)')),
+            caption: Type.Optional(Type.String({ maxLength: CAPTION_MAX, description: 'Required without a file' })),
+            goal_id: Type.Optional(Type.String({ format: 'uuid', description: 'A goal the caller actively takes part in' })),
+            visibility: Type.Optional(
+              Type.Union([Type.Literal('public'), Type.Literal('friends'), Type.Literal('private')], { default: 'friends' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Post, ...errorResponses(400, 401, 413, 415, 422, 429) },
       },
       preValidation: async (request) => {
@@ -156,6 +169,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
     '/api/v1/posts/:postId',
     {
       schema: {
+        operationId: 'getPost',
         tags,
         summary: 'One post, if the caller may see it',
         description: 'Visible to its author; to friends for `friends`; to everyone for `public`; never across a block; archived posts only to the author. Otherwise 404 post_not_found.',
@@ -170,6 +184,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
     '/api/v1/posts/:postId',
     {
       schema: {
+        operationId: 'updatePost',
         tags,
         summary: 'Edit a post’s caption, visibility or archived state (author only)',
         description:
@@ -188,6 +203,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
     '/api/v1/posts/:postId',
     {
       schema: {
+        operationId: 'deletePost',
         tags,
         summary: 'Delete a post with its media, likes and comments (author only)',
         params: PostIdParams,
@@ -204,6 +220,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
     '/api/v1/users/:userId/posts',
     {
       schema: {
+        operationId: 'listUserPosts',
         tags,
         summary: 'A user’s non-archived posts the caller may see, newest first',
         params: UserIdParams,

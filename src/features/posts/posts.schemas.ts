@@ -14,7 +14,7 @@ export const UserCard = Type.Object({
   username: Type.String(),
   full_name: Type.String(),
   profile_image_url: NullableString,
-});
+}, { title: 'UserSummary' });
 
 const PostFields = {
   id: Uuid,
@@ -42,9 +42,9 @@ export const Post = Type.Object({
   is_liked_by_me: Type.Boolean(),
   time_ago: Type.String({ description: '"2 hours ago"' }),
   updated_at: Timestamp,
-});
+}, { title: 'Post' });
 
-export const PostList = Type.Object({ posts: Type.Array(Post), pagination: PagePagination });
+export const PostList = Type.Object({ posts: Type.Array(Post), pagination: PagePagination }, { title: 'PostList' });
 
 /**
  * POST /posts as JSON: a text post (no file). The fields and rules of the multipart form's text
@@ -72,7 +72,7 @@ export const UpdatePostBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const LikeResponse = Type.Object({ post_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() });
+export const LikeResponse = Type.Object({ post_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() }, { title: 'PostLikeState' });
 export const Liker = Type.Object({ ...UserCard.properties, liked_at: Timestamp });
 export const LikerList = Type.Object({ users: Type.Array(Liker), pagination: PagePagination });
 

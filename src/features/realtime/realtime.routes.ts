@@ -32,6 +32,7 @@ export function registerRealtimeRoutes(app: TypedApp, realtime: RealtimeService)
     '/api/v1/realtime/events',
     {
       schema: {
+        operationId: 'listMissedEvents',
         tags,
         summary: 'Server events the caller missed since a seq (catch-up after a disconnect)',
         description:

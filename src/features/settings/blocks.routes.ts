@@ -13,6 +13,7 @@ export function registerBlocksRoutes(app: TypedApp, blocks: BlocksService): void
     '/api/v1/settings/blocked-users',
     {
       schema: {
+        operationId: 'blockUser',
         tags,
         summary: 'Block a user: ends any friendship, request and partnership; each disappears for the other',
         body: BlockBody,
@@ -29,6 +30,7 @@ export function registerBlocksRoutes(app: TypedApp, blocks: BlocksService): void
     '/api/v1/settings/blocked-users',
     {
       schema: {
+        operationId: 'listBlockedUsers',
         tags,
         summary: 'The users the caller blocked, newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
@@ -50,6 +52,7 @@ export function registerBlocksRoutes(app: TypedApp, blocks: BlocksService): void
     '/api/v1/settings/blocked-users/:userId',
     {
       schema: {
+        operationId: 'unblockUser',
         tags,
         summary: 'Unblock a user',
         params: BlockedUserParams,

@@ -56,7 +56,7 @@ function notificationsPatch(b: Static<typeof NotificationsPatchBody>): Partial<P
 export function registerSettingsRoutes(app: TypedApp, settings: SettingsService): void {
   app.get(
     '/api/v1/settings',
-    { schema: { tags, summary: 'All of the caller’s settings', response: { 200: AllSettingsBody, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'getSettings', tags, summary: 'All of the caller’s settings', response: { 200: AllSettingsBody, ...errorResponses(401, 429) } } },
     async (request) => {
       const userId = principalOf(request).userId;
       return toAllSettings(userId, await settings.getAll(userId));
@@ -67,6 +67,7 @@ export function registerSettingsRoutes(app: TypedApp, settings: SettingsService)
     '/api/v1/settings',
     {
       schema: {
+        operationId: 'updateSettings',
         tags,
         summary: 'Update any settings groups at once (each group partially)',
         body: AllSettingsPatchBody,
@@ -87,7 +88,7 @@ export function registerSettingsRoutes(app: TypedApp, settings: SettingsService)
 
   app.get(
     '/api/v1/settings/privacy',
-    { schema: { tags, summary: 'Privacy settings', response: { 200: Privacy, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'getPrivacySettings', tags, summary: 'Privacy settings', response: { 200: Privacy, ...errorResponses(401, 429) } } },
     async (request) => {
       const privacy = await settings.getPrivacy(principalOf(request).userId);
       return { ...toPrivacyFields(privacy), updated_at: privacy.updatedAt.toISOString() };
@@ -98,6 +99,7 @@ export function registerSettingsRoutes(app: TypedApp, settings: SettingsService)
     '/api/v1/settings/privacy',
     {
       schema: {
+        operationId: 'updatePrivacySettings',
         tags,
         summary: 'Update privacy settings (partial)',
         body: PrivacyPatchBody,
@@ -112,7 +114,7 @@ export function registerSettingsRoutes(app: TypedApp, settings: SettingsService)
 
   app.get(
     '/api/v1/settings/appearance',
-    { schema: { tags, summary: 'Appearance settings', response: { 200: Appearance, ...errorResponses(401, 429) } } },
+    { schema: { operationId: 'getAppearanceSettings', tags, summary: 'Appearance settings', response: { 200: Appearance, ...errorResponses(401, 429) } } },
     async (request) => {
       const appearance = await settings.getAppearance(principalOf(request).userId);
       return { ...toAppearanceFields(appearance), updated_at: appearance.updatedAt.toISOString() };
@@ -123,6 +125,7 @@ export function registerSettingsRoutes(app: TypedApp, settings: SettingsService)
     '/api/v1/settings/appearance',
     {
       schema: {
+        operationId: 'updateAppearanceSettings',
         tags,
         summary: 'Update appearance settings (partial): theme_mode, accent_color #RRGGBB, font_size_multiplier 0.8–2.0',
         body: AppearancePatchBody,

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { NotificationPreferences } from '../notifications/preferences.service.js';
 import type { BlockedUserItem } from './settings.repo.js';
 import type { AllSettings, AppearanceSettings, PrivacySettings } from './settings.service.js';
@@ -19,7 +19,11 @@ const privacyFields = {
 };
 const appearanceFields = {
   theme_mode: ThemeMode,
-  accent_color: Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: '#RRGGBB' }),
+  accent_color: Type.String({
+    pattern: '^#[0-9A-Fa-f]{6}$',
+    [PATTERN_MESSAGE]: 'must be a colour as # and six hex digits (#RRGGBB), e.g. #3366FF',
+    description: '#RRGGBB',
+  }),
   font_size_multiplier: Type.Number({ minimum: 0.8, maximum: 2.0 }),
 };
 const notificationFields = {
@@ -34,15 +38,15 @@ const notificationFields = {
   goal_updates: Type.Boolean(),
 };
 
-export const Privacy = Type.Object({ ...privacyFields, updated_at: Timestamp });
-export const Appearance = Type.Object({ ...appearanceFields, updated_at: Timestamp });
-export const NotificationPreferencesBody = Type.Object({ ...notificationFields, updated_at: Type.Union([Timestamp, Type.Null()]) });
+export const Privacy = Type.Object({ ...privacyFields, updated_at: Timestamp }, { title: 'PrivacySettings' });
+export const Appearance = Type.Object({ ...appearanceFields, updated_at: Timestamp }, { title: 'AppearanceSettings' });
+export const NotificationPreferencesBody = Type.Object({ ...notificationFields, updated_at: Type.Union([Timestamp, Type.Null()]) }, { title: 'NotificationPreferences' });
 export const AllSettingsBody = Type.Object({
   user_id: Uuid,
   privacy: Type.Object(privacyFields),
   appearance: Type.Object(appearanceFields),
   notifications: Type.Object(notificationFields),
-});
+}, { title: 'Settings' });
 
 export const PrivacyPatchBody = Type.Partial(Type.Object(privacyFields), { additionalProperties: false });
 export const AppearancePatchBody = Type.Partial(Type.Object(appearanceFields), { additionalProperties: false });
@@ -64,7 +68,7 @@ const BlockedUser = Type.Object({
   user: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
   reason: NullableString,
   blocked_at: Timestamp,
-});
+}, { title: 'BlockedUser' });
 export const BlockedUserResponse = BlockedUser;
 export const BlockedUsersList = Type.Object({ blocked_users: Type.Array(BlockedUser), pagination: PagePagination });
 export const BlockedUserParams = Type.Object({ userId: Uuid }, { additionalProperties: false });

@@ -1,6 +1,7 @@
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
-import { EmptyBody, errorResponses } from '../../http/schemas.js';
+import { Type } from 'typebox';
+import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { missingFile } from '../media/media.errors.js';
 import { invalidStoryField } from './stories.errors.js';
@@ -42,6 +43,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     {
       config: { rateLimits: [UPLOAD_RATE_LIMIT] },
       schema: {
+        operationId: 'createStory',
         tags,
         summary: 'Post a story (multipart: file "media", optional "media_type" and "duration")',
         description:
@@ -49,6 +51,16 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
           'itself, and media_type, when sent, must match it (else 422 media_type_mismatch). duration is the seconds ' +
           'shown, 1–60, default 5, for videos too. Expires 24 hours after creation. 10 uploads per hour.',
         consumes: ['multipart/form-data'],
+        multipartBody: Type.Object(
+          {
+            media: UploadFile(`An image (${IMAGE_TYPES_TEXT}) or an MP4/MOV video`),
+            media_type: Type.Optional(
+              Type.Union([Type.Literal('image'), Type.Literal('video')], { description: 'When sent, must match the file' }),
+            ),
+            duration: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'Seconds shown' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: StoryDetails, ...errorResponses(400, 401, 413, 415, 422, 429) },
       },
     },
@@ -69,6 +81,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     '/api/v1/stories',
     {
       schema: {
+        operationId: 'listStories',
         tags,
         summary: 'Unexpired stories of the caller and their friends, grouped by author',
         description:
@@ -84,6 +97,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     '/api/v1/stories/:storyId',
     {
       schema: {
+        operationId: 'getStory',
         tags,
         summary: 'One story (its author or a friend of the author; unexpired)',
         params: StoryIdParams,
@@ -97,6 +111,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     '/api/v1/stories/:storyId',
     {
       schema: {
+        operationId: 'deleteStory',
         tags,
         summary: 'Delete a story and its media (author only)',
         description: 'A friend who can see the story gets 403 not_story_owner; anyone else 404 story_not_found.',
@@ -114,6 +129,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     '/api/v1/stories/:storyId/view',
     {
       schema: {
+        operationId: 'markStoryViewed',
         tags,
         summary: 'Mark a story as viewed by the caller',
         description: 'Idempotent: one view per viewer. The author’s own view is accepted (204) and not recorded.',
@@ -131,6 +147,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
     '/api/v1/stories/:storyId/views',
     {
       schema: {
+        operationId: 'listStoryViewers',
         tags,
         summary: 'Who viewed the caller’s story, newest first (author only; others 404)',
         params: StoryIdParams,

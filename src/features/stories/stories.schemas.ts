@@ -22,12 +22,12 @@ const UserCard = Type.Object({
   username: Type.String(),
   full_name: NullableString,
   profile_image_url: NullableString,
-});
+}, { title: 'StoryAuthor' });
 
-export const TrayStory = Type.Object({ ...storyFields, viewed_by_me: Type.Boolean() });
+export const TrayStory = Type.Object({ ...storyFields, viewed_by_me: Type.Boolean() }, { title: 'TrayStory' });
 
 /** POST /stories (201) and GET /stories/:storyId: the tray item plus its author (plan 4.6's fields included). */
-export const StoryDetails = Type.Object({ ...storyFields, user_id: Uuid, user: UserCard, viewed_by_me: Type.Boolean() });
+export const StoryDetails = Type.Object({ ...storyFields, user_id: Uuid, user: UserCard, viewed_by_me: Type.Boolean() }, { title: 'Story' });
 
 export const StoryTray = Type.Object({
   stories: Type.Array(Type.Object({ user: UserCard, stories: Type.Array(TrayStory), has_unviewed: Type.Boolean() })),

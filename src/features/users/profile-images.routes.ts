@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { principalOf } from '../../http/principal.js';
-import { errorResponses, Timestamp } from '../../http/schemas.js';
+import { errorResponses, IMAGE_TYPES_TEXT, Timestamp, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { missingFile } from '../media/media.errors.js';
 import type { ProfileImagesService, ProfileImageSlot } from './profile-images.service.js';
@@ -21,12 +21,14 @@ export function registerProfileImageRoutes(app: TypedApp, images: ProfileImagesS
       {
         config: { rateLimits: [UPLOAD_RATE_LIMIT] },
         schema: {
+          operationId: slot === 'profile' ? 'replaceProfileImage' : 'replaceCoverImage',
           tags: ['users'],
           summary: `Replace the caller’s ${slot === 'profile' ? 'profile picture' : 'cover image'} (multipart field "image")`,
           description:
             `JPEG, PNG, WebP, AVIF, HEIC/HEIF or GIF; auto-rotated, metadata (GPS included) removed; stored as ${sizes}. ` +
             'The previous image is deleted. 10 uploads per hour.',
           consumes: ['multipart/form-data'],
+          multipartBody: Type.Object({ image: UploadFile(IMAGE_TYPES_TEXT) }, { additionalProperties: false }),
           response: {
             200: Type.Object({ [field]: Type.String(), updated_at: Timestamp, variants: Variants }),
             ...errorResponses(400, 401, 413, 415, 422, 429),

@@ -21,7 +21,7 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService, credenti
   app.get(
     '/api/v1/users/me',
     {
-      schema: { tags, summary: 'The caller’s profile', response: { 200: MeUser, ...errorResponses(401, 429) } },
+      schema: { operationId: 'getMyProfile', tags, summary: 'The caller’s profile', response: { 200: MeUser, ...errorResponses(401, 429) } },
     },
     async (request) => {
       const { userId } = principalOf(request);
@@ -33,6 +33,7 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService, credenti
     '/api/v1/users/me',
     {
       schema: {
+        operationId: 'updateMyProfile',
         tags,
         summary:
           'Update the caller’s profile. A new email needs current_password; it is mailed a confirm link and ' +
@@ -63,6 +64,7 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService, credenti
     '/api/v1/users/:userId',
     {
       schema: {
+        operationId: 'getUserProfile',
         tags,
         summary: 'A user’s profile: the full profile when its visibility allows, else the card',
         params: UserIdParams,
@@ -79,6 +81,7 @@ export function registerUsersRoutes(app: TypedApp, users: UsersService, credenti
     '/api/v1/users/:userId/stats',
     {
       schema: {
+        operationId: 'getUserStats',
         tags,
         summary: 'A user’s statistics (same visibility as the full profile)',
         params: UserIdParams,

@@ -2,6 +2,8 @@ import { validationError } from '../../lib/app-error.js';
 
 /** Usernames: 3–30 characters of a-z 0-9 _ . (stored lower-case, so unique regardless of case). */
 export const USERNAME_PATTERN = '^[A-Za-z0-9_.]{3,30}$';
+/** USERNAME_PATTERN in words: the validation message and the schema description. */
+export const USERNAME_RULE = 'must be 3–30 characters of letters (a-z, A-Z), digits, _ and .';
 export const BIO_MAX_LENGTH = 500;
 
 // One @, no spaces, a dot in the domain: what a mail server will accept, without RFC 5322's corners.

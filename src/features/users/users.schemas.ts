@@ -3,7 +3,7 @@ import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '..
 import { CanSendFriendRequest } from '../friends/friends.schemas.js';
 import type { UserRow } from './users.tables.js';
 import type { UserStatsRow } from './users.repo.js';
-import { BIO_MAX_LENGTH, USERNAME_PATTERN } from './users.rules.js';
+import { BIO_MAX_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from './users.rules.js';
 
 /** The plan's user object in auth responses (4.1). */
 export const AuthUser = Type.Object(
@@ -80,7 +80,9 @@ export const UserStats = Type.Object(
 export const UpdateMeBody = Type.Object(
   {
     full_name: Type.Optional(UserText({ minLength: 1, maxLength: 255 })),
-    username: Type.Optional(UserText({ maxLength: 30, pattern: USERNAME_PATTERN })),
+    username: Type.Optional(
+      UserText({ maxLength: 30, pattern: USERNAME_PATTERN, patternMessage: USERNAME_RULE, description: `Username: ${USERNAME_RULE}` }),
+    ),
     bio: Type.Optional(Type.Union([UserText({ maxLength: BIO_MAX_LENGTH, multiline: true }), Type.Null()])),
     email: Type.Optional(
       UserText({
