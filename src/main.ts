@@ -1,3 +1,4 @@
+import './require-supported-node.js';
 import { buildApp } from './app.js';
 import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
       database: ctx.database.kind,
       redis: ctx.redis ? 'on' : 'off',
       jobs: config.runJobsInApi ? ctx.scheduler.registered : 'in workers (npm run worker)',
-      docs: `${config.publicUrl}/docs`,
+      docs: config.apiDocsEnabled ? `${config.publicUrl}/docs` : 'off (API_DOCS_ENABLED=false)',
+      node: process.version,
     },
     'Tribe API ready',
   );

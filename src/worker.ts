@@ -1,3 +1,4 @@
+import './require-supported-node.js';
 import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';

@@ -53,3 +53,57 @@ describe('logs', () => {
     expect(maskTokenInUrl('/posts?signal=1')).toBe('/posts?signal=1');
   });
 });
+
+describe('issue 15.15: one log line per request', () => {
+  const linesOf = (requestId: string) =>
+    lines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((log) => log.reqId === requestId && (log.level as number) >= 30);
+
+  it('an authenticated request leaves exactly one line: method, URL, status, duration, request id and user id', async () => {
+    const password = 'SecurePass123!';
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'one-line@example.com', username: 'one_line', full_name: 'One Line', password, confirm_password: password },
+    });
+    const { access_token, user } = reg.json();
+    const requestId = 'one-line-request-0001';
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/users/me',
+      headers: { authorization: `Bearer ${access_token}`, 'x-request-id': requestId },
+    });
+    expect(res.statusCode).toBe(200);
+    const logged = linesOf(requestId);
+    expect(logged).toHaveLength(1);
+    const [line] = logged as [Record<string, unknown>];
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      req: { id: requestId, method: 'GET', url: '/api/v1/users/me' },
+      res: { statusCode: 200 },
+      userId: user.id,
+    });
+    expect(typeof line.responseTime).toBe('number');
+    expect(JSON.stringify(line)).not.toContain(access_token);
+  });
+
+  it('an anonymous request and a 404 leave one line each, without a user id, a token in the URL masked', async () => {
+    const cases = [
+      ['/healthz', '/healthz', 200],
+      ['/api/v1/no-such-route?token=not-for-logs&x=1', '/api/v1/no-such-route?token=[redacted]&x=1', 404],
+    ] as const;
+    for (const [url, loggedUrl, status] of cases) {
+      const requestId = `one-line-${status}-request`;
+      const res = await t.app.inject({ method: 'GET', url, headers: { 'x-request-id': requestId } });
+      expect(res.statusCode).toBe(status);
+      const logged = linesOf(requestId);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: loggedUrl }, res: { statusCode: status } });
+      expect(JSON.stringify(logged[0])).not.toContain('not-for-logs');
+      expect(logged[0]).not.toHaveProperty('userId');
+    }
+  });
+});
