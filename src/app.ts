@@ -14,6 +14,7 @@ import { registerChatAttachmentRoutes } from './features/chat/chat-attachments.r
 import { registerConversationsRoutes } from './features/chat/conversations.routes.js';
 import { registerMessagesRoutes } from './features/chat/messages.routes.js';
 import { registerNotificationsRoutes } from './features/notifications/notifications.routes.js';
+import { registerAsyncApiDocument } from './features/realtime/realtime.asyncapi.js';
 import { registerRealtimeGateway } from './features/realtime/realtime.gateway.js';
 import { registerRealtimeRoutes } from './features/realtime/realtime.routes.js';
 import { registerFeedRoutes } from './features/feed/feed.routes.js';
@@ -103,6 +104,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
   });
   await registerOpenApi(app, APP_VERSION, ctx.config.publicUrl, ctx.config.apiDocsEnabled);
+  // The WebSocket contract (AsyncAPI 3), served with the OpenAPI document.
+  if (ctx.config.apiDocsEnabled) registerAsyncApiDocument(app, APP_VERSION, ctx.config.publicUrl);
   const localFiles = ctx.storage.localFiles;
   if (localFiles) {
     // @fastify/static warns at registration about a root that does not exist yet (a first start on

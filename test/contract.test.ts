@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +10,12 @@ import { promisify } from 'node:util';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_EVENTS, frameSchema, SERVER_EVENTS, SERVER_REPLIES } from '../src/features/realtime/realtime.protocol.js';
 import { USERNAME_RULE } from '../src/features/users/users.rules.js';
 import { buildValidatorCompiler } from '../src/http/validation.js';
 import { makeUser, type TestUser } from './factories.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { listen, makeConversation, WsClient, type Frame } from './realtime-helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -185,25 +187,7 @@ describe('issue 15.13: a contract clients can generate from', () => {
   });
 
   it('passes Redocly lint with the recommended rules: no errors, no warnings', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tribe-lint-'));
-    try {
-      const file = path.join(dir, 'openapi.json');
-      writeFileSync(file, JSON.stringify(doc));
-      const redocly = path.join(ROOT, 'node_modules', '.bin', 'redocly');
-      const { stdout } = await promisify(execFile)(
-        redocly,
-        ['lint', file, '--config', path.join(ROOT, 'redocly.yaml'), '--format=json', '--max-problems=50'],
-        { cwd: ROOT, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
-      ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
-      const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
-        totals: { errors: number; warnings: number };
-        problems: Array<{ ruleId: string; message: string }>;
-      };
-      expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
-      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await expectLintClean(doc, 'openapi.json');
   }, 30_000);
 
   it('generates a typed client with openapi-typescript that a small program compiles against', async () => {
@@ -228,6 +212,107 @@ describe('issue 15.13: a contract clients can generate from', () => {
       expect(problems).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+/** Runs `redocly lint` (redocly.yaml: recommended) on `document` written to a temp file. */
+async function expectLintClean(document: unknown, name: string): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tribe-lint-'));
+  try {
+    const file = path.join(dir, name);
+    writeFileSync(file, JSON.stringify(document));
+    const redocly = path.join(ROOT, 'node_modules', '.bin', 'redocly');
+    const { stdout } = await promisify(execFile)(
+      redocly,
+      ['lint', file, '--config', path.join(ROOT, 'redocly.yaml'), '--format=json', '--max-problems=50'],
+      { cwd: ROOT, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+    ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+      totals: { errors: number; warnings: number };
+      problems: Array<{ ruleId: string; message: string }>;
+    };
+    expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('issue 15.13: the WebSocket contract (asyncapi.json)', () => {
+  const ajv = addFormats(new Ajv({ strict: false }));
+  const compileAll = (docs: typeof CLIENT_EVENTS) =>
+    new Map(docs.map((d) => [d.event, ajv.compile(JSON.parse(JSON.stringify(frameSchema(d))) as object)]));
+  // Client and server events share a name (`typing`), not a shape: two maps.
+  const clientValidators = compileAll(CLIENT_EVENTS);
+  const validators = compileAll([...SERVER_REPLIES, ...SERVER_EVENTS]);
+
+  it('is served at /asyncapi.json, equals the checked-in asyncapi.json and passes Redocly lint', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/asyncapi.json' });
+    expect(res.statusCode).toBe(200);
+    const served = res.json<{ asyncapi: string; operations: Record<string, unknown>; components: { schemas: Json } }>();
+    expect(served.asyncapi).toBe('3.0.0');
+    const documented = CLIENT_EVENTS.length + SERVER_REPLIES.length + SERVER_EVENTS.length;
+    expect(Object.keys(served.operations)).toHaveLength(documented);
+    expect(Object.keys(served.components.schemas)).toEqual(expect.arrayContaining(['Message', 'Notification']));
+    const checkedIn = JSON.parse(readFileSync(path.join(ROOT, 'asyncapi.json'), 'utf8')) as unknown;
+    expect(served, 'asyncapi.json is out of date: run `npm run openapi`').toEqual(checkedIn);
+    await expectLintClean(served, 'asyncapi.json');
+  }, 30_000);
+
+  it('describes the frames a live gateway really sends and accepts', async () => {
+    const base = await listen(t);
+    const [a, b] = [await makeUser(t.ctx), await makeUser(t.ctx)];
+    const conversationId = await makeConversation(t.ctx, [a, b]);
+    const wa = await WsClient.connect(base, `token=${a.accessToken}`);
+    const wb = await WsClient.connect(base, `token=${b.accessToken}`);
+    try {
+      const sent: Frame[] = [
+        { event: 'ping' },
+        { event: 'subscribe', channel: 'conversation', conversation_id: conversationId },
+        { event: 'typing', conversation_id: conversationId, is_typing: true },
+        { event: 'presence', status: 'online' },
+        { event: 'dance' },
+      ];
+      wb.send({ event: 'subscribe', channel: 'conversation', conversation_id: conversationId });
+      await wb.next((f) => f.event === 'subscribed');
+      for (const frame of sent) wa.send(frame);
+      await wa.next((f) => f.event === 'error' && f.request_event === 'dance');
+      await wb.next((f) => f.event === 'typing');
+      const message = (await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversationId}/messages`,
+        headers: a.auth,
+        payload: { content: 'hello' },
+      })).json<{ id: string }>();
+      await wb.next((f) => f.event === 'message.new');
+      await t.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/read`, headers: b.auth, payload: {} });
+      await wa.next((f) => f.event === 'message.read');
+      await t.app.inject({ method: 'PUT', url: `/api/v1/conversations/${conversationId}/messages/${message.id}`, headers: a.auth, payload: { content: 'hello!' } });
+      await wb.next((f) => f.event === 'message.updated');
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/conversations/${conversationId}/messages/${message.id}`, headers: a.auth });
+      await wb.next((f) => f.event === 'message.deleted');
+      wa.send({ event: 'unsubscribe', channel: 'conversation', conversation_id: conversationId });
+      await wa.next((f) => f.event === 'unsubscribed');
+
+      // What the client sent is what the contract documents (the unknown `dance` aside).
+      for (const frame of sent.filter((f) => f.event !== 'dance')) expect(clientValidators.get(frame.event)!(frame), frame.event).toBe(true);
+      const received: Frame[] = [...wa.frames, ...wb.frames];
+      const events = new Set(received.map((f) => f.event));
+      for (const name of ['connected', 'pong', 'subscribed', 'unsubscribed', 'error', 'typing', 'message.new', 'message.read', 'message.updated', 'message.deleted']) {
+        expect(events, name).toContain(name);
+      }
+      const problems = received.flatMap((frame) => {
+        const name = frame.event;
+        const text = JSON.stringify(frame).slice(0, 300);
+        const validate = validators.get(name);
+        if (!validate) return [`undocumented event ${name}`];
+        return validate(frame) ? [] : [`${name}: ${ajv.errorsText(validate.errors)} in ${text}`];
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await wa.close();
+      await wb.close();
     }
   }, 30_000);
 });

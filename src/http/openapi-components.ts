@@ -35,7 +35,8 @@ function canonical(value: unknown): string {
 
 const pascal = (operationId: string) => operationId.charAt(0).toUpperCase() + operationId.slice(1);
 
-class ComponentRegistry {
+/** Named component schemas being collected (OpenAPI here, AsyncAPI in realtime.asyncapi.ts). */
+export class ComponentRegistry {
   constructor(private readonly schemas: Json) {}
 
   /** Adds `schema` as `name`; the same schema twice is one component, a different one is an error. */

@@ -22,7 +22,7 @@ export const InboxQuerySchema = Type.Object(
 export const NotificationIdParams = Type.Object({ notificationId: Uuid }, { additionalProperties: false });
 export const PushTokenIdParams = Type.Object({ tokenId: Uuid }, { additionalProperties: false });
 
-const NotificationJson = Type.Object({
+export const NotificationJson = Type.Object({
   id: Uuid,
   notification_type: Type.String({ description: 'friend_request, friend_accepted, partner_request, partner_accepted, post_like, comment, comment_reply, goal_invite, goal_contribution, goal_milestone, goal_completed, goal_reminder, partner_checkin, achievement' }),
   title: Type.String(),
