@@ -168,7 +168,7 @@ describe('issue 14.1: account takeover through an email change', () => {
   });
 });
 
-describe('issue 14.1: changing the password needs the current one', () => {
+describe('issue 14.1 and 15.12: changing the password needs the current one', () => {
   const change = (u: TestUser, body: object, headers: Record<string, string> = u.auth) =>
     inject('POST', '/api/v1/auth/change-password', body, headers);
 
