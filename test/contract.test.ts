@@ -356,7 +356,7 @@ export async function firstDay(): Promise<string[]> {
   const wrong: Direction = 'type';
   void wrong;
   const requests = await call<'listFriendRequests', 200>('GET', '/api/v1/friends/requests?direction=' + direction, undefined, token);
-  const names = requests.requests.map((r: components['schemas']['FriendRequestItem']) => r.user.username);
+  const names = requests.requests.map((r: components['schemas']['FriendRequest']) => r.user.username);
   const pages: number = requests.pagination.total_pages;
 
   const post: components['schemas']['Post'] = await call<'createPost', 201>('POST', '/api/v1/posts', { caption: 'Day one' }, token);

@@ -197,6 +197,26 @@ const rows: Row[] = [
       return { written, read: await get('/api/v1/users/me') };
     },
   },
+  {
+    name: 'POST /friends/requests ~ GET /friends/requests?direction=sent entry',
+    run: async () => {
+      const friendOfFriend = await makeUser(t.ctx);
+      await makeFriends(t.ctx, friend, friendOfFriend);
+      const written = await call('POST', '/api/v1/friends/requests', owner, { user_id: friendOfFriend.id });
+      const sent = await get('/api/v1/friends/requests?direction=sent');
+      return { written, read: byId(sent.requests, written.id) };
+    },
+  },
+  {
+    name: 'POST /friends/invite/{code} ~ GET /friends/requests?direction=sent entry',
+    run: async () => {
+      const inviter = await makeUser(t.ctx);
+      const { code } = await call('GET', '/api/v1/friends/invite', inviter);
+      const written = await call('POST', `/api/v1/friends/invite/${String(code)}`, owner, {});
+      const sent = await get('/api/v1/friends/requests?direction=sent');
+      return { written, read: byId(sent.requests, written.id) };
+    },
+  },
 ];
 
 describe('issue 15.11: every audited create and update answers the keys its GET shows', () => {

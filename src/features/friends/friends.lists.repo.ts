@@ -30,10 +30,15 @@ export interface FriendRow extends UserCardRow {
   mutualFriends: number;
 }
 
+/** A friend request as one of its two parties sees it: `user` is the other party. */
 export interface RequestRow {
   id: string;
+  requesterId: string;
+  addresseeId: string;
   user: UserCardRow;
+  status: 'pending' | 'accepted';
   requestedAt: Date;
+  acceptedAt: Date | null;
   mutualFriends: number;
 }
 
@@ -152,24 +157,42 @@ export class FriendListsRepo {
       join users u on u.id = ${received ? sql`f.user_id` : sql`f.friend_id`}
       where f.status = 'pending' and ${received ? sql`f.friend_id` : sql`f.user_id`} = ${userId}
         and ${visibleUser(userId)}`;
+    const items = await this.requestRows(userId, source, sql`limit ${slice.limit} offset ${slice.offset}`);
+    return { items, total: await this.count(source) };
+  }
+
+  /** One request as `viewerId` (either party) sees it, in the shape of a request-list entry. */
+  async findRequest(viewerId: string, requestId: string): Promise<RequestRow | undefined> {
+    const source = sql`from friendships f
+      join users u on u.id = case when f.user_id = ${viewerId} then f.friend_id else f.user_id end
+      where f.id = ${requestId} and ${viewerId} in (f.user_id, f.friend_id)`;
+    const [row] = await this.requestRows(viewerId, source, sql`limit 1`);
+    return row;
+  }
+
+  private async requestRows(viewerId: string, source: SQL, page: SQL): Promise<RequestRow[]> {
     const rows = await queryRows<Raw>(
       this.db,
-      sql`select p.*, ${mutualFriendsCount(userId, sql`p.id`)} as mutual_friends_count,
-        ${friendRequestAllowed(userId, sql`p.id`)} as can_send_friend_request
+      sql`select p.*, ${mutualFriendsCount(viewerId, sql`p.id`)} as mutual_friends_count,
+        ${friendRequestAllowed(viewerId, sql`p.id`)} as can_send_friend_request
         from (
-          select f.id as request_id, f.requested_at, u.id, u.username, u.full_name, u.profile_image_url
+          select f.id as request_id, f.user_id as requester_id, f.friend_id as addressee_id, f.status,
+            f.requested_at, f.accepted_at, u.id, u.username, u.full_name, u.profile_image_url
           ${source}
-          order by f.requested_at desc, f.id limit ${slice.limit} offset ${slice.offset}
+          order by f.requested_at desc, f.id ${page}
         ) p
         order by p.requested_at desc, p.request_id`,
     );
-    const items = rows.map((r) => ({
+    return rows.map((r) => ({
       id: r.request_id as string,
+      requesterId: r.requester_id as string,
+      addresseeId: r.addressee_id as string,
       user: cardOf(r),
+      status: r.status as 'pending' | 'accepted',
       requestedAt: toDate(r.requested_at),
+      acceptedAt: toDateOrNull(r.accepted_at),
       mutualFriends: Number(r.mutual_friends_count ?? 0),
     }));
-    return { items, total: await this.count(source) };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Database } from '../../infra/db/database.js';
 import { canSeeFullProfile, canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
+import { friendRequestNotFound } from './friends.errors.js';
 import {
   FriendListsRepo,
   type FriendRow,
@@ -99,6 +100,13 @@ export class FriendQueries {
   /** Pending requests the caller received or sent; the other party is never a blocked or inactive user. */
   async listRequests(userId: string, direction: RequestDirection, page: PageRequest): Promise<Page<RequestRow>> {
     return this.lists.listRequests(userId, direction, sliceOf(page));
+  }
+
+  /** A request the caller is a party to, as the request lists show it (what sending one answers). */
+  async request(userId: string, requestId: string): Promise<RequestRow> {
+    const row = await this.lists.findRequest(userId, requestId);
+    if (!row) throw friendRequestNotFound();
+    return row;
   }
 
   /** Users matching `query` (trimmed; case-, accent- and typo-tolerant), most relevant first. */

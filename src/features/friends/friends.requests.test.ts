@@ -36,13 +36,21 @@ async function openUser(): Promise<TestUser> {
 const send = (from: TestUser | undefined, payload: object) => http.post('/api/v1/friends/requests', from, payload);
 
 describe('POST /api/v1/friends/requests', () => {
-  it('to a user who accepts everyone → 201 with the plan’s body, one pending row and a request_sent event', async () => {
+  it('to a user who accepts everyone → 201 with the plan’s body (plus the list entry’s card and count), one pending row and a request_sent event', async () => {
     const [a, b] = [await makeUser(t.ctx), await openUser()];
     const rec = recordEvents(t.ctx, 'friend.request_sent');
     const res = await send(a, { user_id: b.id });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toEqual({ id: expect.any(String), user_id: a.id, friend_id: b.id, status: 'pending', requested_at: expect.stringMatching(ISO) });
+    expect(body).toEqual({
+      id: expect.any(String),
+      user_id: a.id,
+      friend_id: b.id,
+      user: { id: b.id, username: b.username, full_name: b.user.fullName, profile_image_url: null, can_send_friend_request: false },
+      status: 'pending',
+      requested_at: expect.stringMatching(ISO),
+      mutual_friends_count: 0,
+    });
     expect(await rowsBetween(t.ctx, a, b)).toEqual([{ id: body.id, status: 'pending', user_id: a.id }]);
     expect((await rec.events()).map((e) => e.payload)).toEqual([{ requestId: body.id, fromUserId: a.id, toUserId: b.id }]);
     rec.stop();
@@ -58,9 +66,11 @@ describe('POST /api/v1/friends/requests', () => {
       id: requestId,
       user_id: b.id,
       friend_id: a.id,
+      user: { id: b.id, username: b.username, full_name: b.user.fullName, profile_image_url: null, can_send_friend_request: false },
       status: 'accepted',
       requested_at: expect.stringMatching(ISO),
       accepted_at: expect.stringMatching(ISO),
+      mutual_friends_count: 0,
     });
     expect(await rowsBetween(t.ctx, a, b)).toEqual([{ id: requestId, status: 'accepted', user_id: b.id }]);
     expect((await rec.events()).map((e) => [e.name, e.payload])).toEqual([
@@ -236,6 +246,8 @@ describe('GET /api/v1/friends/requests', () => {
       requests: [
         {
           id: receivedId,
+          user_id: asker.id,
+          friend_id: me.id,
           user: {
             id: asker.id,
             username: asker.username,
@@ -252,6 +264,7 @@ describe('GET /api/v1/friends/requests', () => {
     });
     const sent = (await list(me, '?direction=sent')).json();
     expect(sent.requests.map((r: { id: string; user: { id: string } }) => [r.id, r.user.id])).toEqual([[sentId, asked.id]]);
+    expect([sent.requests[0].user_id, sent.requests[0].friend_id]).toEqual([me.id, asked.id]);
     expect(sent.requests[0].mutual_friends_count).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import {
   FriendInvite,
   FriendList,
   FriendRequestList,
-  FriendRequestResult,
+  FriendRequest,
   FriendsQuery,
   InviteCodeParams,
   OnlineFriendList,
@@ -26,8 +26,7 @@ import {
   toAcceptedFriendship,
   toFriendInvite,
   toFriendItem,
-  toFriendRequestItem,
-  toFriendRequestResult,
+  toFriendRequest,
   toSearchResultItem,
   toSuggestionItem,
 } from './friends.schemas.js';
@@ -95,13 +94,13 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
           '(they shared the code), or accepts their pending request to the caller. Unknown, rotated and blocked: 404 ' +
           'invite_not_found; misses are limited (429)',
         params: InviteCodeParams,
-        response: { 201: FriendRequestResult, ...errorResponses(401, 404, 409, 422, 429) },
+        response: { 201: FriendRequest, ...errorResponses(401, 404, 409, 422, 429) },
       },
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
       const row = await redeemLimits.guard(request, () => invites.redeem(userId, request.params.code));
-      return reply.status(201).send(toFriendRequestResult(row));
+      return reply.status(201).send(toFriendRequest(await queries.request(userId, row.id)));
     },
   );
 
@@ -114,12 +113,13 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
         tags,
         summary: 'Send a friend request (accepts theirs instead when they already asked the caller)',
         body: SendFriendRequestBody,
-        response: { 201: FriendRequestResult, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        response: { 201: FriendRequest, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
     },
     async (request, reply) => {
-      const row = await requests.send(principalOf(request).userId, request.body.user_id);
-      return reply.status(201).send(toFriendRequestResult(row));
+      const { userId } = principalOf(request);
+      const row = await requests.send(userId, request.body.user_id);
+      return reply.status(201).send(toFriendRequest(await queries.request(userId, row.id)));
     },
   );
 
@@ -137,7 +137,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     async (request) => {
       const page = pageOf(request.query);
       const result = await queries.listRequests(principalOf(request).userId, request.query.direction ?? 'received', page);
-      return { requests: result.items.map(toFriendRequestItem), pagination: paginationOf(page.page, page.limit, result.total) };
+      return { requests: result.items.map(toFriendRequest), pagination: paginationOf(page.page, page.limit, result.total) };
     },
   );
 

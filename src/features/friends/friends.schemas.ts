@@ -97,21 +97,6 @@ export const FriendInvite = Type.Object(
   { title: 'FriendInvite' },
 );
 
-/** The plan's POST /friends/requests body; `accepted_at` only when the call accepted their request. */
-export const FriendRequestResult = Type.Object(
-  {
-    id: Uuid,
-    user_id: uuid('the requester'),
-    friend_id: uuid('the addressee'),
-    status: Type.Union([Type.Literal('pending'), Type.Literal('accepted')], {
-      description: 'accepted when the other user had already asked the caller',
-    }),
-    requested_at: Timestamp,
-    accepted_at: Type.Optional(Timestamp),
-  },
-  { title: 'FriendRequestResult' },
-);
-
 export const AcceptedFriendship = Type.Object(
   {
     id: Uuid,
@@ -124,19 +109,29 @@ export const AcceptedFriendship = Type.Object(
   { title: 'AcceptedFriendship' },
 );
 
-export const FriendRequestItem = Type.Object(
+/**
+ * A friend request, in one shape wherever it appears: the request lists and what sending one
+ * answers (the plan's POST /friends/requests body: id, user_id, friend_id, status, requested_at,
+ * plus the other party's card and the mutual friends count the lists show).
+ */
+export const FriendRequest = Type.Object(
   {
     id: Uuid,
+    user_id: uuid('the requester'),
+    friend_id: uuid('the addressee'),
     /** The other party: the requester (received) or the addressee (sent). */
     user: UserCard,
-    status: Type.Literal('pending'),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('accepted')], {
+      description: 'accepted when sending it accepted the other user\'s request to the caller; the lists hold pending ones',
+    }),
     requested_at: Timestamp,
+    accepted_at: Type.Optional(Timestamp),
     mutual_friends_count: Type.Integer(),
   },
-  { title: 'FriendRequestItem' },
+  { title: 'FriendRequest' },
 );
 
-export const FriendRequestList = Type.Object({ requests: Type.Array(FriendRequestItem), pagination: PagePagination });
+export const FriendRequestList = Type.Object({ requests: Type.Array(FriendRequest), pagination: PagePagination });
 
 export const FriendItem = Type.Object(
   {
@@ -208,17 +203,6 @@ export function toFriendInvite(invite: FriendInviteRow, appUrl: string) {
   return { code: invite.code, url: inviteUrl(appUrl, invite.code), created_at: invite.createdAt.toISOString() };
 }
 
-export function toFriendRequestResult(f: FriendshipRow) {
-  return {
-    id: f.id,
-    user_id: f.userId,
-    friend_id: f.friendId,
-    status: f.status as 'pending' | 'accepted',
-    requested_at: f.requestedAt.toISOString(),
-    ...(f.acceptedAt ? { accepted_at: f.acceptedAt.toISOString() } : {}),
-  };
-}
-
 export function toAcceptedFriendship(f: FriendshipRow) {
   return {
     id: f.id,
@@ -230,12 +214,15 @@ export function toAcceptedFriendship(f: FriendshipRow) {
   };
 }
 
-export function toFriendRequestItem(r: RequestRow) {
+export function toFriendRequest(r: RequestRow) {
   return {
     id: r.id,
+    user_id: r.requesterId,
+    friend_id: r.addresseeId,
     user: toUserCard(r.user),
-    status: 'pending' as const,
+    status: r.status,
     requested_at: r.requestedAt.toISOString(),
+    ...(r.acceptedAt ? { accepted_at: r.acceptedAt.toISOString() } : {}),
     mutual_friends_count: r.mutualFriends,
   };
 }
