@@ -17,11 +17,11 @@ import { registerNotificationsRoutes } from './features/notifications/notificati
 import { registerAsyncApiDocument } from './features/realtime/realtime.asyncapi.js';
 import { registerRealtimeGateway } from './features/realtime/realtime.gateway.js';
 import { registerRealtimeRoutes } from './features/realtime/realtime.routes.js';
-import { registerFeedRoutes } from './features/feed/feed.routes.js';
-import { registerPostsFeedRoutes } from './features/feed/posts-feed.routes.js';
+import { registerGoalActivityRoutes } from './features/goal-activity/goal-activity.routes.js';
+import { registerMemoriesFeedRoutes } from './features/memories-feed/memories-feed.routes.js';
 import { registerPostInteractionRoutes } from './features/posts/interactions.routes.js';
 import { registerPostsRoutes } from './features/posts/posts.routes.js';
-import { registerGoalReminderRoutes } from './features/goals/goal-reminders.routes.js';
+import { registerGoalReminderRoutes } from './features/goal-reminders/goal-reminders.routes.js';
 import { registerContributionsRoutes } from './features/goals/contributions.routes.js';
 import { registerGoalImageRoutes } from './features/goals/goal-image.routes.js';
 import { registerGoalsRoutes } from './features/goals/goals.routes.js';
@@ -154,8 +154,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rateLimit: ctx.config.rateLimit,
   });
   registerPostInteractionRoutes(app, services.postLikes, services.postComments);
-  registerFeedRoutes(app, services.feed);
-  registerPostsFeedRoutes(app, services.postsFeed);
+  registerGoalActivityRoutes(app, services.goalActivity);
+  registerMemoriesFeedRoutes(app, services.memoriesFeed);
   registerAchievementsRoutes(app, services.achievements);
   registerConversationsRoutes(app, services.conversations, services.chatMembers);
   registerMessagesRoutes(app, services.messages);

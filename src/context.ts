@@ -21,14 +21,14 @@ import { ChatBlocksService } from './features/chat/chat-blocks.service.js';
 import { registerChatSubscriptions } from './features/chat/chat.subscriptions.js';
 import { ConversationsService } from './features/chat/conversations.service.js';
 import { MessagesService } from './features/chat/messages.service.js';
-import { FeedService } from './features/feed/feed.service.js';
-import { registerFeedSubscriptions } from './features/feed/feed.subscriptions.js';
-import { PostsFeedService } from './features/feed/posts-feed.service.js';
-import { friendsInboxTrimJob } from './features/feed/friends-inbox.job.js';
-import { FriendsInboxService } from './features/feed/friends-inbox.service.js';
-import { registerFriendsInboxSubscriptions } from './features/feed/friends-inbox.subscriptions.js';
-import { goalRemindersJob } from './features/goals/goal-reminders.job.js';
-import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goals/goal-reminders.service.js';
+import { GoalActivityService } from './features/goal-activity/goal-activity.service.js';
+import { registerGoalActivitySubscriptions } from './features/goal-activity/goal-activity.subscriptions.js';
+import { MemoriesFeedService } from './features/memories-feed/memories-feed.service.js';
+import { friendsInboxTrimJob } from './features/memories-feed/friends-inbox.jobs.js';
+import { FriendsInboxService } from './features/memories-feed/friends-inbox.service.js';
+import { registerFriendsInboxSubscriptions } from './features/memories-feed/friends-inbox.subscriptions.js';
+import { goalRemindersJob } from './features/goal-reminders/goal-reminders.jobs.js';
+import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goal-reminders/goal-reminders.service.js';
 import { ContributionsService } from './features/goals/contributions.service.js';
 import { GoalReadsService } from './features/goals/goals.reads.service.js';
 import { GoalsService } from './features/goals/goals.service.js';
@@ -128,8 +128,8 @@ export interface Services {
   postLikes: LikesService;
   postComments: CommentsService;
   achievements: AchievementsService;
-  feed: FeedService;
-  postsFeed: PostsFeedService;
+  goalActivity: GoalActivityService;
+  memoriesFeed: MemoriesFeedService;
   friendsInbox: FriendsInboxService;
   conversations: ConversationsService;
   chatMembers: ChatMembersService;
@@ -295,8 +295,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const postLikes = new LikesService(database, bus, clock, posts);
   const postComments = new CommentsService(database, bus, clock, posts);
   const achievements = new AchievementsService(database, bus, clock, privacy, logger);
-  const feed = new FeedService(database, clock, mediaLinks);
-  const postsFeed = new PostsFeedService(database, clock, mediaLinks);
+  const goalActivity = new GoalActivityService(database, clock, mediaLinks);
+  const memoriesFeed = new MemoriesFeedService(database, clock, mediaLinks);
   const friendsInbox = new FriendsInboxService(database, clock);
   const chatMedia = new ChatMediaOwnership(media, storage, posts);
   const conversations = new ConversationsService(database, bus, clock, privacy, chatMedia);
@@ -333,7 +333,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   registerGoalReminderSubscriptions(bus, goalReminders);
   scheduler.register(goalRemindersJob(goalReminders));
   registerAchievementSubscriptions(bus, achievements);
-  registerFeedSubscriptions(bus, feed);
+  registerGoalActivitySubscriptions(bus, goalActivity);
   registerChatSubscriptions(bus, chatGoals, new ChatBlocksService(database, bus));
   registerNotificationSubscriptions(bus, notifier, new MessagePushService(pushDelivery, realtime));
   scheduler.register(pushDeliveryJob(pushDelivery));
@@ -357,7 +357,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     lock,
     scheduler,
     services: { users, privacy, sessions, recovery, credentials, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
-      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, feed, postsFeed, friendsInbox, conversations, chatMembers, messages, chatAttachments, chatGoals, realtime },
+      goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, goalActivity, memoriesFeed, friendsInbox, conversations, chatMembers, messages, chatAttachments, chatGoals, realtime },
     async close() {
       if (closed) return;
       closed = true;

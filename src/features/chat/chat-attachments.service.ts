@@ -3,7 +3,7 @@ import type { MediaService, UploadedFile } from '../media/media.service.js';
 import { invalidMediaUrl, type ChatMediaOwnership } from './chat-media-ownership.js';
 import { conversationNotFound } from './chat.errors.js';
 import { ConversationsRepo } from './conversations.repo.js';
-import type { MessageView } from './messages.queries.repo.js';
+import type { MessageView } from './messages.reads.repo.js';
 
 export interface ChatAttachmentUpload {
   mediaType: 'image' | 'video';

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Database } from '../../infra/db/database.js';
-import { ConversationQueriesRepo } from './conversations.queries.repo.js';
+import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import './chat.events.js';
 
@@ -11,14 +11,14 @@ import './chat.events.js';
  */
 export class ChatBlocksService {
   private readonly repo: ConversationsRepo;
-  private readonly queries: ConversationQueriesRepo;
+  private readonly queries: ConversationReadsRepo;
 
   constructor(
     database: Database,
     private readonly bus: EventBus,
   ) {
     this.repo = new ConversationsRepo(database.db);
-    this.queries = new ConversationQueriesRepo(database.db);
+    this.queries = new ConversationReadsRepo(database.db);
   }
 
   async blockChanged(blockerId: string, blockedId: string, blocked: boolean): Promise<void> {

@@ -4,7 +4,7 @@ import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { ActorCard, GoalSummary } from '../goals/goals.events.js';
 import { ChatPublisher, postSystemMessage, type SystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
-import { ConversationQueriesRepo } from './conversations.queries.repo.js';
+import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 
 export interface GoalChatUpdate {
@@ -26,7 +26,7 @@ export interface GoalChatUpdate {
  */
 export class ChatGoalsService {
   private readonly repo: ConversationsRepo;
-  private readonly queries: ConversationQueriesRepo;
+  private readonly queries: ConversationReadsRepo;
   private readonly publisher: ChatPublisher;
 
   constructor(
@@ -35,7 +35,7 @@ export class ChatGoalsService {
     private readonly clock: Clock,
   ) {
     this.repo = new ConversationsRepo(database.db);
-    this.queries = new ConversationQueriesRepo(database.db);
+    this.queries = new ConversationReadsRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
   }
 

@@ -12,7 +12,7 @@ import {
 } from './chat.errors.js';
 import type { ChatMediaOwnership } from './chat-media-ownership.js';
 import { ChatPublisher, postSystemMessage } from './chat.publisher.js';
-import { ConversationQueriesRepo, VIEW_PARTICIPANTS_MAX, type ConversationView, type UserCardRow } from './conversations.queries.repo.js';
+import { ConversationReadsRepo, VIEW_PARTICIPANTS_MAX, type ConversationView, type UserCardRow } from './conversations.reads.repo.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
 
 /** "Clarie", "Clarie and Derrick", "Clarie, Derrick and Amina". */
@@ -24,7 +24,7 @@ export function listNames(names: string[]): string {
 /** Who takes part in a group chat: admins add their friends and remove members; anyone may leave. */
 export class ChatMembersService {
   private readonly repo: ConversationsRepo;
-  private readonly queries: ConversationQueriesRepo;
+  private readonly queries: ConversationReadsRepo;
   private readonly publisher: ChatPublisher;
 
   constructor(
@@ -34,7 +34,7 @@ export class ChatMembersService {
     private readonly images: ChatMediaOwnership,
   ) {
     this.repo = new ConversationsRepo(database.db);
-    this.queries = new ConversationQueriesRepo(database.db);
+    this.queries = new ConversationReadsRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
   }
 

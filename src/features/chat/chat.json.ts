@@ -2,8 +2,8 @@
  * The wire shapes of conversations and messages (plan 4.7, snake_case), built in one place so the
  * HTTP responses and the events realtime delivers (`message.sent`, `message.edited`) are identical.
  */
-import type { ConversationView, UserCardRow } from './conversations.queries.repo.js';
-import type { MessageView } from './messages.queries.repo.js';
+import type { ConversationView, UserCardRow } from './conversations.reads.repo.js';
+import type { MessageView } from './messages.reads.repo.js';
 
 export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'file' | 'system' | 'goal_update';
 

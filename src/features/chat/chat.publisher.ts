@@ -2,9 +2,9 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Db } from '../../infra/db/database.js';
 import type { MessageRow } from './chat.tables.js';
 import { toMessageJson } from './chat.json.js';
-import { ConversationQueriesRepo } from './conversations.queries.repo.js';
+import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
-import { MessageQueriesRepo, type MessageAudienceRow, type MessageView } from './messages.queries.repo.js';
+import { MessageReadsRepo, type MessageAudienceRow, type MessageView } from './messages.reads.repo.js';
 import { MessagesRepo } from './messages.repo.js';
 import './chat.events.js';
 
@@ -61,16 +61,16 @@ function recipientGroups(view: MessageView, audience: readonly MessageAudienceRo
 /** Publishes chat events after commit, with the message exactly as GET messages shows it to each recipient. */
 export class ChatPublisher {
   private readonly conversations: ConversationsRepo;
-  private readonly conversationQueries: ConversationQueriesRepo;
-  private readonly queries: MessageQueriesRepo;
+  private readonly conversationQueries: ConversationReadsRepo;
+  private readonly queries: MessageReadsRepo;
 
   constructor(
     db: Db,
     private readonly bus: EventBus,
   ) {
     this.conversations = new ConversationsRepo(db);
-    this.conversationQueries = new ConversationQueriesRepo(db);
-    this.queries = new MessageQueriesRepo(db);
+    this.conversationQueries = new ConversationReadsRepo(db);
+    this.queries = new MessageReadsRepo(db);
   }
 
   /** `message.sent` to the current participants who may see it (muted ones named, for pushes). */

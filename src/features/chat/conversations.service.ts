@@ -16,7 +16,7 @@ import { ChatMembersService } from './chat-members.service.js';
 import type { ChatMediaOwnership } from './chat-media-ownership.js';
 import { ChatPublisher, postSystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
-import { ConversationQueriesRepo, type ConversationView } from './conversations.queries.repo.js';
+import { ConversationReadsRepo, type ConversationView } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import './chat.events.js';
 
@@ -44,7 +44,7 @@ export function directKeyOf(a: string, b: string): string {
 /** Conversations: create (direct/group), list, read, per-caller settings, leave/hide; membership checks. */
 export class ConversationsService {
   private readonly repo: ConversationsRepo;
-  private readonly queries: ConversationQueriesRepo;
+  private readonly queries: ConversationReadsRepo;
   private readonly publisher: ChatPublisher;
   private readonly members: ChatMembersService;
 
@@ -56,7 +56,7 @@ export class ConversationsService {
     private readonly images: ChatMediaOwnership,
   ) {
     this.repo = new ConversationsRepo(database.db);
-    this.queries = new ConversationQueriesRepo(database.db);
+    this.queries = new ConversationReadsRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
     this.members = new ChatMembersService(database, bus, clock, images);
   }

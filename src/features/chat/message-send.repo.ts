@@ -8,7 +8,7 @@ import {
   type MessageAudienceRow,
   type MessageView,
   type MessageViewRow,
-} from './messages.queries.repo.js';
+} from './messages.reads.repo.js';
 
 export interface NewUserMessage {
   conversationId: string;

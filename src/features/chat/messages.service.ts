@@ -15,7 +15,7 @@ import type { MessageRow } from './chat.tables.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
 import type { ConversationsService } from './conversations.service.js';
 import { MessageSendRepo } from './message-send.repo.js';
-import { MessageQueriesRepo, type MessageView } from './messages.queries.repo.js';
+import { MessageReadsRepo, type MessageView } from './messages.reads.repo.js';
 import { MessagesRepo } from './messages.repo.js';
 import './chat.events.js';
 
@@ -41,7 +41,7 @@ export interface ReadResult {
  */
 export class MessagesService {
   private readonly conversations: ConversationsRepo;
-  private readonly queries: MessageQueriesRepo;
+  private readonly queries: MessageReadsRepo;
   private readonly repo: MessagesRepo;
   private readonly publisher: ChatPublisher;
   private readonly sending: MessageSendRepo;
@@ -54,7 +54,7 @@ export class MessagesService {
     private readonly attachments: ChatAttachmentsService,
   ) {
     this.conversations = new ConversationsRepo(database.db);
-    this.queries = new MessageQueriesRepo(database.db);
+    this.queries = new MessageReadsRepo(database.db);
     this.repo = new MessagesRepo(database.db);
     this.publisher = new ChatPublisher(database.db, bus);
     this.sending = new MessageSendRepo(database);

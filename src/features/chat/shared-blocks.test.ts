@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { createDatabaseFromTemplate, databaseUrlFor, dropDatabase } from '../../../test/pg-admin.js';
 import { listen, WsClient, type Frame } from '../../../test/realtime-helpers.js';
 import { createGoal, type GoalJson } from '../goals/goals.test-helpers.js';
-import '../chat/chat.events.js';
+import './chat.events.js';
 
 /**
  * Issue 15.9: a block between two members of a shared group goal (and its group chat). Both stay

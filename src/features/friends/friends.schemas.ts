@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
-import type { FriendView } from './friends.queries.js';
-import type { Suggestion } from './friends.suggestions.js';
+import type { FriendView } from './friends.reads.service.js';
+import type { Suggestion } from './friends.suggestions.service.js';
 import { INVITE_CODE_LENGTH, inviteUrl } from './friends.invite-code.js';
 import type { FriendInviteRow, FriendshipRow } from './friends.tables.js';
 

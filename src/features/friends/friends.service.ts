@@ -2,10 +2,10 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
-import { FriendInvites } from './friends.invites.js';
-import { FriendQueries, type OnlineLookup } from './friends.queries.js';
-import { FriendRequests } from './friends.requests.js';
-import { FriendSuggestions } from './friends.suggestions.js';
+import { FriendInvites } from './friends.invites.service.js';
+import { FriendReadsService, type OnlineLookup } from './friends.reads.service.js';
+import { FriendRequests } from './friends.requests.service.js';
+import { FriendSuggestions } from './friends.suggestions.service.js';
 
 /**
  * The friends feature (plan 4.3): requests and friendships, lists and search, suggestions, invite codes.
@@ -15,7 +15,7 @@ export class FriendsService {
   /** Sending, accepting, declining and cancelling requests; unfriending. */
   readonly requests: FriendRequests;
   /** Friend lists, request inboxes and user search. */
-  readonly queries: FriendQueries;
+  readonly queries: FriendReadsService;
   /** "People you may know". */
   readonly suggestions: FriendSuggestions;
   /** Personal invite codes: the way two people with no link in the graph yet become friends. */
@@ -23,7 +23,7 @@ export class FriendsService {
 
   constructor(database: Database, bus: EventBus, clock: Clock, privacy: PrivacyService, online?: OnlineLookup) {
     this.requests = new FriendRequests(database, bus, clock, privacy);
-    this.queries = new FriendQueries(database, clock, privacy, online);
+    this.queries = new FriendReadsService(database, clock, privacy, online);
     this.suggestions = new FriendSuggestions(database, clock, privacy);
     this.invites = new FriendInvites(database, clock, this.requests);
   }

@@ -7,7 +7,7 @@ import { completeIfReached } from './goals.completion.js';
 import { goalNotActive, goalNotFound, notAParticipant, userNotFound } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayContribute } from './goals.policy.js';
-import { GoalQueriesRepo } from './goals.queries.repo.js';
+import { GoalReadsRepo } from './goals.reads.repo.js';
 import type { Page } from './goals.reads.service.js';
 import { GoalsRepo } from './goals.repo.js';
 import { contributionAmountOf, type ContributionType } from './goals.rules.js';
@@ -35,7 +35,7 @@ export interface ContributionResult {
  * arithmetic in SQL on NUMERIC(12,2); events are published after it commits.
  */
 export class ContributionsService {
-  private readonly queries: GoalQueriesRepo;
+  private readonly queries: GoalReadsRepo;
   private readonly access: GoalAccess;
   private readonly contributions: ContributionsRepo;
 
@@ -44,7 +44,7 @@ export class ContributionsService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
   ) {
-    this.queries = new GoalQueriesRepo(database.db);
+    this.queries = new GoalReadsRepo(database.db);
     this.access = new GoalAccess(this.queries);
     this.contributions = new ContributionsRepo(database.db);
   }
@@ -80,7 +80,7 @@ export class ContributionsService {
       const achieved = added.crossesMilestone ? await new MilestonesRepo(tx).achieveReached(goalId, callerId, now) : [];
       if (achieved.length > 0) goal = (await goals.refreshProgress(goalId)) ?? goal;
       const completed = added.reachedTarget ? await completeIfReached(tx, goalId, now) : undefined;
-      const participantIds = await new GoalQueriesRepo(tx).activeParticipantIds(goalId);
+      const participantIds = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
       return { contribution, goal: completed ?? goal, achieved, completed: Boolean(completed), participantIds };
     });
 

@@ -1,10 +1,10 @@
 import { goalNotFound, notGoalCreator } from './goals.errors.js';
 import { mayEditGoal, mayViewGoal } from './goals.policy.js';
-import type { GoalQueriesRepo, GoalWithAccess } from './goals.queries.repo.js';
+import type { GoalReadsRepo, GoalWithAccess } from './goals.reads.repo.js';
 
 /** Loads a goal with the caller's access facts and applies the policy; the one gate of every goal use case. */
 export class GoalAccess {
-  constructor(private readonly queries: GoalQueriesRepo) {}
+  constructor(private readonly queries: GoalReadsRepo) {}
 
   /** The goal if the caller may see it; unknown and invisible goals are the same 404. */
   async visible(viewerId: string, goalId: string): Promise<GoalWithAccess> {

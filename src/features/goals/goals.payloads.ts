@@ -1,5 +1,5 @@
 import type { GoalType } from './goals.rules.js';
-import type { UserCardRow } from './goals.queries.repo.js';
+import type { UserCardRow } from './goals.reads.repo.js';
 import type { GoalRow } from './goals.tables.js';
 import type { ActorCard, GoalSummary } from './goals.events.js';
 

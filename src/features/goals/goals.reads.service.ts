@@ -5,12 +5,12 @@ import { ContributionsRepo, type ContributionItemRow } from './contributions.rep
 import { GoalAccess } from './goals.access.js';
 import { userNotFound } from './goals.errors.js';
 import {
-  GoalQueriesRepo,
+  GoalReadsRepo,
   type GoalListFilter,
   type GoalListRow,
   type ParticipantCardRow,
   type PreviewRow,
-} from './goals.queries.repo.js';
+} from './goals.reads.repo.js';
 import { localDate, type ParticipantRole } from './goals.rules.js';
 import type { GoalMilestoneRow, GoalRow } from './goals.tables.js';
 import { MilestonesRepo } from './milestones.repo.js';
@@ -53,7 +53,7 @@ export function daysRemaining(targetDate: string | null, today: string): number 
  * Goal images come back as signed URLs (goal images are private media, docs/media.md).
  */
 export class GoalReadsService {
-  private readonly queries: GoalQueriesRepo;
+  private readonly queries: GoalReadsRepo;
   private readonly milestones: MilestonesRepo;
   private readonly contributions: ContributionsRepo;
   private readonly access: GoalAccess;
@@ -63,7 +63,7 @@ export class GoalReadsService {
     private readonly clock: Clock,
     private readonly mediaLinks: MediaLinks,
   ) {
-    this.queries = new GoalQueriesRepo(database.db);
+    this.queries = new GoalReadsRepo(database.db);
     this.milestones = new MilestonesRepo(database.db);
     this.contributions = new ContributionsRepo(database.db);
     this.access = new GoalAccess(this.queries);

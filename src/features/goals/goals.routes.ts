@@ -14,7 +14,7 @@ import {
   toGoal,
   toGoalListEntry,
 } from './goals.schemas.js';
-import type { GoalListFilter } from './goals.queries.repo.js';
+import type { GoalListFilter } from './goals.reads.repo.js';
 import type { GoalReadsService, GoalListItem, Page } from './goals.reads.service.js';
 import type { GoalsService } from './goals.service.js';
 import { categoryKey } from './goals.rules.js';

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { NullableString, NullableTimestamp, PagePagination, PageQuery, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { ContributionItem, toContributionItem } from './contributions.schemas.js';
-import type { ParticipantCardRow } from './goals.queries.repo.js';
+import type { ParticipantCardRow } from './goals.reads.repo.js';
 import type { GoalDetails, GoalListItem } from './goals.reads.service.js';
 import { CATEGORY_MAX, DESCRIPTION_MAX, MAX_PARTICIPANTS_ON_CREATE, TITLE_MAX } from './goals.rules.js';
 import type { GoalRow } from './goals.tables.js';

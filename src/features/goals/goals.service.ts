@@ -6,7 +6,7 @@ import { GoalAccess } from './goals.access.js';
 import { completeIfReached } from './goals.completion.js';
 import { goalAlreadyCompleted, goalNotActive, goalNotFound, participantsNeedGroupGoal, participantsNotFriends, userNotFound } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
-import { GoalQueriesRepo, type UserCardRow } from './goals.queries.repo.js';
+import { GoalReadsRepo, type UserCardRow } from './goals.reads.repo.js';
 import type { GoalDetails, GoalReadsService } from './goals.reads.service.js';
 import { GoalsRepo } from './goals.repo.js';
 import {
@@ -48,7 +48,7 @@ export interface ReplacedGoalImage {
 
 /** Creating, editing, completing and deleting goals, and their image. The writer of `goals` and `goal_participants`. */
 export class GoalsService {
-  private readonly queries: GoalQueriesRepo;
+  private readonly queries: GoalReadsRepo;
   private readonly access: GoalAccess;
 
   constructor(
@@ -58,7 +58,7 @@ export class GoalsService {
     private readonly media: MediaService,
     private readonly reads: GoalReadsService,
   ) {
-    this.queries = new GoalQueriesRepo(database.db);
+    this.queries = new GoalReadsRepo(database.db);
     this.access = new GoalAccess(this.queries);
   }
 
@@ -90,7 +90,7 @@ export class GoalsService {
     const members = [...new Set(input.participantIds ?? [])].filter((id) => id !== creatorId);
 
     const goal = await inTransaction(this.database, async (tx) => {
-      const refused = await new GoalQueriesRepo(tx).notJoinable(creatorId, members);
+      const refused = await new GoalReadsRepo(tx).notJoinable(creatorId, members);
       if (refused.length > 0) throw participantsNotFriends(refused);
       const repo = new GoalsRepo(tx);
       const row = await repo.insertGoal(values);
@@ -126,7 +126,7 @@ export class GoalsService {
       let goal = Object.keys(changes).length > 0 ? ((await repo.update(goalId, changes, now)) ?? current) : current;
       goal = (await repo.refreshProgress(goalId)) ?? goal;
       const completed = await completeIfReached(tx, goalId, now);
-      const participantIds = await new GoalQueriesRepo(tx).activeParticipantIds(goalId);
+      const participantIds = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
       return { goal: completed ?? goal, completed: Boolean(completed), changed, participantIds };
     });
     const summary = goalSummary(result.goal, result.participantIds);
@@ -152,7 +152,7 @@ export class GoalsService {
       const completed = await repo.complete(goalId, now);
       if (!completed) throw goalNotActive();
       await repo.creditGoalsAchieved(goalId);
-      return { goal: completed, participantIds: await new GoalQueriesRepo(tx).activeParticipantIds(goalId) };
+      return { goal: completed, participantIds: await new GoalReadsRepo(tx).activeParticipantIds(goalId) };
     });
     this.bus.publish('goal.completed', {
       goal: goalSummary(result.goal, result.participantIds),
@@ -169,7 +169,7 @@ export class GoalsService {
     const participantIds = await inTransaction(this.database, async (tx) => {
       const repo = new GoalsRepo(tx);
       if (!(await repo.lock(goalId))) throw goalNotFound();
-      const ids = await new GoalQueriesRepo(tx).activeParticipantIds(goalId);
+      const ids = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
       await repo.delete(goalId);
       return ids;
     });

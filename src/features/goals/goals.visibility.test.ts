@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { mayViewGoal } from './goals.policy.js';
-import { GoalQueriesRepo } from './goals.queries.repo.js';
+import { GoalReadsRepo } from './goals.reads.repo.js';
 import { goals } from './goals.tables.js';
 import { goalVisibleTo } from './goals.visibility.sql.js';
 
@@ -90,7 +90,7 @@ describe('goal visibility: the pure policy and its SQL twin agree', () => {
       await partners(viewers.stranger, viewers.leaver, 'active');
       if (!active) await exec(sql`update users set is_active = false, deactivated_at = now() where id = ${creator}`);
 
-      const repo = new GoalQueriesRepo(t.ctx.database.db);
+      const repo = new GoalReadsRepo(t.ctx.database.db);
       const outcomes: Record<string, { policy: boolean; sql: boolean; expected: boolean }> = {};
       for (const [name, id] of Object.entries(viewers) as Array<[Viewer, string]>) {
         const found = await repo.findWithAccess(id, goalId);

@@ -15,7 +15,7 @@ import {
 } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayContribute, mayEditGoal } from './goals.policy.js';
-import { GoalQueriesRepo } from './goals.queries.repo.js';
+import { GoalReadsRepo } from './goals.reads.repo.js';
 import { GoalsRepo } from './goals.repo.js';
 import { normalizeDescription, normalizeTitle } from './goals.rules.js';
 import type { GoalMilestoneRow } from './goals.tables.js';
@@ -59,7 +59,7 @@ function fieldsOf(input: Partial<MilestoneInput>): MilestoneFields {
  * (nobody crossed it) and publishes no event: it records the past rather than a new achievement.
  */
 export class MilestonesService {
-  private readonly queries: GoalQueriesRepo;
+  private readonly queries: GoalReadsRepo;
   private readonly access: GoalAccess;
 
   constructor(
@@ -67,7 +67,7 @@ export class MilestonesService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
   ) {
-    this.queries = new GoalQueriesRepo(database.db);
+    this.queries = new GoalReadsRepo(database.db);
     this.access = new GoalAccess(this.queries);
   }
 
@@ -120,7 +120,7 @@ export class MilestonesService {
       }
       await goals.refreshProgress(goalId);
       const final = await milestones.find(goalId, milestoneId);
-      const participantIds = ticked ? await new GoalQueriesRepo(tx).activeParticipantIds(goalId) : [];
+      const participantIds = ticked ? await new GoalReadsRepo(tx).activeParticipantIds(goalId) : [];
       return { goal, milestone: final ?? milestone, ticked, participantIds };
     });
     if (result.ticked) {

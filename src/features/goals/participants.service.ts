@@ -15,13 +15,13 @@ import {
 } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayRemoveParticipant } from './goals.policy.js';
-import { GoalQueriesRepo, type ParticipantCardRow } from './goals.queries.repo.js';
+import { GoalReadsRepo, type ParticipantCardRow } from './goals.reads.repo.js';
 import { GoalsRepo } from './goals.repo.js';
 import './goals.events.js';
 
 /** Who takes part in a group goal: the creator adds friends; anyone but the creator may leave. */
 export class ParticipantsService {
-  private readonly queries: GoalQueriesRepo;
+  private readonly queries: GoalReadsRepo;
   private readonly access: GoalAccess;
 
   constructor(
@@ -29,7 +29,7 @@ export class ParticipantsService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
   ) {
-    this.queries = new GoalQueriesRepo(database.db);
+    this.queries = new GoalReadsRepo(database.db);
     this.access = new GoalAccess(this.queries);
   }
 
@@ -48,7 +48,7 @@ export class ParticipantsService {
       const locked = await new GoalsRepo(tx).lock(goalId);
       if (!locked) throw goalNotFound();
       if (locked.status === 'completed' || locked.status === 'cancelled') throw goalNotActive();
-      const queries = new GoalQueriesRepo(tx);
+      const queries = new GoalReadsRepo(tx);
       if ((await queries.notJoinable(goal.creatorId, [userId])).length > 0) throw participantsNotFriends([userId], 'user_id');
       const added = await new GoalsRepo(tx).upsertParticipant(goalId, userId, role, now);
       if (!added) throw alreadyParticipant();
@@ -79,7 +79,7 @@ export class ParticipantsService {
       const repo = new GoalsRepo(tx);
       if (!(await repo.lock(goalId))) throw goalNotFound();
       if (!(await repo.leave(goalId, userId, now))) throw participantNotFound();
-      return new GoalQueriesRepo(tx).activeParticipantIds(goalId);
+      return new GoalReadsRepo(tx).activeParticipantIds(goalId);
     });
     this.bus.publish('goal.participant_removed', {
       goal: goalSummary(goal, participantIds),

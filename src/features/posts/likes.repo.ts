@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
-import type { UserCardRow } from './posts.queries.repo.js';
+import type { UserCardRow } from './posts.reads.repo.js';
 
 export interface LikeChange {
   /** False when the request changed nothing (already liked / not liked). */

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { LikerRow } from './likes.repo.js';
-import type { PostViewRow, UserCardRow } from './posts.queries.repo.js';
+import type { PostViewRow, UserCardRow } from './posts.reads.repo.js';
 
 export const CAPTION_MAX = 2200;
 

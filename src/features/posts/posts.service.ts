@@ -6,7 +6,7 @@ import { isPrivateKey } from '../../infra/storage/storage.js';
 import type { MediaService, RekeyedMedia, UploadedFile } from '../media/media.service.js';
 import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, postUpdateConflict, userNotFound } from './posts.errors.js';
 import { mayEditPost, mayViewPost, postMediaIsPublic, type PostVisibility } from './posts.policy.js';
-import { PostQueriesRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.queries.repo.js';
+import { PostReadsRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.reads.repo.js';
 import { PostsRepo } from './posts.repo.js';
 import './posts.events.js';
 
@@ -38,7 +38,7 @@ const REKEY_ATTEMPTS = 3;
  * short-lived URLs otherwise (docs/media.md).
  */
 export class PostsService {
-  private readonly queries: PostQueriesRepo;
+  private readonly queries: PostReadsRepo;
 
   constructor(
     private readonly database: Database,
@@ -46,7 +46,7 @@ export class PostsService {
     private readonly clock: Clock,
     private readonly media: MediaService,
   ) {
-    this.queries = new PostQueriesRepo(database.db);
+    this.queries = new PostReadsRepo(database.db);
   }
 
   /**

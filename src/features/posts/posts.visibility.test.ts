@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { mayViewPost, type PostVisibility } from './posts.policy.js';
-import { PostQueriesRepo } from './posts.queries.repo.js';
+import { PostReadsRepo } from './posts.reads.repo.js';
 import { postVisibleTo } from './posts.visibility.sql.js';
 import { makePost, NO_RATE_LIMITS, one } from './posts.test-helpers.js';
 
@@ -36,7 +36,7 @@ describe('post visibility: the pure rule and its SQL twin agree', () => {
       ['blocker of author', blockerOfAuthor],
       ['blocked friend', blockedFriend],
     ];
-    const repo = new PostQueriesRepo(t.ctx.database.db);
+    const repo = new PostReadsRepo(t.ctx.database.db);
     const expected: Record<string, boolean> = {};
     const seen: Record<string, boolean> = {};
     for (const visibility of ['public', 'friends', 'private'] as PostVisibility[]) {

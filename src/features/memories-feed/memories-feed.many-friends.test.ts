@@ -4,8 +4,8 @@ import { makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { http, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
-import { FRIENDS_FEED_SCAN_MIN_AUTHORS } from './posts-feed.sql.js';
-import { countNotVisible } from './posts-feed.test-helpers.js';
+import { FRIENDS_FEED_SCAN_MIN_AUTHORS } from './memories-feed.sql.js';
+import { countNotVisible } from './memories-feed.test-helpers.js';
 
 // The friends feed switches strategy at FRIENDS_FEED_SCAN_MIN_AUTHORS authors; the main route test
 // covers the per-author branch, this file the newest-first walk (a viewer with many friends).

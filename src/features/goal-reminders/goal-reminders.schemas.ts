@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { NullableTimestamp, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
-import type { GoalReminderRow } from './goals.tables.js';
+import type { GoalReminderRow } from '../goals/goals.tables.js';
 
 const ReminderType = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('custom')], {
   description: 'daily: every day; weekly and custom: on reminder_days',

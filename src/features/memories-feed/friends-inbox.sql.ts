@@ -1,11 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
-import { feedColumns, keysetAfter, microsToTimestamp, type KeysetAfter } from './posts-feed.sql.js';
+import { feedColumns, keysetAfter, microsToTimestamp, type KeysetAfter } from './memories-feed.sql.js';
 
 /**
  * The friends feed's inbox (table friends_inbox, fan-out on write). It holds, for each reader, the
  * posts their friends created in the last FRIENDS_INBOX_DAYS days; older pages are read by the
- * search of `friendsFeedSql` (posts-feed.sql.ts), restricted to before the horizon.
+ * search of `friendsFeedSql` (memories-feed.sql.ts), restricted to before the horizon.
  */
 export const FRIENDS_INBOX_DAYS = 7;
 

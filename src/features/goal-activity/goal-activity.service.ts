@@ -2,7 +2,7 @@ import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { MediaLinks } from '../media/media.links.js';
-import { FeedRepo, type GoalActivity, type GoalFeedItem } from './feed.repo.js';
+import { GoalActivityRepo, type GoalActivity, type GoalFeedItem } from './goal-activity.repo.js';
 
 export interface GoalFeedPage {
   items: Array<GoalFeedItem & { timeAgo: string }>;
@@ -10,15 +10,15 @@ export interface GoalFeedPage {
 }
 
 /** The friends feed's goal activity: the only writer of `feed_entries` rows of the goal_* types. */
-export class FeedService {
-  private readonly repo: FeedRepo;
+export class GoalActivityService {
+  private readonly repo: GoalActivityRepo;
 
   constructor(
     database: Database,
     private readonly clock: Clock,
     private readonly mediaLinks: MediaLinks,
   ) {
-    this.repo = new FeedRepo(database.db);
+    this.repo = new GoalActivityRepo(database.db);
   }
 
   /** Records a goal event in the feeds of the actor and of the friends allowed to see it (one statement). */

@@ -12,8 +12,8 @@ import {
 } from './goal-reminders.errors.js';
 import { GoalRemindersRepo, type DueReminder, type ReminderClaim, type ReminderPatch } from './goal-reminders.repo.js';
 import { canonicalTimezone, formatLocal, nextOccurrence, type ReminderRule, type ReminderType } from './goal-reminders.schedule.js';
-import type { GoalReminderRow } from './goals.tables.js';
-import './goals.events.js';
+import type { GoalReminderRow } from '../goals/goals.tables.js';
+import '../goals/goals.events.js';
 
 /** At most this many reminders per user per goal. */
 export const MAX_REMINDERS_PER_GOAL = 10;

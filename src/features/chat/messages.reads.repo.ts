@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
-import type { UserCardRow } from './conversations.queries.repo.js';
+import type { UserCardRow } from './conversations.reads.repo.js';
 
 export interface ReplyPreview {
   id: string;
@@ -103,7 +103,7 @@ export function toMessageView(r: Raw): MessageView {
 }
 
 /** Read model of messages: senders' cards, reply previews and read receipts, two statements per page. */
-export class MessageQueriesRepo {
+export class MessageReadsRepo {
   constructor(private readonly db: Db) {}
 
   /**

@@ -1,13 +1,13 @@
 import { principalOf } from '../../http/principal.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
-import { GoalFeed, GoalFeedQuery, toFeedEntry } from './feed.schemas.js';
-import type { FeedService } from './feed.service.js';
+import { GoalFeed, GoalFeedQuery, toFeedEntry } from './goal-activity.schemas.js';
+import type { GoalActivityService } from './goal-activity.service.js';
 
 const tags = ['feed'];
 
 /** The goal activity feed. A static path: Fastify matches it before /api/v1/goals/:goalId. */
-export function registerFeedRoutes(app: TypedApp, feed: FeedService): void {
+export function registerGoalActivityRoutes(app: TypedApp, feed: GoalActivityService): void {
   app.get(
     '/api/v1/goals/feed',
     {

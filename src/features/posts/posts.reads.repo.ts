@@ -81,7 +81,7 @@ function toPostView(r: RawPost): PostViewRow {
  * the facts of the visibility rule. They join `users`, `goals`, `goal_participants` and the
  * social-graph tables (reads only; DESIGN.md §3 allows read models to join across features).
  */
-export class PostQueriesRepo {
+export class PostReadsRepo {
   constructor(private readonly db: Db) {}
 
   /** The post and everything `mayViewPost` needs about the viewer, in one statement. */

@@ -1,6 +1,6 @@
 import type { Database } from '../../infra/db/database.js';
 import { friendsInboxPageSql } from './friends-inbox.sql.js';
-import { discoverFeedSql, followingFeedSql, friendsFeedSql, type KeysetAfter } from './posts-feed.sql.js';
+import { discoverFeedSql, followingFeedSql, friendsFeedSql, type KeysetAfter } from './memories-feed.sql.js';
 
 /** The smallest uuid: (horizon, NIL) as a keyset position means "strictly before the horizon". */
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -65,7 +65,7 @@ function toFeedPost(r: FeedPostRow): FeedPost {
  * The memories feed read model: each page is one prepared statement (posts + author card + goal +
  * liked-by-me); a friends page that reaches the inbox horizon takes a second one for what is older.
  */
-export class PostsFeedRepo {
+export class MemoriesFeedRepo {
   constructor(private readonly database: Database) {}
 
   /**

@@ -108,7 +108,7 @@ function toView(r: Raw): Omit<ConversationView, 'participants' | 'participantsCo
  * Read model of the chat list and conversation details (joins users for cards, friendships and
  * blocks through privacy.sql for membership checks). A page costs three statements, whatever its size.
  */
-export class ConversationQueriesRepo {
+export class ConversationReadsRepo {
   constructor(private readonly db: Db) {}
 
   /** The caller's conversations, newest activity first; archived ones only when asked for. */

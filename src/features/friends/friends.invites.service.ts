@@ -4,7 +4,7 @@ import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import { inviteNotFound, ownInviteCode } from './friends.errors.js';
 import { newInviteCode, normalizeInviteCode } from './friends.invite-code.js';
 import { FriendInvitesRepo } from './friends.invites.repo.js';
-import type { FriendRequests } from './friends.requests.js';
+import type { FriendRequests } from './friends.requests.service.js';
 import type { FriendInviteRow, FriendshipRow } from './friends.tables.js';
 
 /** A fresh code colliding with a stored one (65 random bits) is retried this many times. */

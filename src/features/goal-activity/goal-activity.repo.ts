@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { goalVisibleTo } from '../goals/goals.visibility.sql.js';
 import { blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
-import { blockedBetween, goalVisibleToUser } from './feed.visibility.sql.js';
+import { blockedBetween, goalVisibleToUser } from './goal-activity.visibility.sql.js';
 
 export const GOAL_ENTRY_TYPES = ['goal_created', 'goal_contribution', 'goal_milestone', 'goal_completed'] as const;
 export type GoalEntryType = (typeof GOAL_ENTRY_TYPES)[number];
@@ -61,7 +61,7 @@ const entryTypes = sql.join(
  * query also read goals, goal_participants, accountability_partners, friendships, blocked_users,
  * users and user_settings (each written by its own feature).
  */
-export class FeedRepo {
+export class GoalActivityRepo {
   constructor(private readonly db: Db) {}
 
   /**

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { http, makePost, NO_RATE_LIMITS } from '../posts/posts.test-helpers.js';
 import { FRIENDS_INBOX_DAYS, FRIENDS_INBOX_KEEP_DAYS } from './friends-inbox.sql.js';
-import { countNotVisible, deactivate, insertPost } from './posts-feed.test-helpers.js';
+import { countNotVisible, deactivate, insertPost } from './memories-feed.test-helpers.js';
 
 const DAY_S = 86_400;
 const clock = new FakeClock('2026-03-01T12:00:00Z');

@@ -60,7 +60,7 @@ export interface PreviewRow {
  * participants. They join `users` and the social-graph tables (reads only; DESIGN.md §3 allows read
  * models to join across features).
  */
-export class GoalQueriesRepo {
+export class GoalReadsRepo {
   constructor(private readonly db: Db) {}
 
   /** The goal and everything `mayViewGoal` needs about the viewer, in one statement. */

@@ -1,12 +1,12 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import type { FeedService } from './feed.service.js';
+import type { GoalActivityService } from './goal-activity.service.js';
 import '../goals/goals.events.js';
 
 /**
  * Goal events become feed entries. The actor gets an entry too, so their own activity shows in their
  * feed; friends get one when they may see the goal and the actor shares activity with friends.
  */
-export function registerFeedSubscriptions(bus: EventBus, feed: FeedService): void {
+export function registerGoalActivitySubscriptions(bus: EventBus, feed: GoalActivityService): void {
   bus.subscribe('goal.created', async (e) => {
     await feed.recordGoalActivity({
       entryType: 'goal_created',

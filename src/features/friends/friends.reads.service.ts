@@ -38,7 +38,7 @@ export interface OnlineLookup {
 }
 
 /** Friend lists, request inboxes and user search: read-only use cases over the social graph. */
-export class FriendQueries {
+export class FriendReadsService {
   private readonly lists: FriendListsRepo;
   private readonly friends: FriendsRepo;
 

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { makePartners } from '../goals/goals.test-helpers.js';
 import { goalVisibleTo } from '../goals/goals.visibility.sql.js';
-import { goalVisibleToUser } from './feed.visibility.sql.js';
+import { goalVisibleToUser } from './goal-activity.visibility.sql.js';
 
 /**
  * The feed restates the goal visibility rule with the viewer as a column (for its one-statement

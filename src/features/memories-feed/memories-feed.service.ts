@@ -4,20 +4,20 @@ import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor.js';
 import { validationError } from '../../lib/app-error.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { MediaLinks } from '../media/media.links.js';
-import { PostsFeedRepo, type FeedPost } from './posts-feed.repo.js';
+import { MemoriesFeedRepo, type FeedPost } from './memories-feed.repo.js';
 import { FRIENDS_INBOX_DAYS } from './friends-inbox.sql.js';
-import { DISCOVER_MAX_ITEMS } from './posts-feed.sql.js';
+import { DISCOVER_MAX_ITEMS } from './memories-feed.sql.js';
 
-export type PostsFeedType = 'friends' | 'discover' | 'following';
+export type MemoriesFeedType = 'friends' | 'discover' | 'following';
 
-export interface PostsFeedRequest {
-  feedType: PostsFeedType;
+export interface MemoriesFeedRequest {
+  feedType: MemoriesFeedType;
   limit: number;
   cursor?: string;
   page?: number;
 }
 
-export interface PostsFeedPage {
+export interface MemoriesFeedPage {
   posts: Array<FeedPost & { timeAgo: string }>;
   hasMore: boolean;
   nextCursor: string | null;
@@ -29,19 +29,19 @@ export interface PostsFeedPage {
  * against a fixed instant carried in its cursor and pages by offset over a bounded window.
  * `page` (page-based paging, the plan's parameter) is an offset over the same order.
  */
-export class PostsFeedService {
-  private readonly repo: PostsFeedRepo;
+export class MemoriesFeedService {
+  private readonly repo: MemoriesFeedRepo;
 
   constructor(
     database: Database,
     private readonly clock: Clock,
     private readonly mediaLinks: MediaLinks,
   ) {
-    this.repo = new PostsFeedRepo(database);
+    this.repo = new MemoriesFeedRepo(database);
   }
 
   /** One page of the caller's feed of the given type, with `nextCursor` when more follow; media URLs signed where private. */
-  async listFeed(viewerId: string, req: PostsFeedRequest): Promise<PostsFeedPage> {
+  async listFeed(viewerId: string, req: MemoriesFeedRequest): Promise<MemoriesFeedPage> {
     if (req.cursor !== undefined && req.page !== undefined) {
       throw validationError('invalid_cursor', [{ field: 'cursor', message: 'use either cursor or page, not both' }]);
     }

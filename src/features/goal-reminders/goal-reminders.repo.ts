@@ -2,7 +2,7 @@ import { and, asc, count, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { users } from '../users/users.tables.js';
-import { goalParticipants, goalReminders, goals, type GoalReminderRow, type NewGoalReminderRow } from './goals.tables.js';
+import { goalParticipants, goalReminders, goals, type GoalReminderRow, type NewGoalReminderRow } from '../goals/goals.tables.js';
 
 /** What reminders need to know about the caller's place in a goal. */
 export interface ReminderParticipation {

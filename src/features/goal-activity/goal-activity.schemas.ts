@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { NullableString, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
-import type { GoalFeedItem } from './feed.repo.js';
+import type { GoalFeedItem } from './goal-activity.repo.js';
 
 export const GoalFeedQuery = Type.Object(PageQuery, { additionalProperties: false });
 

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
-import type { PostsFeedPage } from './posts-feed.service.js';
+import type { MemoriesFeedPage } from './memories-feed.service.js';
 
-export const PostsFeedQuery = Type.Object(
+export const MemoriesFeedQuery = Type.Object(
   {
     feed_type: Type.Optional(
       Type.Union([Type.Literal('friends'), Type.Literal('discover'), Type.Literal('following')], { default: 'friends' }),
@@ -30,7 +30,7 @@ const FeedPostJson = Type.Object({
   created_at: Timestamp,
 }, { title: 'FeedPost' });
 
-export const PostsFeed = Type.Object({
+export const MemoriesFeed = Type.Object({
   posts: Type.Array(FeedPostJson),
   pagination: Type.Object({
     page: Type.Optional(Type.Integer()),
@@ -41,7 +41,7 @@ export const PostsFeed = Type.Object({
 });
 
 /** A service page → the plan's body. */
-export function toPostsFeed(result: PostsFeedPage, limit: number, page: number | undefined) {
+export function toMemoriesFeed(result: MemoriesFeedPage, limit: number, page: number | undefined) {
   return {
     posts: result.posts.map((p) => ({
       id: p.id,

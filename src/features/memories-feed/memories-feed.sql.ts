@@ -11,7 +11,7 @@ import { postVisibleTo } from '../posts/posts.visibility.sql.js';
  * "archived never appears in a feed". following uses the fragment as is; the friends feed and
  * discover restate it for their author sets (friends: `public`/`friends` of active, unblocked
  * friends, all of the caller's own; discover: `public` of active, unblocked non-friends), because the
- * fragment's per-row EXISTS checks would run on every row of the index walk; posts-feed tests check
+ * fragment's per-row EXISTS checks would run on every row of the index walk; memories-feed tests check
  * that every post they return satisfies `postVisibleTo`.
  */
 

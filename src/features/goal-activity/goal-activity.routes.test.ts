@@ -137,8 +137,8 @@ describe('goal events become feed entries for the right people', () => {
     await t.ctx.bus.drain();
     const at = new Date(clock.now().getTime() + 500);
     const activity = { entryType: 'goal_milestone' as const, goalId: goal.id, actorId: actor.id, metadata: { milestone_title: 'x' }, at };
-    expect(await t.ctx.services.feed.recordGoalActivity(activity)).toBe(2);
-    expect(await t.ctx.services.feed.recordGoalActivity(activity)).toBe(0);
+    expect(await t.ctx.services.goalActivity.recordGoalActivity(activity)).toBe(2);
+    expect(await t.ctx.services.goalActivity.recordGoalActivity(activity)).toBe(0);
   });
 });
 
@@ -212,7 +212,7 @@ describe('GET /api/v1/goals/feed', () => {
     expect(all[4]!.time_ago).toBe('just now');
     clock.advance(2 * 3600 * 1000);
     // Through the service: the reader's access token would not outlive the fake two hours.
-    const later = await t.ctx.services.feed.listGoalFeed(reader.id, 1, 1);
+    const later = await t.ctx.services.goalActivity.listGoalFeed(reader.id, 1, 1);
     expect(later.items[0]!.timeAgo).toBe('2 hours ago');
   });
 
@@ -254,7 +254,7 @@ describe('GET /api/v1/goals/feed', () => {
       return original(q);
     };
     try {
-      expect((await t.ctx.services.feed.listGoalFeed(reader.id, 1, 100)).items).toHaveLength(3);
+      expect((await t.ctx.services.goalActivity.listGoalFeed(reader.id, 1, 100)).items).toHaveLength(3);
     } finally {
       db.execute = original;
     }

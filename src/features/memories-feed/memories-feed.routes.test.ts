@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { createGoal, http, makePartners, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
-import { countNotVisible, deactivate, insertPost, joinGoal, likePost, type PostSeed } from './posts-feed.test-helpers.js';
+import { countNotVisible, deactivate, insertPost, joinGoal, likePost, type PostSeed } from './memories-feed.test-helpers.js';
 
 const clock = new FakeClock('2026-03-01T12:00:00Z');
 let t: TestApp;

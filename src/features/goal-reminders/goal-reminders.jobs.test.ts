@@ -8,7 +8,7 @@ import { FakeClock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import { openPostgresDatabase } from '../../infra/db/postgres-database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { goalRemindersJob } from './goal-reminders.job.js';
+import { goalRemindersJob } from './goal-reminders.jobs.js';
 import { GoalRemindersService, type NewReminder } from './goal-reminders.service.js';
 
 type ReminderDue = DomainEvents['goal.reminder_due'];

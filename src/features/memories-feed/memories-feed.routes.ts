@@ -1,11 +1,11 @@
 import { principalOf } from '../../http/principal.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
-import { PostsFeed, PostsFeedQuery, toPostsFeed } from './posts-feed.schemas.js';
-import type { PostsFeedService } from './posts-feed.service.js';
+import { MemoriesFeed, MemoriesFeedQuery, toMemoriesFeed } from './memories-feed.schemas.js';
+import type { MemoriesFeedService } from './memories-feed.service.js';
 
 /** GET /api/v1/feed: the memories feed (plan 4.5). */
-export function registerPostsFeedRoutes(app: TypedApp, feed: PostsFeedService): void {
+export function registerMemoriesFeedRoutes(app: TypedApp, feed: MemoriesFeedService): void {
   app.get(
     '/api/v1/feed',
     {
@@ -17,8 +17,8 @@ export function registerPostsFeedRoutes(app: TypedApp, feed: PostsFeedService): 
           'friends: the caller’s and friends’ posts, newest first. following: posts of accountability partners and of ' +
           'co-participants of the caller’s goals, newest first. discover: public posts of non-friends from the last 7 ' +
           'days ranked by engagement (at most 1,000). Page with `next_cursor` (stable while new posts arrive) or `page`.',
-        querystring: PostsFeedQuery,
-        response: { 200: PostsFeed, ...errorResponses(401, 422, 429) },
+        querystring: MemoriesFeedQuery,
+        response: { 200: MemoriesFeed, ...errorResponses(401, 422, 429) },
       },
     },
     async (request) => {
@@ -29,7 +29,7 @@ export function registerPostsFeedRoutes(app: TypedApp, feed: PostsFeedService): 
         ...(cursor !== undefined ? { cursor } : {}),
         ...(page !== undefined ? { page } : {}),
       });
-      return toPostsFeed(result, limit, page);
+      return toMemoriesFeed(result, limit, page);
     },
   );
 }
