@@ -1,43 +1,61 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 
 /**
- * SQL fragments of the privacy rules, for read-model queries that filter many users at once
- * (lists, search, feeds). Each takes the viewer's id and a column (or expression) holding the other
- * user's id. They read `friendships` and `blocked_users`; keep them in step with privacy.policy.ts.
+ * THE privacy rules, as named SQL predicates (docs/ARCHITECTURE.md, "Privacy rules: one statement
+ * each"). Every query in every feature that needs one of these rules composes the predicate from
+ * here; no feature restates a rule (test/privacy-rules.test.ts fails on an inline copy). The
+ * TypeScript policies (privacy.policy.ts, goals.policy.ts, posts.policy.ts) are the truth tables
+ * the tests check these predicates against.
  *
- * Pass the other user's id as a qualified expression (sql`u.id`, sql`p.user_id`) or a Drizzle column
- * of a JOINED query. In a single-table Drizzle select a column renders unqualified ("id"), and inside
+ * Every subject is a {@link Subject}: a user id bound as a parameter (a string) or an SQL
+ * expression naming a column of the enclosing query (sql`u.id`, sql`p.user_id`, a Drizzle column of
+ * a JOINED query). In a single-table Drizzle select a column renders unqualified ("id"), and inside
  * these subqueries an unqualified name binds to the subquery's own table (blocked_users.id) — a
- * silent wrong answer.
+ * silent wrong answer; qualify it.
  */
+export type Subject = string | SQLWrapper;
+
+/**
+ * A `users` row in scope under `alias` is an active account (not deactivated, not deleted). The
+ * only statement of "account is active": use it where the users row is already joined.
+ */
+export function activeAccountRow(alias: string): SQL {
+  const u = sql.raw(alias);
+  return sql`(${u}.is_active and ${u}.deleted_at is null)`;
+}
+
+/** The user `user` has an active account (a lookup of their users row). */
+export function accountActive(user: Subject): SQL {
+  return sql`exists (select 1 from users aa where aa.id = ${user} and ${activeAccountRow('aa')})`;
+}
 
 /** True when either user blocked the other. */
-export function blockedEitherWay(viewerId: string, other: SQLWrapper): SQL {
+export function blockedEitherWay(viewerId: Subject, other: Subject): SQL {
   return sql`exists (select 1 from blocked_users b
     where (b.blocker_id = ${viewerId} and b.blocked_id = ${other})
        or (b.blocker_id = ${other} and b.blocked_id = ${viewerId}))`;
 }
 
 /** True when the two users are friends (an accepted friendship in either direction). */
-export function areFriends(viewerId: string, other: SQLWrapper): SQL {
+export function areFriends(viewerId: Subject, other: Subject): SQL {
   return sql`exists (select 1 from friendships f where f.status = 'accepted'
     and ((f.user_id = ${viewerId} and f.friend_id = ${other}) or (f.user_id = ${other} and f.friend_id = ${viewerId})))`;
 }
 
 /** The ids of a user's friends, as a subquery (`... in (friendIdsOf(id))`). */
-export function friendIdsOf(userId: string | SQLWrapper): SQL {
+export function friendIdsOf(userId: Subject): SQL {
   return sql`(select case when f.user_id = ${userId} then f.friend_id else f.user_id end
     from friendships f where f.status = 'accepted' and (f.user_id = ${userId} or f.friend_id = ${userId}))`;
 }
 
 /** How many friends two users have in common. */
-export function mutualFriendsCount(viewerId: string, other: SQLWrapper): SQL<number> {
+export function mutualFriendsCount(viewerId: Subject, other: Subject): SQL<number> {
   return sql<number>`(select count(*)::int from ${friendIdsOf(viewerId)} as mine(id)
     where mine.id in ${friendIdsOf(other)})`;
 }
 
 /** True when the two users both take part (not left) in one group goal (a read of the goals feature's tables). */
-export function shareGroupGoal(viewerId: string, other: SQLWrapper): SQL {
+export function shareGroupGoal(viewerId: Subject, other: Subject): SQL {
   return sql`exists (select 1 from goal_participants gp_mine
     join goal_participants gp_theirs on gp_theirs.goal_id = gp_mine.goal_id and gp_theirs.user_id = ${other}
       and gp_theirs.left_at is null
@@ -46,7 +64,7 @@ export function shareGroupGoal(viewerId: string, other: SQLWrapper): SQL {
 }
 
 /** True when the two users are accountability partners (an active or paused partnership). */
-export function arePartners(viewerId: string, other: SQLWrapper): SQL {
+export function arePartners(viewerId: Subject, other: Subject): SQL {
   return sql`exists (select 1 from accountability_partners ap where ap.status in ('active', 'paused')
     and ((ap.user_id = ${viewerId} and ap.partner_id = ${other}) or (ap.user_id = ${other} and ap.partner_id = ${viewerId})))`;
 }
@@ -67,7 +85,7 @@ export function arePartners(viewerId: string, other: SQLWrapper): SQL {
  * With `viaInvite` (the viewer redeems `other`'s own invite code) the setting is not consulted:
  * `other` chose to share the code. Everything else still holds.
  */
-export function friendRequestAllowed(viewerId: string, other: SQLWrapper, options: { viaInvite?: boolean } = {}): SQL<boolean> {
+export function friendRequestAllowed(viewerId: Subject, other: Subject, options: { viaInvite?: boolean } = {}): SQL<boolean> {
   const audienceAllows = options.viaInvite
     ? sql`true`
     : sql`case coalesce((select fr_settings.who_can_send_friend_requests from user_settings fr_settings
@@ -79,10 +97,46 @@ export function friendRequestAllowed(viewerId: string, other: SQLWrapper, option
           or ${arePartners(viewerId, other)})
         else false end`;
   return sql<boolean>`(${other} <> ${viewerId}
-    and exists (select 1 from users fr_target where fr_target.id = ${other} and fr_target.is_active and fr_target.deleted_at is null)
+    and ${accountActive(other)}
     and not ${blockedEitherWay(viewerId, other)}
     and not exists (select 1 from friendships fr_pair
       where (fr_pair.user_id = ${viewerId} and fr_pair.friend_id = ${other})
          or (fr_pair.user_id = ${other} and fr_pair.friend_id = ${viewerId}))
     and ${audienceAllows})`;
+}
+
+/** Whether `user` shares their goal activity with friends (user_settings, default true). */
+export function sharesActivity(user: Subject): SQL<boolean> {
+  return sql<boolean>`coalesce((select sa.share_activity_with_friends from user_settings sa where sa.user_id = ${user}), true)`;
+}
+
+/**
+ * THE rule for direct messages (privacy.policy.ts `canMessage` is its truth table): whether
+ * `sender` may message `recipient` directly now. True when they are two different users, the
+ * recipient's account exists, neither blocked the other, and the recipient's who_can_send_messages
+ * (default friends_only) allows it: everyone, or friends_only and they are friends.
+ */
+export function mayMessage(sender: Subject, recipient: Subject): SQL<boolean> {
+  return sql<boolean>`(${recipient} <> ${sender}
+    and exists (select 1 from users mm_target where mm_target.id = ${recipient})
+    and not ${blockedEitherWay(sender, recipient)}
+    and case coalesce((select mm_settings.who_can_send_messages from user_settings mm_settings
+          where mm_settings.user_id = ${recipient}), 'friends_only')
+        when 'everyone' then true
+        else ${areFriends(sender, recipient)} end)`;
+}
+
+/**
+ * THE rule for the full profile (privacy.policy.ts `canSeeFullProfile` is its truth table): whether
+ * `viewer` may see `target`'s full profile rather than only the card. Their own, always; otherwise
+ * never across a block, and by the target's profile_visibility: everyone → yes, friends_only →
+ * friends, private → no. Does not decide whether the account is active (callers hide inactive
+ * accounts with {@link accountActive}).
+ */
+export function maySeeFullProfile(viewer: Subject, target: Subject): SQL<boolean> {
+  return sql<boolean>`(${target} = ${viewer} or (not ${blockedEitherWay(viewer, target)}
+    and case (select fp_target.profile_visibility from users fp_target where fp_target.id = ${target})
+        when 'everyone' then true
+        when 'friends_only' then ${areFriends(viewer, target)}
+        else false end))`;
 }
