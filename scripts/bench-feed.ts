@@ -33,7 +33,7 @@ import { systemClock } from '../src/infra/clock/clock.js';
 import { hotReadPoolConfig, openPostgresDatabase, PreparedStatements } from '../src/infra/db/postgres-database.js';
 import type { LoadFigures, LoadRequest } from './bench-load.js';
 import { cpuPerUnit, cpuSnapshot, describeCpu, type Classifier } from './bench-cpu.js';
-import { benchUserIdSql, benchWorldSizesFromEnv, seedBenchWorld } from './bench-world.js';
+import { benchUserIdSql, benchWorldSizesFromEnv, SEEDING_TIMEOUTS, seedBenchWorld } from './bench-world.js';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 15);
@@ -55,7 +55,7 @@ function databaseUrlFor(baseUrl: string, database: string): string {
 
 /** Migrates a reused world to the current schema and makes sure its friends inboxes are filled. */
 async function refreshReusedWorld(benchUrl: string): Promise<void> {
-  const database = openPostgresDatabase({ url: benchUrl, poolSize: 2 });
+  const database = openPostgresDatabase({ url: benchUrl, poolSize: 2, timeouts: SEEDING_TIMEOUTS });
   try {
     await database.migrate();
     const rows = await database.pool.query('select count(*)::int as n from friends_inbox');
@@ -99,7 +99,7 @@ async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void>
   } finally {
     await admin.end();
   }
-  const database = openPostgresDatabase({ url: benchUrl, poolSize: 4 });
+  const database = openPostgresDatabase({ url: benchUrl, poolSize: 4, timeouts: SEEDING_TIMEOUTS });
   try {
     await database.migrate();
     const sizes = benchWorldSizesFromEnv();

@@ -15,6 +15,11 @@
  *      message.new: p50 ≤ 20 ms, p99 ≤ 150 ms; zero lost or duplicated deliveries. A warm-up of
  *      BENCH_WARMUP_SECONDS (3) at BENCH_WARMUP_RATE (200)/s comes first and is not measured.
  *
+ * BENCH_CONVERSATIONS=direct seeds BENCH_GROUPS DIRECT conversations of two users instead of the
+ * groups (BENCH_GROUP_SIZE is then 2), so every send also decides "may message" (issue 16): the even
+ * pairs are friends (the default who_can_send_messages, friends_only, lets them), the odd pairs are
+ * not but both set who_can_send_messages to everyone.
+ *
  * Env: DATABASE_URL and REDIS_URL (required); BENCH_SERVER_NODE_ARGS (default "--max-old-space-size=256")
  * for the server process; the database BENCH_DB (tribe_rt_bench) is dropped and
  * recreated; Redis keys live under a fresh `tribe-rt-bench:<run>:` prefix and are deleted after.
@@ -29,11 +34,16 @@ import pg from 'pg';
 import { AccessTokenSigner } from '../src/features/auth/auth.tokens.js';
 import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
 import { cpuPerUnit, cpuSnapshot, describeCpu, type Classifier } from './bench-cpu.js';
+import { SEEDING_TIMEOUTS } from './bench-world.js';
 
 const env = process.env;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10_000);
 const GROUPS = Number(env.BENCH_GROUPS ?? 100);
-const GROUP_SIZE = Number(env.BENCH_GROUP_SIZE ?? 10);
+// 'group' (default) or 'direct': what kind of conversation the fan-out and latency phases message.
+const CONVERSATIONS = env.BENCH_CONVERSATIONS ?? 'group';
+if (CONVERSATIONS !== 'group' && CONVERSATIONS !== 'direct') throw new Error('BENCH_CONVERSATIONS is group or direct');
+const DIRECT = CONVERSATIONS === 'direct';
+const GROUP_SIZE = DIRECT ? 2 : Number(env.BENCH_GROUP_SIZE ?? 10);
 const HOLD_SECONDS = Number(env.BENCH_HOLD_SECONDS ?? 10);
 const FANOUT_SECONDS = Number(env.BENCH_FANOUT_SECONDS ?? 10);
 // A rate this machine's POST path sustains first, then the target: after an overloaded run the next
@@ -69,7 +79,7 @@ async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void>
   await admin.query(`drop database if exists "${DB_NAME}" with (force)`);
   await admin.query(`create database "${DB_NAME}"`);
   await admin.end();
-  const database = openPostgresDatabase({ url: benchUrl, poolSize: 2 });
+  const database = openPostgresDatabase({ url: benchUrl, poolSize: 2, timeouts: SEEDING_TIMEOUTS });
   try {
     await database.migrate();
     await database.pool.query(
@@ -78,21 +88,52 @@ async function prepareDatabase(baseUrl: string, benchUrl: string): Promise<void>
        from generate_series(1, $1::int) i`,
       [CONNECTIONS],
     );
-    await database.pool.query(
-      `insert into conversations (id, conversation_type, is_group, name)
-       select md5('rt-bench-conv-' || k)::uuid, 'group', true, 'Bench group ' || k from generate_series(0, $1::int - 1) k`,
-      [GROUPS],
-    );
-    await database.pool.query(
-      `insert into conversation_participants (conversation_id, user_id, role)
-       select md5('rt-bench-conv-' || k)::uuid, md5('rt-bench-user-' || (k * $2::int + j))::uuid, case when j = 1 then 'admin' else 'member' end
-       from generate_series(0, $1::int - 1) k, generate_series(1, $2::int) j`,
-      [GROUPS, GROUP_SIZE],
-    );
+    if (DIRECT) await seedDirectPairs(database);
+    else {
+      await database.pool.query(
+        `insert into conversations (id, conversation_type, is_group, name)
+         select md5('rt-bench-conv-' || k)::uuid, 'group', true, 'Bench group ' || k from generate_series(0, $1::int - 1) k`,
+        [GROUPS],
+      );
+      await database.pool.query(
+        `insert into conversation_participants (conversation_id, user_id, role)
+         select md5('rt-bench-conv-' || k)::uuid, md5('rt-bench-user-' || (k * $2::int + j))::uuid, case when j = 1 then 'admin' else 'member' end
+         from generate_series(0, $1::int - 1) k, generate_series(1, $2::int) j`,
+        [GROUPS, GROUP_SIZE],
+      );
+    }
     await database.pool.query('vacuum analyze');
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Pair k (users 2k+1 and 2k+2) gets a direct conversation as POST /conversations makes one (direct_key
+ * = both ids in order, both members). Even pairs are friends; odd pairs are not, and both allow
+ * messages from everyone, so both branches of "may message" are measured.
+ */
+async function seedDirectPairs(database: ReturnType<typeof openPostgresDatabase>): Promise<void> {
+  const pair = `from (select k, md5('rt-bench-user-' || (2 * k + 1))::uuid as a, md5('rt-bench-user-' || (2 * k + 2))::uuid as b
+    from generate_series(0, $1::int - 1) k) pairs`;
+  await database.pool.query(
+    `insert into conversations (id, conversation_type, is_group, direct_key, created_by)
+     select md5('rt-bench-conv-' || k)::uuid, 'direct', false, least(a::text, b::text) || ':' || greatest(a::text, b::text), a ${pair}`,
+    [GROUPS],
+  );
+  await database.pool.query(
+    `insert into conversation_participants (conversation_id, user_id, role)
+     select md5('rt-bench-conv-' || k)::uuid, u, 'member' ${pair}, lateral (values (a), (b)) members(u)`,
+    [GROUPS],
+  );
+  await database.pool.query(
+    `insert into friendships (user_id, friend_id, status, accepted_at) select a, b, 'accepted', now() ${pair} where k % 2 = 0`,
+    [GROUPS],
+  );
+  await database.pool.query(
+    `insert into user_settings (user_id, who_can_send_messages) select u, 'everyone' ${pair}, lateral (values (a), (b)) members(u) where k % 2 = 1`,
+    [GROUPS],
+  );
 }
 
 /** A child process speaking request/response over IPC. */
@@ -132,6 +173,16 @@ function spawnTs(script: string, childEnv: NodeJS.ProcessEnv, nodeArgs: string[]
   return new Child(proc);
 }
 
+/**
+ * A PostgreSQL process counts for the bench when it serves its database or the whole server (the
+ * WAL writer, the checkpointer); a client backend of another database (another program's tests on a
+ * shared machine) does not: it shows under "other".
+ */
+function postgresParty(commandLine: string): string | undefined {
+  if (commandLine.split(' ').includes(DB_NAME)) return 'postgres';
+  return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(commandLine) ? undefined : 'postgres';
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 
@@ -147,7 +198,7 @@ async function main(): Promise<void> {
   log(`open files limit (this shell): see ulimit -n; ${CONNECTIONS} clients need that many descriptors in the load generator and the server each`);
   log(`server node flags: ${SERVER_NODE_ARGS.join(' ') || '(defaults)'}`);
   log(`load average before: ${load()}`);
-  log(`seeding ${CONNECTIONS} users, ${GROUPS} groups × ${GROUP_SIZE} members into ${DB_NAME} ...`);
+  log(`seeding ${CONNECTIONS} users, ${GROUPS} ${DIRECT ? 'direct conversations (pairs)' : 'groups'} × ${GROUP_SIZE} members into ${DB_NAME} ...`);
   await prepareDatabase(baseUrl, benchUrl);
 
   const signer = new AccessTokenSigner(secret, 3600);
@@ -180,6 +231,7 @@ async function main(): Promise<void> {
 
     // ---- 1. connections -------------------------------------------------------------------------
     const baseline = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number }>({ type: 'stats' });
+    log(`conversations: ${CONVERSATIONS}`);
     log(`\n[1] connecting ${CONNECTIONS} clients (server before: RSS ${mb(baseline.rss)}, heap ${mb(baseline.heapUsed)} of ${mb(baseline.heapTotal)}, external ${mb(baseline.external)})`);
     const conn = await loadgen.ask<{ open: number; failed: number; ms: number }>({ type: 'connect', port, users, concurrency: 200 });
     log(`    ${conn.open} open, ${conn.failed} failed, in ${(conn.ms / 1000).toFixed(1)} s (${((conn.open / conn.ms) * 1000).toFixed(0)} handshakes+auth/s)`);
@@ -205,7 +257,7 @@ async function main(): Promise<void> {
       members: Array.from({ length: GROUP_SIZE }, (_, j) => k * GROUP_SIZE + j),
     }));
     const sub = await loadgen.ask<{ subscribed: number }>({ type: 'subscribe', groups });
-    log(`\n    ${sub.subscribed} group members subscribed to their conversation (an open chat: no push is queued for them)`);
+    log(`\n    ${sub.subscribed} members subscribed to their conversation (an open chat: no push is queued for them)`);
     if (PHASES.has('fanout')) {
       log(`\n[2] fan-out: ${GROUPS} groups × ${GROUP_SIZE} members (${GROUPS * GROUP_SIZE} clients), ${FANOUT_SECONDS} s`);
       await loadgen.ask({ type: 'ledger-start', kind: 'fanout' });
@@ -240,7 +292,7 @@ async function main(): Promise<void> {
       await loadgen.ask({ type: 'ledger-stop', expectedMessages: warm.created, groupSize: GROUP_SIZE, quietMs: 2000 });
     }
     const partyOf: Classifier = (pid, commandLine) =>
-      pid === server.proc.pid ? 'server' : pid === loadgen.proc.pid ? 'load generator' : commandLine.startsWith('postgres') ? 'postgres' : commandLine.includes('redis-server') ? 'redis' : undefined;
+      pid === server.proc.pid ? 'server' : pid === loadgen.proc.pid ? 'load generator' : commandLine.startsWith('postgres') ? postgresParty(commandLine) : commandLine.includes('redis-server') ? 'redis' : undefined;
     for (const rate of PHASES.has('latency') ? RATES : []) {
       log(`\n[3] latency: POST /messages at ${rate}/s for ${LATENCY_SECONDS} s`);
       await loadgen.ask({ type: 'ledger-start', kind: 'latency' });
@@ -275,6 +327,7 @@ async function main(): Promise<void> {
         results.push(`| POST-to-receipt p99 at ${rate}/s | ${l.p99.toFixed(1)} ms | ≤ 150 ms |`);
       }
       results.push(`| ledger at ${rate}/s: lost / duplicated of ${latLedger.expected.toLocaleString('en')} | ${latLedger.lost} / ${latLedger.duplicates} | 0 / 0 |`);
+      results.push(`| ${cpu.replace(/: /, ` at ${rate}/s | `)} | — |`);
     }
 
     log('\n| figure | measured | target |\n|---|---|---|');

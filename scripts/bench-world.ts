@@ -11,6 +11,14 @@
  * 5% private; 2% archived; likes 0–50, comments 0–10. A few likes per user (post_likes) too.
  */
 import type pg from 'pg';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../src/infra/db/database.js';
+
+/**
+ * Timeouts for a benchmark's seeding and set-up pool: seeding runs statements of minutes (millions
+ * of rows), far past a request's statement budget, so the request timeouts are off (0) there. The
+ * servers under test keep the app's own budgets.
+ */
+export const SEEDING_TIMEOUTS: DatabaseTimeouts = { ...DEFAULT_DATABASE_TIMEOUTS, statementMs: 0, lockMs: 0, idleInTransactionMs: 0 };
 
 export interface BenchWorldSizes {
   users: number;
