@@ -40,6 +40,14 @@ export function validationError(code: string, details: AppErrorDetail[], message
   return new AppError('validation', code, message ?? details.map((d) => d.message).join('; '), details);
 }
 
+/**
+ * A 422 for one field with the feature's own code (`invalid_title`, `invalid_participants`, or the
+ * generic `validation_failed`): the one helper every feature's rule checks throw.
+ */
+export function invalidField(code: string, field: string, message: string): AppError {
+  return validationError(code, [{ field, message }]);
+}
+
 export function notFound(code: string, message: string): AppError {
   return new AppError('not_found', code, message);
 }

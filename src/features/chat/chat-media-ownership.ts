@@ -1,9 +1,9 @@
 import type { ObjectStorage } from '../../infra/storage/storage.js';
+import { invalidField } from '../../lib/app-error.js';
 import { uploadOwnerOf } from '../media/media.ownership.js';
 import type { MediaService } from '../media/media.service.js';
 import { isPostNotFound } from '../posts/posts.errors.js';
 import type { PostsService } from '../posts/posts.service.js';
-import { invalidField } from './chat.errors.js';
 import type { ConversationView } from './conversations.reads.repo.js';
 
 /** 422 invalid_media_url: chat media must be the sender's own upload to this server. */

@@ -4,7 +4,6 @@ import { AppError, notFound, validationError, type AppErrorDetail } from '../../
 export const conversationNotFound = () => notFound('conversation_not_found', 'Conversation not found');
 /** Unknown message, or one of another conversation. */
 export const messageNotFound = () => notFound('message_not_found', 'Message not found');
-export const userNotFound = () => notFound('user_not_found', 'User not found');
 export const participantNotFound = () => notFound('participant_not_found', 'That user does not take part in this conversation');
 
 /** The recipient's `who_can_send_messages` (or a block) does not allow the caller to message them. */
@@ -30,4 +29,3 @@ export const participantsNotFriends = (userIds: string[], field: string) =>
     userIds.map((id): AppErrorDetail => ({ field, message: 'is not one of your friends', user_id: id })),
     'Group members must be your friends',
   );
-export const invalidField = (code: string, field: string, message: string) => validationError(code, [{ field, message }]);

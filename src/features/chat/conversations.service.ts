@@ -1,16 +1,16 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { invalidField } from '../../lib/app-error.js';
 import { canMessage } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
+import { userNotFound } from '../users/users.errors.js';
 import {
   conversationNotFound,
-  invalidField,
   messagesNotAllowed,
   notAGroupConversation,
   notConversationAdmin,
   participantsNotFriends,
-  userNotFound,
 } from './chat.errors.js';
 import { ChatMembersService } from './chat-members.service.js';
 import type { ChatMediaOwnership } from './chat-media-ownership.js';

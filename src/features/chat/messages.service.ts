@@ -1,9 +1,9 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { invalidField } from '../../lib/app-error.js';
 import {
   conversationNotFound,
-  invalidField,
   messageDeleted,
   messageNotFound,
   messagesNotAllowed,

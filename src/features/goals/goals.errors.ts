@@ -2,7 +2,6 @@ import { AppError, notFound, validationError, type AppErrorDetail } from '../../
 
 /** Unknown goal, or one the caller may not see: the same answer, so existence never leaks. */
 export const goalNotFound = () => notFound('goal_not_found', 'Goal not found');
-export const userNotFound = () => notFound('user_not_found', 'User not found');
 export const participantNotFound = () => notFound('participant_not_found', 'This user is not a participant of the goal');
 export const milestoneNotFound = () => notFound('milestone_not_found', 'Milestone not found');
 
@@ -33,7 +32,6 @@ export const creatorCannotLeave = () =>
   validationError('creator_cannot_leave', [{ field: 'user_id', message: 'the creator cannot leave their own goal' }]);
 
 export const invalidAmount = (message: string) => validationError('invalid_amount', [{ field: 'amount', message }]);
-export const invalidField = (code: string, field: string, message: string) => validationError(code, [{ field, message }]);
 export const milestoneHasTarget = () =>
   validationError('milestone_has_target', [
     { field: 'achieved', message: 'a milestone with a target_value is achieved automatically when the goal reaches it' },

@@ -3,7 +3,7 @@ import type { Database } from '../../infra/db/database.js';
 import type { MediaLinks } from '../media/media.links.js';
 import { ContributionsRepo, type ContributionItemRow } from './contributions.repo.js';
 import { GoalAccess } from './goals.access.js';
-import { userNotFound } from './goals.errors.js';
+import { userNotFound } from '../users/users.errors.js';
 import {
   GoalReadsRepo,
   type GoalListFilter,

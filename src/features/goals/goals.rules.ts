@@ -1,5 +1,6 @@
 import { moneyFromNumber } from '../../lib/money.js';
-import { invalidAmount, invalidField } from './goals.errors.js';
+import { invalidField } from '../../lib/app-error.js';
+import { invalidAmount } from './goals.errors.js';
 
 /** Pure input rules of the goals feature: normalisation and validation of what clients send. */
 

@@ -1,17 +1,17 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { invalidField } from '../../lib/app-error.js';
 import { moneyFromNumber } from '../../lib/money.js';
+import { userNotFound } from '../users/users.errors.js';
 import { GoalAccess } from './goals.access.js';
 import {
   goalNotActive,
   goalNotFound,
-  invalidField,
   milestoneHasTarget,
   milestoneNotFound,
   notAParticipant,
   notGoalCreator,
-  userNotFound,
 } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayContribute, mayEditGoal } from './goals.policy.js';

@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { userNotFound } from '../users/users.errors.js';
 import { GoalAccess } from './goals.access.js';
 import {
   alreadyParticipant,
@@ -11,7 +12,6 @@ import {
   notGoalCreator,
   participantNotFound,
   participantsNotFriends,
-  userNotFound,
 } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayRemoveParticipant } from './goals.policy.js';

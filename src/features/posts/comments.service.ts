@@ -1,8 +1,9 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { invalidField } from '../../lib/app-error.js';
 import { CommentsRepo, vanishedTargetOf, type CommentViewRow } from './comments.repo.js';
-import { commentNotFound, invalidField, invalidParentComment, isPostNotFound, notCommentAuthor, postNotFound } from './posts.errors.js';
+import { commentNotFound, invalidParentComment, isPostNotFound, notCommentAuthor, postNotFound } from './posts.errors.js';
 import { mayDeleteComment } from './posts.policy.js';
 import type { Page, PostsService } from './posts.service.js';
 import './posts.events.js';
@@ -17,8 +18,8 @@ export interface CommentWithReplies extends CommentViewRow {
 
 function cleanContent(content: string): string {
   const trimmed = content.trim();
-  if (!trimmed) throw invalidField('content', 'must not be blank');
-  if (trimmed.length > COMMENT_MAX) throw invalidField('content', `must be at most ${COMMENT_MAX} characters`);
+  if (!trimmed) throw invalidField('validation_failed', 'content', 'must not be blank');
+  if (trimmed.length > COMMENT_MAX) throw invalidField('validation_failed', 'content', `must be at most ${COMMENT_MAX} characters`);
   return trimmed;
 }
 

@@ -4,7 +4,6 @@ import { AppError, notFound, validationError } from '../../lib/app-error.js';
 export const postNotFound = () => notFound('post_not_found', 'Post not found');
 /** Unknown comment, or one on a post the caller may not see. */
 export const commentNotFound = () => notFound('comment_not_found', 'Comment not found');
-export const userNotFound = () => notFound('user_not_found', 'User not found');
 
 export const notPostAuthor = () => new AppError('forbidden', 'not_post_author', 'Only the post’s author may do this');
 /** Another edit of the same post moved its media meanwhile, several times in a row. */
@@ -18,7 +17,6 @@ export const invalidParentComment = () =>
   validationError('invalid_parent_comment', [{ field: 'parent_comment_id', message: 'must be a comment on the same post' }]);
 export const postContentRequired = () =>
   validationError('post_content_required', [{ field: 'caption', message: 'a post needs a caption, an image or a video' }]);
-export const invalidField = (field: string, message: string) => validationError('validation_failed', [{ field, message }]);
 
 /**
  * True for the 404 `PostsService.visible` answers (an unknown post, or one the caller may not see),

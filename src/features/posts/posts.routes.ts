@@ -7,8 +7,7 @@ import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../h
 import type { TypedApp } from '../../http/typebox.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
-import { AppError } from '../../lib/app-error.js';
-import { invalidField } from './posts.errors.js';
+import { AppError, invalidField } from '../../lib/app-error.js';
 import { POST_VISIBILITIES, type PostVisibility } from './posts.policy.js';
 import {
   CAPTION_MAX,
@@ -57,11 +56,11 @@ const POST_UPLOAD_RATE_LIMIT: RouteRateLimit = {
 /** Validates the multipart text fields (Ajv does not see multipart bodies). */
 function parseFields(fields: Record<string, string>): Omit<CreatePostInput, 'file'> {
   const caption = fields.caption ?? null;
-  if (caption !== null && [...caption].length > CAPTION_MAX) throw invalidField('caption', `must be at most ${CAPTION_MAX} characters`);
+  if (caption !== null && [...caption].length > CAPTION_MAX) throw invalidField('validation_failed', 'caption', `must be at most ${CAPTION_MAX} characters`);
   const goalId = fields.goal_id?.trim() || null;
-  if (goalId !== null && !UUID.test(goalId)) throw invalidField('goal_id', 'must be a UUID');
+  if (goalId !== null && !UUID.test(goalId)) throw invalidField('validation_failed', 'goal_id', 'must be a UUID');
   const visibility = (fields.visibility ?? 'friends') as PostVisibility;
-  if (!POST_VISIBILITIES.includes(visibility)) throw invalidField('visibility', 'must be one of public, friends, private');
+  if (!POST_VISIBILITIES.includes(visibility)) throw invalidField('validation_failed', 'visibility', 'must be one of public, friends, private');
   return { caption, goalId: goalId?.toLowerCase() ?? null, visibility };
 }
 
