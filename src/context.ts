@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { registerAuthMail } from './features/auth/auth.mail.js';
+import { AuthMail } from './features/auth/auth.mail.js';
 import { AuthCredentialsService } from './features/auth/auth.credentials.service.js';
 import { AuthRecoveryService } from './features/auth/auth.recovery.service.js';
 import { SessionRevocations } from './features/auth/auth.revocations.js';
@@ -28,7 +28,8 @@ import { friendsInboxTrimJob } from './features/memories-feed/friends-inbox.jobs
 import { FriendsInboxService } from './features/memories-feed/friends-inbox.service.js';
 import { registerFriendsInboxSubscriptions } from './features/memories-feed/friends-inbox.subscriptions.js';
 import { goalRemindersJob } from './features/goal-reminders/goal-reminders.jobs.js';
-import { GoalRemindersService, registerGoalReminderSubscriptions } from './features/goal-reminders/goal-reminders.service.js';
+import { GoalRemindersService } from './features/goal-reminders/goal-reminders.service.js';
+import { registerGoalReminderSubscriptions } from './features/goal-reminders/goal-reminders.subscriptions.js';
 import { ContributionsService } from './features/goals/contributions.service.js';
 import { GoalReadsService } from './features/goals/goals.reads.service.js';
 import { GoalsService } from './features/goals/goals.service.js';
@@ -322,8 +323,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const notifications = new NotificationsService(database, clock);
   const pushTokens = new PushTokensService(database, clock, config.push.webPushAllowedHosts);
 
-  registerAuthMail(bus, mailer, config.appUrl);
-  registerAuthSubscriptions(bus, recovery);
+  registerAuthSubscriptions(bus, recovery, new AuthMail(mailer, config.appUrl));
   registerSettingsSubscriptions(bus, settings);
   scheduler.register(storyCleanupJob(stories));
   scheduler.register(friendsInboxTrimJob(friendsInbox));

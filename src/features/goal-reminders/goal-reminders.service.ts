@@ -241,8 +241,3 @@ export class GoalRemindersService {
     if (!(await this.repo.findParticipation(goalId, userId))) throw goalNotFound();
   }
 }
-
-/** Reacts to the goals core: a participant who leaves (or is removed) loses their reminders there. */
-export function registerGoalReminderSubscriptions(bus: EventBus, reminders: GoalRemindersService): void {
-  bus.subscribe('goal.participant_removed', (e) => reminders.forgetParticipant(e.goal.goalId, e.userId));
-}
