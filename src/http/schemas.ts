@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TSchema, type TSchemaOptions } from 'typebox';
 
 /** Shared pieces of the public contract (DESIGN.md §5). */
 
@@ -61,6 +61,15 @@ const MULTI_LINE_TEXT = new RegExp(MULTI_LINE_TEXT_PATTERN, 'u');
 export function controlCharacterProblem(text: string, multiline: boolean): string | undefined {
   const pattern = multiline ? MULTI_LINE_TEXT_PATTERN : SINGLE_LINE_TEXT_PATTERN;
   return (multiline ? MULTI_LINE_TEXT : SINGLE_LINE_TEXT).test(text) ? undefined : CONTROL_CHARACTER_MESSAGES[pattern];
+}
+
+/**
+ * The schema of a closed vocabulary, from the feature's `const` array (`stringEnum(GOAL_STATUSES)`):
+ * a plain `{type: 'string', enum: [...]}` (the form http/route-schemas.ts gives every union of
+ * literals), typed as the array's union so handlers and mappers need no cast.
+ */
+export function stringEnum<const Values extends readonly [string, ...string[]]>(values: Values, options: TSchemaOptions = {}) {
+  return Type.Unsafe<Values[number]>({ type: 'string', enum: [...values], ...options });
 }
 
 export const ErrorBody = Type.Object(

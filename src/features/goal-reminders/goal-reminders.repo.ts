@@ -3,10 +3,12 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { users } from '../users/users.tables.js';
 import { goalParticipants, goalReminders, goals, type GoalReminderRow, type NewGoalReminderRow } from '../goals/goals.tables.js';
+import type { GoalStatus } from '../goals/goals.vocabulary.js';
+import type { ReminderType } from './goal-reminders.vocabulary.js';
 
 /** What reminders need to know about the caller's place in a goal. */
 export interface ReminderParticipation {
-  goalStatus: string;
+  goalStatus: GoalStatus;
   /** The participant's own time zone (users.timezone), the default for new reminders. */
   userTimezone: string;
 }
@@ -16,7 +18,7 @@ export interface DueReminder {
   id: string;
   goalId: string;
   userId: string;
-  reminderType: string | null;
+  reminderType: ReminderType | null;
   reminderTime: string | null;
   reminderDays: number[] | null;
   timezone: string;

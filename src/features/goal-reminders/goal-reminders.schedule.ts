@@ -12,7 +12,7 @@
  * - weekdays are those of the local date in the rule's zone, not of the UTC date.
  */
 
-export type ReminderType = 'daily' | 'weekly' | 'custom';
+import type { ReminderType } from './goal-reminders.vocabulary.js';
 
 export interface ReminderRule {
   type: ReminderType;

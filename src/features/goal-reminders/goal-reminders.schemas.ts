@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
-import { NullableTimestamp, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableTimestamp, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { GoalReminderRow } from '../goals/goals.tables.js';
+import { REMINDER_TYPES } from './goal-reminders.vocabulary.js';
 
-const ReminderType = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('custom')], {
+const ReminderType = stringEnum(REMINDER_TYPES, {
   description: 'daily: every day; weekly and custom: on reminder_days',
 });
 const ReminderTime = Type.String({
@@ -66,7 +67,7 @@ export function toReminder(row: GoalReminderRow) {
   return {
     id: row.id,
     goal_id: row.goalId,
-    reminder_type: (row.reminderType ?? 'daily') as 'daily' | 'weekly' | 'custom',
+    reminder_type: row.reminderType ?? 'daily',
     reminder_time: (row.reminderTime ?? '').slice(0, 5),
     reminder_days: row.reminderType === 'daily' ? null : (row.reminderDays ?? []),
     timezone: row.timezone,

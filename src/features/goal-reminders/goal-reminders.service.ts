@@ -11,7 +11,8 @@ import {
   tooManyReminders,
 } from './goal-reminders.errors.js';
 import { GoalRemindersRepo, type DueReminder, type ReminderClaim, type ReminderPatch } from './goal-reminders.repo.js';
-import { canonicalTimezone, formatLocal, nextOccurrence, type ReminderRule, type ReminderType } from './goal-reminders.schedule.js';
+import { canonicalTimezone, formatLocal, nextOccurrence, type ReminderRule } from './goal-reminders.schedule.js';
+import type { ReminderType } from './goal-reminders.vocabulary.js';
 import type { GoalReminderRow } from '../goals/goals.tables.js';
 import '../goals/goals.events.js';
 
@@ -68,7 +69,7 @@ function daysFor(type: ReminderType, days: readonly number[] | null | undefined)
 
 function ruleOf(row: Pick<GoalReminderRow, 'reminderType' | 'reminderTime' | 'reminderDays' | 'timezone'>): ReminderRule {
   return {
-    type: (row.reminderType ?? 'daily') as ReminderType,
+    type: row.reminderType ?? 'daily',
     time: (row.reminderTime ?? '').slice(0, 5),
     days: row.reminderDays,
     timezone: row.timezone,

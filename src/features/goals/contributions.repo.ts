@@ -2,7 +2,7 @@ import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import { users } from '../users/users.tables.js';
-import type { ContributionType } from './goals.rules.js';
+import type { ContributionType } from './goals.vocabulary.js';
 import { goalContributions, goalParticipants, type GoalContributionRow } from './goals.tables.js';
 
 export interface ContributionItemRow {
@@ -85,6 +85,6 @@ export class ContributionsRepo {
       .orderBy(desc(goalContributions.createdAt), desc(goalContributions.id))
       .limit(limit)
       .offset(offset);
-    return rows.map((r) => ({ ...r, contributionType: r.contributionType as ContributionType }));
+    return rows;
   }
 }

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, PagePagination, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import type { ContributionItemRow } from './contributions.repo.js';
 import type { ContributionResult } from './contributions.service.js';
 import { MAX_CONTRIBUTION, NOTE_MAX } from './goals.rules.js';
+import { CONTRIBUTION_TYPES, GOAL_STATUSES } from './goals.vocabulary.js';
 
-const ContributionType = Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')]);
+const ContributionType = stringEnum(CONTRIBUTION_TYPES);
 const Money = Type.Number({ description: 'Money: a JSON number with at most two decimals' });
 
 export const CreateContributionBody = Type.Object(
@@ -19,7 +20,7 @@ export const CreateContributionBody = Type.Object(
     ),
     note: Type.Optional(UserText({ maxLength: NOTE_MAX, multiline: true })),
     contribution_type: Type.Optional(
-      Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')], { default: 'monetary' }),
+      stringEnum(CONTRIBUTION_TYPES, { default: 'monetary' }),
     ),
   },
   { additionalProperties: false },
@@ -51,9 +52,7 @@ export const ContributionCreated = Type.Object(
     goal_progress: Type.Object({
       current_amount: Money,
       progress_percentage: Type.Number({ minimum: 0, maximum: 100 }),
-      status: Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('paused'), Type.Literal('cancelled')], {
-        description: 'completed when this contribution reached the target',
-      }),
+      status: stringEnum(GOAL_STATUSES, { description: 'completed when this contribution reached the target' }),
     }),
   },
   { title: 'GoalContributionCreated' },
@@ -80,7 +79,7 @@ export function toContributionCreated(r: ContributionResult) {
     goal_progress: {
       current_amount: moneyToNumber(r.goal.currentAmount),
       progress_percentage: r.goal.progressPercentage,
-      status: r.goal.status as 'active' | 'completed' | 'paused' | 'cancelled',
+      status: r.goal.status,
     },
   };
 }

@@ -3,10 +3,12 @@
  * goal again: the `goal.update` WebSocket event (plan 5.2), feed entries, notifications, system
  * messages in a group goal's conversation, achievements. Money is an exact decimal string ("150.00").
  */
+import type { AddableParticipantRole, ContributionType, GoalType } from './goals.vocabulary.js';
+
 export interface GoalSummary {
   goalId: string;
   title: string;
-  goalType: 'individual' | 'group';
+  goalType: GoalType;
   category: string | null;
   isPublic: boolean;
   creatorId: string;
@@ -24,14 +26,14 @@ export interface ActorCard {
 declare module '../../infra/bus/domain-events.js' {
   interface DomainEvents {
     'goal.created': { goal: GoalSummary; actor: ActorCard; at: string };
-    'goal.participant_added': { goal: GoalSummary; actor: ActorCard; userId: string; role: 'member' | 'supporter'; at: string };
+    'goal.participant_added': { goal: GoalSummary; actor: ActorCard; userId: string; role: AddableParticipantRole; at: string };
     'goal.participant_removed': { goal: GoalSummary; actor: ActorCard; userId: string; at: string };
     'goal.contribution_added': {
       goal: GoalSummary;
       actor: ActorCard;
       contributionId: string;
       amount: string;
-      contributionType: 'monetary' | 'milestone' | 'checkin';
+      contributionType: ContributionType;
       currency: string;
       currentAmount: string;
       progressPercentage: number;

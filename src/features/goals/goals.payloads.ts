@@ -1,4 +1,3 @@
-import type { GoalType } from './goals.rules.js';
 import type { UserCardRow } from './goals.reads.repo.js';
 import type { GoalRow } from './goals.tables.js';
 import type { ActorCard, GoalSummary } from './goals.events.js';
@@ -8,7 +7,7 @@ export function goalSummary(goal: GoalRow, participantIds: string[]): GoalSummar
   return {
     goalId: goal.id,
     title: goal.title,
-    goalType: goal.goalType as GoalType,
+    goalType: goal.goalType,
     category: goal.category,
     isPublic: goal.isPublic,
     creatorId: goal.creatorId,

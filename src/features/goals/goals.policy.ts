@@ -1,5 +1,5 @@
 import type { ProfileVisibility } from '../privacy/privacy.policy.js';
-import type { GoalStatus, ParticipantRole } from './goals.rules.js';
+import type { GoalStatus, ParticipantRole } from './goals.vocabulary.js';
 
 /**
  * Pure rules of who may do what with a goal. The SQL twin of `mayViewGoal` (for lists) is

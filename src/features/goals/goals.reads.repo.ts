@@ -5,7 +5,7 @@ import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { ProfileVisibility } from '../privacy/privacy.policy.js';
 import { users } from '../users/users.tables.js';
 import type { GoalAccessFacts } from './goals.policy.js';
-import type { GoalStatus, GoalType, ParticipantRole } from './goals.rules.js';
+import type { GoalStatusFilter, GoalTypeFilter, ParticipantRole } from './goals.vocabulary.js';
 import { goalParticipants, goals, type GoalRow } from './goals.tables.js';
 import {
   GOAL_CREATOR_ID,
@@ -23,8 +23,8 @@ export interface GoalWithAccess {
 }
 
 export interface GoalListFilter {
-  status: 'active' | 'completed' | 'all';
-  type: GoalType | 'all';
+  status: GoalStatusFilter;
+  type: GoalTypeFilter;
   category?: string;
 }
 
@@ -91,7 +91,7 @@ export class GoalReadsRepo {
         creatorActive: row.creatorActive === true,
         isPublic: row.goal.isPublic,
         creatorVisibility: row.visibility as ProfileVisibility,
-        status: row.goal.status as GoalStatus,
+        status: row.goal.status,
       },
     };
   }
@@ -170,7 +170,7 @@ export class GoalReadsRepo {
         ),
       )
       .orderBy(sql`(${goalParticipants.role} = 'creator') desc`, goalParticipants.joinedAt, goalParticipants.userId);
-    return rows.map((r) => ({ ...r, role: r.role as ParticipantRole }));
+    return rows;
   }
 
   /** The ids of the goal's active participants (for event payloads). */

@@ -11,7 +11,8 @@ import {
   type ParticipantCardRow,
   type PreviewRow,
 } from './goals.reads.repo.js';
-import { localDate, type ParticipantRole } from './goals.rules.js';
+import { localDate } from './goals.rules.js';
+import type { ParticipantRole } from './goals.vocabulary.js';
 import type { GoalMilestoneRow, GoalRow } from './goals.tables.js';
 import { MilestonesRepo } from './milestones.repo.js';
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, notLike, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
-import type { ParticipantRole } from './goals.rules.js';
+import type { ParticipantRole } from './goals.vocabulary.js';
 import {
   goalParticipants,
   goals,

@@ -1,14 +1,9 @@
 import { moneyFromNumber } from '../../lib/money.js';
 import { invalidField } from '../../lib/app-error.js';
 import { invalidAmount } from './goals.errors.js';
+import type { ContributionType, TargetType } from './goals.vocabulary.js';
 
 /** Pure input rules of the goals feature: normalisation and validation of what clients send. */
-
-export type GoalType = 'individual' | 'group';
-export type TargetType = 'amount' | 'date' | 'milestone';
-export type GoalStatus = 'active' | 'completed' | 'paused' | 'cancelled';
-export type ParticipantRole = 'creator' | 'member' | 'supporter';
-export type ContributionType = 'monetary' | 'milestone' | 'checkin';
 
 export const TITLE_MAX = 255;
 export const DESCRIPTION_MAX = 5000;

@@ -1,17 +1,27 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, PagePagination, PageQuery, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { ContributionItem, toContributionItem } from './contributions.schemas.js';
 import type { ParticipantCardRow } from './goals.reads.repo.js';
 import type { GoalDetails, GoalListItem } from './goals.reads.service.js';
 import { CATEGORY_MAX, DESCRIPTION_MAX, MAX_PARTICIPANTS_ON_CREATE, TITLE_MAX } from './goals.rules.js';
 import type { GoalRow } from './goals.tables.js';
+import {
+  ADDABLE_PARTICIPANT_ROLES,
+  GOAL_STATUS_FILTERS,
+  GOAL_STATUSES,
+  GOAL_TYPE_FILTERS,
+  GOAL_TYPES,
+  PARTICIPANT_ROLES,
+  SETTABLE_GOAL_STATUSES,
+  TARGET_TYPES,
+} from './goals.vocabulary.js';
 import { Milestone, toMilestone } from './milestones.schemas.js';
 
-const GoalType = Type.Union([Type.Literal('individual'), Type.Literal('group')]);
-const TargetType = Type.Union([Type.Literal('amount'), Type.Literal('date'), Type.Literal('milestone')]);
-const GoalStatus = Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('paused'), Type.Literal('cancelled')]);
-const Role = Type.Union([Type.Literal('creator'), Type.Literal('member'), Type.Literal('supporter')]);
+const GoalType = stringEnum(GOAL_TYPES);
+const TargetType = stringEnum(TARGET_TYPES);
+const GoalStatus = stringEnum(GOAL_STATUSES);
+const Role = stringEnum(PARTICIPANT_ROLES);
 const Money = Type.Number({ description: 'Money: a JSON number with at most two decimals' });
 const NullableMoney = Type.Union([Money, Type.Null()]);
 const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
@@ -58,9 +68,7 @@ export const UpdateGoalBody = Type.Object(
     target_date: Type.Optional(Type.Union([DateOnly, Type.Null()])),
     is_public: Type.Optional(Type.Boolean()),
     status: Type.Optional(
-      Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('cancelled')], {
-        description: 'completed only through POST /goals/{goalId}/complete',
-      }),
+      stringEnum(SETTABLE_GOAL_STATUSES, { description: 'completed only through POST /goals/{goalId}/complete' }),
     ),
   },
   { additionalProperties: false },
@@ -73,9 +81,9 @@ export const OwnerParams = Type.Object({ userId: Uuid }, { additionalProperties:
 export const ListGoalsQuery = Type.Object(
   {
     ...PageQuery,
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('all')], { default: 'active' })),
+    status: Type.Optional(stringEnum(GOAL_STATUS_FILTERS, { default: 'active' })),
     category: Type.Optional(UserText({ minLength: 1, maxLength: CATEGORY_MAX })),
-    type: Type.Optional(Type.Union([Type.Literal('individual'), Type.Literal('group'), Type.Literal('all')], { default: 'all' })),
+    type: Type.Optional(stringEnum(GOAL_TYPE_FILTERS, { default: 'all' })),
   },
   { additionalProperties: false },
 );
@@ -83,7 +91,7 @@ export const ListGoalsQuery = Type.Object(
 export const UserGoalsQuery = Type.Object(
   {
     ...PageQuery,
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('all')], { default: 'all' })),
+    status: Type.Optional(stringEnum(GOAL_STATUS_FILTERS, { default: 'all' })),
   },
   { additionalProperties: false },
 );
@@ -91,7 +99,7 @@ export const UserGoalsQuery = Type.Object(
 export const AddParticipantBody = Type.Object(
   {
     user_id: Uuid,
-    role: Type.Optional(Type.Union([Type.Literal('member'), Type.Literal('supporter')], { default: 'member' })),
+    role: Type.Optional(stringEnum(ADDABLE_PARTICIPANT_ROLES, { default: 'member' })),
   },
   { additionalProperties: false },
 );
@@ -192,8 +200,8 @@ function toGoalFields(g: GoalRow, daysRemaining: number | null) {
     title: g.title,
     description: g.description,
     category: g.category,
-    goal_type: g.goalType as 'individual' | 'group',
-    target_type: g.targetType as 'amount' | 'date' | 'milestone' | null,
+    goal_type: g.goalType,
+    target_type: g.targetType,
     target_amount: money(g.targetAmount),
     target_currency: g.targetCurrency,
     target_date: g.targetDate,
@@ -201,7 +209,7 @@ function toGoalFields(g: GoalRow, daysRemaining: number | null) {
     current_amount: moneyToNumber(g.currentAmount),
     progress_percentage: g.progressPercentage,
     image_url: g.imageUrl,
-    status: g.status as 'active' | 'completed' | 'paused' | 'cancelled',
+    status: g.status,
     is_public: g.isPublic,
     completed_at: g.completedAt ? g.completedAt.toISOString() : null,
     created_at: g.createdAt.toISOString(),

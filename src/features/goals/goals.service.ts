@@ -19,11 +19,10 @@ import {
   normalizeDescription,
   normalizeTitle,
   targetAmountOf,
-  type GoalType,
-  type TargetType,
 } from './goals.rules.js';
 import type { GoalRow } from './goals.tables.js';
 import { applyGoalPatch, type GoalPatch } from './goals.update.js';
+import type { GoalType, TargetType } from './goals.vocabulary.js';
 import './goals.events.js';
 
 export interface NewGoalInput {
@@ -97,7 +96,7 @@ export class GoalsService {
       const row = await repo.insertGoal(values);
       await repo.insertParticipants([
         { goalId: row.id, userId: creatorId, role: 'creator', joinedAt: now },
-        ...members.map((userId) => ({ goalId: row.id, userId, role: 'member', joinedAt: now })),
+        ...members.map((userId) => ({ goalId: row.id, userId, role: 'member' as const, joinedAt: now })),
       ]);
       return row;
     });

@@ -20,7 +20,10 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
+import { REMINDER_TYPES } from '../goal-reminders/goal-reminders.vocabulary.js';
 import { users } from '../users/users.tables.js';
+import { CONTRIBUTION_TYPES, GOAL_STATUSES, GOAL_TYPES, PARTICIPANT_ROLES, TARGET_TYPES } from './goals.vocabulary.js';
 
 export const goals = pgTable(
   'goals',
@@ -33,10 +36,10 @@ export const goals = pgTable(
     description: text(),
     /** 'savings', 'fitness', 'education', ... */
     category: varchar({ length: 50 }),
-    goalType: varchar({ length: 20 }).notNull(),
+    goalType: varchar({ length: 20, enum: GOAL_TYPES }).notNull(),
 
     // Target settings
-    targetType: varchar({ length: 20 }),
+    targetType: varchar({ length: 20, enum: TARGET_TYPES }),
     targetAmount: numeric({ precision: 12, scale: 2 }),
     targetCurrency: varchar({ length: 3 }).notNull().default('USD'),
     targetDate: date(),
@@ -47,7 +50,7 @@ export const goals = pgTable(
 
     imageUrl: text(),
 
-    status: varchar({ length: 20 }).notNull().default('active'),
+    status: varchar({ length: 20, enum: GOAL_STATUSES }).notNull().default('active'),
     isPublic: boolean().notNull().default(false),
 
     completedAt: timestamp({ withTimezone: true }),
@@ -55,9 +58,9 @@ export const goals = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('goals_goal_type_check', sql`${t.goalType} IN ('individual', 'group')`),
-    check('goals_target_type_check', sql`${t.targetType} IN ('amount', 'date', 'milestone')`),
-    check('goals_status_check', sql`${t.status} IN ('active', 'completed', 'paused', 'cancelled')`),
+    checkIn('goals_goal_type_check', t.goalType, GOAL_TYPES),
+    checkIn('goals_target_type_check', t.targetType, TARGET_TYPES),
+    checkIn('goals_status_check', t.status, GOAL_STATUSES),
     check('goals_target_amount_check', sql`${t.targetAmount} IS NULL OR ${t.targetAmount} > 0`),
     check('goals_current_amount_check', sql`${t.currentAmount} >= 0`),
     check('goals_progress_percentage_check', sql`${t.progressPercentage} >= 0`),
@@ -78,14 +81,14 @@ export const goalParticipants = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: varchar({ length: 20 }).notNull().default('member'),
+    role: varchar({ length: 20, enum: PARTICIPANT_ROLES }).notNull().default('member'),
     contributionAmount: numeric({ precision: 12, scale: 2 }).notNull().default('0'),
     joinedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     leftAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     unique('goal_participants_goal_id_user_id_unique').on(t.goalId, t.userId),
-    check('goal_participants_role_check', sql`${t.role} IN ('creator', 'member', 'supporter')`),
+    checkIn('goal_participants_role_check', t.role, PARTICIPANT_ROLES),
     index('idx_goal_participants_goal').on(t.goalId),
     index('idx_goal_participants_user').on(t.userId),
     index('idx_goal_participants_goal_joined').on(t.goalId, t.joinedAt.desc().nullsFirst()),
@@ -104,11 +107,11 @@ export const goalContributions = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     amount: numeric({ precision: 12, scale: 2 }).notNull(),
     note: text(),
-    contributionType: varchar({ length: 20 }).notNull().default('monetary'),
+    contributionType: varchar({ length: 20, enum: CONTRIBUTION_TYPES }).notNull().default('monetary'),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('goal_contributions_contribution_type_check', sql`${t.contributionType} IN ('monetary', 'milestone', 'checkin')`),
+    checkIn('goal_contributions_contribution_type_check', t.contributionType, CONTRIBUTION_TYPES),
     index('idx_contributions_goal').on(t.goalId, t.createdAt.desc().nullsFirst()),
     index('idx_contributions_user').on(t.userId, t.createdAt.desc().nullsFirst()),
   ],
@@ -145,7 +148,7 @@ export const goalReminders = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    reminderType: varchar({ length: 20 }),
+    reminderType: varchar({ length: 20, enum: REMINDER_TYPES }),
     /** Local wall-clock time in `timezone`. */
     reminderTime: time(),
     /** Day numbers 0-6 (0 = Sunday). */
@@ -158,7 +161,7 @@ export const goalReminders = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('goal_reminders_reminder_type_check', sql`${t.reminderType} IN ('daily', 'weekly', 'custom')`),
+    checkIn('goal_reminders_reminder_type_check', t.reminderType, REMINDER_TYPES),
     check('goal_reminders_reminder_days_check', sql`${t.reminderDays} <@ ARRAY[0, 1, 2, 3, 4, 5, 6]`),
     index('idx_reminders_user').on(t.userId, t.isActive),
     index('idx_reminders_due').on(t.isActive, t.nextFireAt),

@@ -8,9 +8,9 @@ import {
   normalizeDescription,
   normalizeTitle,
   targetAmountOf,
-  type TargetType,
 } from './goals.rules.js';
 import type { GoalRow } from './goals.tables.js';
+import type { SettableGoalStatus, TargetType } from './goals.vocabulary.js';
 
 /** What the creator may change with PUT /goals/:goalId (absent = unchanged, null = cleared). */
 export interface GoalPatch {
@@ -23,7 +23,7 @@ export interface GoalPatch {
   targetDate?: string | null;
   isPublic?: boolean;
   /** `completed` only through POST /goals/:goalId/complete. */
-  status?: 'active' | 'paused' | 'cancelled';
+  status?: SettableGoalStatus;
 }
 
 const API_NAMES: Record<keyof GoalPatch, string> = {
@@ -57,7 +57,7 @@ export function applyGoalPatch(current: GoalRow, patch: GoalPatch, today: string
   if (patch.status !== undefined) changes.status = patch.status;
 
   if (targetGiven) {
-    const targetType = patch.targetType ?? (current.targetType as TargetType | null) ?? 'milestone';
+    const targetType = patch.targetType ?? current.targetType ?? 'milestone';
     let targetAmount: string | null;
     if (patch.targetAmount !== undefined) {
       targetAmount = patch.targetAmount === null ? null : targetAmountOf(patch.targetAmount);

@@ -17,6 +17,7 @@ import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayRemoveParticipant } from './goals.policy.js';
 import { GoalReadsRepo, type ParticipantCardRow } from './goals.reads.repo.js';
 import { GoalsRepo } from './goals.repo.js';
+import type { AddableParticipantRole } from './goals.vocabulary.js';
 import './goals.events.js';
 
 /** Who takes part in a group goal: the creator adds friends; anyone but the creator may leave. */
@@ -37,7 +38,7 @@ export class ParticipantsService {
    * Adds a friend of the creator to a group goal (or brings back one who left, with their
    * contributions). Completed and cancelled goals take no one new.
    */
-  async add(callerId: string, goalId: string, userId: string, role: 'member' | 'supporter'): Promise<ParticipantCardRow> {
+  async add(callerId: string, goalId: string, userId: string, role: AddableParticipantRole): Promise<ParticipantCardRow> {
     const { goal } = await this.access.asCreator(callerId, goalId);
     if (goal.goalType !== 'group') throw notAGroupGoal();
     const caller = await this.queries.userCard(callerId);
