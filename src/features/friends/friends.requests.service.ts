@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import type { Database, Db } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import { canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
@@ -25,7 +26,7 @@ export class FriendRequests {
   private readonly repo: FriendsRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly privacy: PrivacyService,
@@ -131,12 +132,23 @@ export class FriendRequests {
   }
 
   /**
-   * Deletes the friendship or pending request between two users, whichever exists (blocking calls
-   * this). Publishes `friend.removed` only when they were friends. Not for use inside a transaction.
+   * Deletes the friendship or pending request between two users, whichever exists, in one statement
+   * of its own. Publishes `friend.removed` only when they were friends.
    */
   async removeEverythingBetween(a: string, b: string): Promise<void> {
-    const row = await this.repo.deleteBetween(a, b);
-    if (row?.status === 'accepted') this.bus.publish('friend.removed', { userId: a, friendId: b });
+    const events = new PublishAfterCommit(this.bus);
+    await this.removeEverythingBetweenIn(this.database.db, events, a, b);
+    events.flush();
+  }
+
+  /**
+   * The same inside the caller's transaction `tx` (blocking): the friendship's friends-inbox rows go
+   * with it (foreign key, cascade), and `friend.removed` is queued on `events` for the caller to
+   * publish once `tx` has committed.
+   */
+  async removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
+    const row = await new FriendsRepo(tx).deleteBetween(a, b);
+    if (row?.status === 'accepted') events.publish('friend.removed', { userId: a, friendId: b });
   }
 
   async areFriends(a: string, b: string): Promise<boolean> {

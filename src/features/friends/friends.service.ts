@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import type { Database, Db } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { FriendInvites } from './friends.invites.service.js';
 import { FriendReadsService, type OnlineLookup } from './friends.reads.service.js';
@@ -39,12 +40,19 @@ export class FriendsService {
   }
 
   /**
-   * Deletes the friendship or pending request between two users, either direction (used when one
-   * blocks the other). Publishes `friend.removed` only if they were friends. Call it outside any
-   * transaction (it uses the root database handle).
+   * Deletes the friendship or pending request between two users, either direction, in its own
+   * statement. Publishes `friend.removed` only if they were friends.
    */
   removeEverythingBetween(a: string, b: string): Promise<void> {
     return this.requests.removeEverythingBetween(a, b);
+  }
+
+  /**
+   * The same inside the caller's transaction (blocking: one commit for the block and everything it
+   * ends); `friend.removed` is queued on `events`, which the caller flushes after its commit.
+   */
+  removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
+    return this.requests.removeEverythingBetweenIn(tx, events, a, b);
   }
 
   /** Recomputes the user's stored suggestions now. */

@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import {
   cannotPartnerSelf,
   invalidPartnershipState,
@@ -234,25 +235,30 @@ export class PartnersService {
   /**
    * Removes everything partnering two users (when one blocks the other, or they stop being
    * friends): a pending proposal is deleted; an active or paused partnership ends. Idempotent.
-   * Call it outside any transaction of your own (ARCHITECTURE rule 4).
+   * Opens its own transaction; inside one of yours, call `endEverythingBetweenIn`.
    */
   async endEverythingBetween(a: string, b: string): Promise<void> {
+    const events = new PublishAfterCommit(this.bus);
+    await inTransaction(this.database, (tx) => this.endEverythingBetweenIn(tx, events, a, b));
+    events.flush();
+  }
+
+  /**
+   * The same inside the caller's transaction `tx` (blocking: one commit for the block and everything
+   * it ends); `partner.status_changed` is queued on `events`, which the caller flushes after its commit.
+   */
+  async endEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
     if (a === b) return;
-    const now = this.clock.now();
-    const ended = await inTransaction(this.database, async (tx) => {
-      const repo = new PartnersRepo(tx);
-      await repo.lockPair(a, b);
-      const existing = await repo.findPairForUpdate(a, b);
-      if (!existing) return undefined;
-      if (existing.status === 'pending') {
-        await repo.delete(existing.id);
-        return undefined;
-      }
-      if (!LIVE_STATUSES.includes(existing.status as PartnershipStatus)) return undefined;
-      return repo.update(existing.id, { status: 'ended', endedAt: now });
-    });
-    if (ended) {
-      this.bus.publish('partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
+    const repo = new PartnersRepo(tx);
+    await repo.lockPair(a, b);
+    const existing = await repo.findPairForUpdate(a, b);
+    if (!existing) return;
+    if (existing.status === 'pending') {
+      await repo.delete(existing.id);
+      return;
     }
+    if (!LIVE_STATUSES.includes(existing.status as PartnershipStatus)) return;
+    const ended = await repo.update(existing.id, { status: 'ended', endedAt: this.clock.now() });
+    events.publish('partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import { userNotFound } from '../users/users.errors.js';
 import type { UsersService } from '../users/users.service.js';
@@ -8,10 +9,13 @@ import { alreadyBlocked, blockNotFound, cannotBlockSelf } from './settings.error
 import { SettingsRepo, type BlockedUserItem } from './settings.repo.js';
 import './settings.events.js';
 
-/** What blocking must undo in the other features (each removes its own rows). */
+/**
+ * What blocking must undo in the other features: each removes its own rows, in the block's
+ * transaction `tx`, and queues its events on `events` (published after the commit).
+ */
 export interface BlockConsequences {
-  friends: { removeEverythingBetween(a: string, b: string): Promise<void> };
-  partners: { endEverythingBetween(a: string, b: string): Promise<void> };
+  friends: { removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> };
+  partners: { endEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> };
 }
 
 /** Blocking users (plan 3.7): the only writer of `blocked_users`. */
@@ -19,7 +23,7 @@ export class BlocksService {
   private readonly repo: SettingsRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly users: UsersService,
@@ -29,24 +33,28 @@ export class BlocksService {
   }
 
   /**
-   * Blocks `blockedId` for `blockerId`, then removes any friendship, friend request and
-   * partnership between them. From then on the privacy policy hides each from the other.
+   * Blocks `blockedId` for `blockerId` and removes any friendship (with its friends-inbox rows),
+   * friend request and partnership between them, all in one transaction: either everything holds
+   * or nothing does. The events (`friend.removed`, `partner.status_changed`, `user.blocked`) are
+   * published after the commit. From then on the privacy rules hide each from the other.
    */
   async block(blockerId: string, blockedId: string, reason: string | null): Promise<BlockedUserItem> {
     if (blockerId === blockedId) throw cannotBlockSelf();
     const target = await this.users.getById(blockedId);
     if (!target.isActive) throw userNotFound();
-    let inserted: boolean;
+    const events = new PublishAfterCommit(this.bus);
     try {
-      inserted = await this.repo.insertBlock(blockerId, blockedId, reason, this.clock.now());
+      await inTransaction(this.database, async (tx) => {
+        if (!(await new SettingsRepo(tx).insertBlock(blockerId, blockedId, reason, this.clock.now()))) throw alreadyBlocked();
+        await this.consequences.friends.removeEverythingBetweenIn(tx, events, blockerId, blockedId);
+        await this.consequences.partners.endEverythingBetweenIn(tx, events, blockerId, blockedId);
+        events.publish('user.blocked', { blockerId, blockedId });
+      });
     } catch (err) {
       if (violatedUniqueConstraint(err)) throw alreadyBlocked();
       throw err;
     }
-    if (!inserted) throw alreadyBlocked();
-    await this.consequences.friends.removeEverythingBetween(blockerId, blockedId);
-    await this.consequences.partners.endEverythingBetween(blockerId, blockedId);
-    this.bus.publish('user.blocked', { blockerId, blockedId });
+    events.flush();
     const block = await this.repo.findBlock(blockerId, blockedId);
     if (!block) throw blockNotFound();
     return block;
