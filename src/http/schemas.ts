@@ -110,19 +110,6 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return out;
 }
 
-/** Page/limit query parameters: limit defaults to 20 and is refused above 100. */
-export const PageQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-};
-
-export const PagePagination = Type.Object({
-  page: Type.Integer(),
-  limit: Type.Integer(),
-  total: Type.Integer(),
-  total_pages: Type.Integer(),
-}, { title: 'PagePagination' });
-
 export const EmptyBody = Type.Null({ description: 'No content' });
 
 /** The kinds of image every upload accepts (http/multipart.ts → the media pipeline). */

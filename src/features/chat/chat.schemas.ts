@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { CursorPagination, Defaulted, PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 
 /** TypeBox schemas of the chat endpoints (plan 4.7): the public contract. Mappers live in chat.json.ts. */
 
@@ -124,15 +125,12 @@ export const Message = Type.Object({
 
 export const MessageList = Type.Object({
   messages: Type.Array(Message),
-  pagination: Type.Object({
-    has_more: Type.Boolean(),
-    next_cursor: Type.Union([Uuid, Type.Null()], { description: 'pass as `before` for the next (older) page' }),
-  }),
+  pagination: CursorPagination(Type.Union([Uuid, Type.Null()], { description: 'pass as `before` for the next (older) page' })),
 }, { title: 'MessageList' });
 
 export const MessagesQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    limit: Defaulted(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     before: Type.Optional(Uuid),
   },
   { additionalProperties: false },

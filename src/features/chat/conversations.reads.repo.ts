@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
 
@@ -112,7 +113,7 @@ export class ConversationReadsRepo {
   constructor(private readonly db: Db) {}
 
   /** The caller's conversations, newest activity first; archived ones only when asked for. */
-  async page(userId: string, archived: boolean, limit: number, offset: number): Promise<{ items: ConversationView[]; total: number }> {
+  async page(userId: string, archived: boolean, limit: number, offset: number): Promise<Page<ConversationView>> {
     const where = sql`where p.user_id = ${userId} and p.left_at is null and p.is_archived = ${archived} and ${NOT_HIDDEN}`;
     const rows = await queryRows<Raw>(
       this.db,

@@ -1,3 +1,4 @@
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -63,12 +64,11 @@ export function registerConversationsRoutes(app: TypedApp, conversations: Conver
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const result = await conversations.list(principalOf(request).userId, request.query.archived ?? false, page, limit);
       return {
         conversations: result.items.map(toConversationJson),
-        pagination: { page, limit, total: result.total, total_pages: Math.ceil(result.total / limit) },
+        pagination: pagePagination(page, limit, result.total),
       };
     },
   );

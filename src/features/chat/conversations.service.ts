@@ -2,6 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { invalidField } from '../../lib/app-error.js';
+import type { Page } from '../../lib/page.js';
 import { canMessage } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
@@ -175,7 +176,7 @@ export class ConversationsService {
   }
 
   /** The caller's conversations, newest activity first (archived ones only when asked; hidden ones never). */
-  async list(callerId: string, archived: boolean, page: number, limit: number): Promise<{ items: ConversationView[]; total: number }> {
+  async list(callerId: string, archived: boolean, page: number, limit: number): Promise<Page<ConversationView>> {
     const result = await this.queries.page(callerId, archived, limit, (page - 1) * limit);
     return { items: await Promise.all(result.items.map((view) => this.images.resolveConversation(view))), total: result.total };
   }

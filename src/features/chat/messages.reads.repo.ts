@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { OpenPage } from '../../lib/page.js';
 import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
 import type { UserCardRow } from './conversations.reads.repo.js';
 
@@ -111,7 +112,7 @@ export class MessageReadsRepo {
    * has_more. What a block hides from `viewerId` is left out (chat.blocks.sql.ts): messages, reply
    * quotes, receipts.
    */
-  async page(conversationId: string, viewerId: string, limit: number, beforeId?: string): Promise<{ items: MessageView[]; hasMore: boolean }> {
+  async page(conversationId: string, viewerId: string, limit: number, beforeId?: string): Promise<OpenPage<MessageView>> {
     const before: SQL = beforeId
       ? sql`and (m.created_at, m.id) < (select b.created_at, b.id from messages b where b.id = ${beforeId})`
       : sql``;

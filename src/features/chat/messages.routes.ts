@@ -1,3 +1,4 @@
+import { cursorPagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -32,12 +33,12 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
+      const { limit } = request.query;
       const page = await messages.list(principalOf(request).userId, request.params.conversationId, limit, request.query.before);
       const last = page.items[page.items.length - 1];
       return {
         messages: page.items.map(toMessageJson),
-        pagination: { has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null },
+        pagination: cursorPagination(page.hasMore, last?.id ?? null),
       };
     },
   );

@@ -2,6 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { invalidField } from '../../lib/app-error.js';
+import type { OpenPage } from '../../lib/page.js';
 import {
   conversationNotFound,
   messageDeleted,
@@ -67,7 +68,7 @@ export class MessagesService {
   }
 
   /** Newest first, before the message `beforeId` (which must be of this conversation). */
-  async list(callerId: string, conversationId: string, limit: number, beforeId?: string): Promise<{ items: MessageView[]; hasMore: boolean }> {
+  async list(callerId: string, conversationId: string, limit: number, beforeId?: string): Promise<OpenPage<MessageView>> {
     await this.membership(callerId, conversationId);
     if (beforeId && !(await this.repo.find(conversationId, beforeId))) {
       throw invalidField('invalid_cursor', 'before', 'must be the id of a message of this conversation');

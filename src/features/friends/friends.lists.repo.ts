@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { blockedEitherWay, friendRequestAllowed, mutualFriendsCount } from '../privacy/privacy.sql.js';
 
 /**
@@ -50,11 +51,6 @@ export interface SearchRow extends UserCardRow {
 export interface PageSlice {
   limit: number;
   offset: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
 }
 
 type Raw = Record<string, unknown>;

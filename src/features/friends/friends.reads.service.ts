@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { canSeeFullProfile, canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
@@ -8,7 +9,6 @@ import {
   FriendListsRepo,
   type FriendRow,
   type FriendsSort,
-  type Page,
   type RequestDirection,
   type RequestRow,
   type SearchRow,

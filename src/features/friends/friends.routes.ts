@@ -1,3 +1,4 @@
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { byCaller, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
@@ -22,7 +23,6 @@ import {
   SuggestionList,
   SuggestionsQuery,
   UserIdParams,
-  paginationOf,
   toAcceptedFriendship,
   toFriendInvite,
   toFriendItem,
@@ -34,12 +34,9 @@ import { InviteRedeemLimits } from './friends.invite-limits.js';
 import type { FriendsService } from './friends.service.js';
 
 const tags = ['friends'];
-const DEFAULT_LIMIT = 20;
 
 // Not in the plan: a cap on new requests per caller, so nobody can spam the whole user base.
 const sendLimits: RouteRateLimit[] = [{ name: 'friend_request_send', limit: 50, windowSeconds: 3600, key: byCaller }];
-
-const pageOf = (q: { page?: number; limit?: number }) => ({ page: q.page ?? 1, limit: q.limit ?? DEFAULT_LIMIT });
 
 export interface FriendsRouteOptions {
   rateLimiter: RateLimiter;
@@ -135,9 +132,9 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const page = pageOf(request.query);
+      const page = { page: request.query.page, limit: request.query.limit };
       const result = await queries.listRequests(principalOf(request).userId, request.query.direction ?? 'received', page);
-      return { requests: result.items.map(toFriendRequest), pagination: paginationOf(page.page, page.limit, result.total) };
+      return { requests: result.items.map(toFriendRequest), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
 
@@ -219,9 +216,9 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const page = pageOf(request.query);
+      const page = { page: request.query.page, limit: request.query.limit };
       const result = await queries.listFriends(principalOf(request).userId, request.query.sort ?? 'recent', page);
-      return { friends: result.items.map(toFriendItem), pagination: paginationOf(page.page, page.limit, result.total) };
+      return { friends: result.items.map(toFriendItem), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
 
@@ -237,7 +234,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const rows = await queries.onlineFriends(principalOf(request).userId, request.query.limit ?? DEFAULT_LIMIT);
+      const rows = await queries.onlineFriends(principalOf(request).userId, request.query.limit);
       return { friends: rows.map(toFriendItem) };
     },
   );
@@ -254,9 +251,9 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const page = pageOf(request.query);
+      const page = { page: request.query.page, limit: request.query.limit };
       const result = await queries.search(principalOf(request).userId, request.query.q, page);
-      return { users: result.items.map(toSearchResultItem), pagination: paginationOf(page.page, page.limit, result.total) };
+      return { users: result.items.map(toSearchResultItem), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
 
@@ -272,7 +269,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const rows = await suggestions.list(principalOf(request).userId, request.query.limit ?? DEFAULT_LIMIT);
+      const rows = await suggestions.list(principalOf(request).userId, request.query.limit);
       return { suggestions: rows.map(toSuggestionItem) };
     },
   );
@@ -307,14 +304,14 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       },
     },
     async (request) => {
-      const page = pageOf(request.query);
+      const page = { page: request.query.page, limit: request.query.limit };
       const result = await queries.listFriendsOf(
         principalOf(request).userId,
         request.params.userId,
         request.query.sort ?? 'recent',
         page,
       );
-      return { friends: result.items.map(toFriendItem), pagination: paginationOf(page.page, page.limit, result.total) };
+      return { friends: result.items.map(toFriendItem), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
 import type { FriendView } from './friends.reads.service.js';
 import type { Suggestion } from './friends.suggestions.service.js';
@@ -184,10 +185,6 @@ export const SuggestionItem = Type.Object(
 export const SuggestionList = Type.Object({ suggestions: Type.Array(SuggestionItem) });
 
 // ---- mappers ----
-
-export function paginationOf(page: number, limit: number, total: number) {
-  return { page, limit, total, total_pages: Math.ceil(total / limit) };
-}
 
 function toUserCard(u: UserCardRow) {
   return {

@@ -1,3 +1,4 @@
+import { feedPagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -24,10 +25,9 @@ export function registerGoalActivityRoutes(app: TypedApp, feed: GoalActivityServ
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const result = await feed.listGoalFeed(principalOf(request).userId, page, limit);
-      return { entries: result.items.map(toFeedEntry), pagination: { page, limit, has_more: result.hasMore } };
+      return { entries: result.items.map(toFeedEntry), pagination: feedPagination(page, limit, result.hasMore) };
     },
   );
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { FeedPagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import type { GoalFeedItem } from './goal-activity.repo.js';
 
@@ -42,7 +43,7 @@ const FeedEntry = Type.Object({
 
 export const GoalFeed = Type.Object({
   entries: Type.Array(FeedEntry),
-  pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), has_more: Type.Boolean() }),
+  pagination: FeedPagination,
 });
 
 const MONEY_FIELDS = new Set(['amount', 'current_amount']);

@@ -1,13 +1,11 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { OpenPage } from '../../lib/page.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { MediaLinks } from '../media/media.links.js';
 import { GoalActivityRepo, type GoalActivity, type GoalFeedItem } from './goal-activity.repo.js';
 
-export interface GoalFeedPage {
-  items: Array<GoalFeedItem & { timeAgo: string }>;
-  hasMore: boolean;
-}
+export type GoalFeedPage = OpenPage<GoalFeedItem & { timeAgo: string }>;
 
 /** The friends feed's goal activity: the only writer of `feed_entries` rows of the goal_* types. */
 export class GoalActivityService {

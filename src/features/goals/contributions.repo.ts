@@ -1,5 +1,6 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import { users } from '../users/users.tables.js';
 import type { ContributionType } from './goals.vocabulary.js';
@@ -49,7 +50,7 @@ export class ContributionsRepo {
    * A page of the goal's contributions, newest first, with the contributor's card. Contributions of
    * users blocked either way with the viewer are left out (blocks hide both sides).
    */
-  async page(goalId: string, viewerId: string, limit: number, offset: number): Promise<{ items: ContributionItemRow[]; total: number }> {
+  async page(goalId: string, viewerId: string, limit: number, offset: number): Promise<Page<ContributionItemRow>> {
     const where = this.visibleOf(goalId, viewerId);
     const items = await this.itemsWhere(where, limit, offset);
     const [total] = await this.db.select({ n: count() }).from(goalContributions).where(where);

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
+import { pagePagination, PageQuery } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
-import { errorResponses, PageQuery } from '../../http/schemas.js';
+import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import { ContributionCreated, ContributionList, CreateContributionBody, toContributionCreated, toContributionItem } from './contributions.schemas.js';
 import type { ContributionsService } from './contributions.service.js';
@@ -51,12 +52,11 @@ export function registerContributionsRoutes(app: TypedApp, contributions: Contri
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const { items, total } = await contributions.list(principalOf(request).userId, request.params.goalId, page, limit);
       return {
         contributions: items.map(toContributionItem),
-        pagination: { page, limit, total, total_pages: Math.ceil(total / limit) },
+        pagination: pagePagination(page, limit, total),
       };
     },
   );

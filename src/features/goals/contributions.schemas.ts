@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination } from '../../http/pagination.js';
+import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import type { ContributionItemRow } from './contributions.repo.js';
 import type { ContributionResult } from './contributions.service.js';

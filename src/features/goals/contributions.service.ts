@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { ContributionsRepo, type ContributionItemRow } from './contributions.repo.js';
 import { GoalAccess } from './goals.access.js';
 import { completeIfReached } from './goals.completion.js';
@@ -9,7 +10,6 @@ import { goalNotActive, goalNotFound, notAParticipant } from './goals.errors.js'
 import { actorCard, goalSummary } from './goals.payloads.js';
 import { mayContribute } from './goals.policy.js';
 import { GoalReadsRepo } from './goals.reads.repo.js';
-import type { Page } from './goals.reads.service.js';
 import { GoalsRepo } from './goals.repo.js';
 import { contributionAmountOf } from './goals.rules.js';
 import type { ContributionType } from './goals.vocabulary.js';

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { ProfileVisibility } from '../privacy/privacy.policy.js';
 import { users } from '../users/users.tables.js';
@@ -106,7 +107,7 @@ export class GoalReadsRepo {
     filter: GoalListFilter,
     limit: number,
     offset: number,
-  ): Promise<{ rows: GoalListRow[]; total: number }> {
+  ): Promise<Page<GoalListRow>> {
     const conditions: Array<SQL | undefined> = [
       isActiveParticipant(ownerId),
       filter.status === 'all' ? undefined : eq(goals.status, filter.status),
@@ -127,7 +128,7 @@ export class GoalReadsRepo {
       .limit(limit)
       .offset(offset);
     const [total] = await this.db.select({ n: count() }).from(goals).where(where);
-    return { rows, total: Number(total?.n ?? 0) };
+    return { items: rows, total: Number(total?.n ?? 0) };
   }
 
   /** Up to `perGoal` active participants of each goal (creator first), one statement for the page. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import type { MediaLinks } from '../media/media.links.js';
 import { ContributionsRepo, type ContributionItemRow } from './contributions.repo.js';
 import { GoalAccess } from './goals.access.js';
@@ -32,11 +33,6 @@ export interface GoalDetails {
 export interface GoalListItem extends GoalListRow {
   daysRemaining: number | null;
   preview: PreviewRow[];
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
 }
 
 /**
@@ -120,9 +116,9 @@ export class GoalReadsService {
     const listed = await this.queries.listParticipating(ownerId, viewerId, filter, limit, (page - 1) * limit);
     const { total } = listed;
     const [rows, previews, today] = await Promise.all([
-      this.mediaLinks.resolveAll(listed.rows, ['imageUrl']),
+      this.mediaLinks.resolveAll(listed.items, ['imageUrl']),
       this.queries.previews(
-        listed.rows.map((r) => r.id),
+        listed.items.map((r) => r.id),
         viewerId,
         PREVIEW_PARTICIPANTS,
       ),

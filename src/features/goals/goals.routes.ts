@@ -1,7 +1,9 @@
 import type { Static } from 'typebox';
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
+import type { Page } from '../../lib/page.js';
 import {
   CreateGoalBody,
   Goal,
@@ -15,7 +17,7 @@ import {
   toGoalListEntry,
 } from './goals.schemas.js';
 import type { GoalListFilter } from './goals.reads.repo.js';
-import type { GoalReadsService, GoalListItem, Page } from './goals.reads.service.js';
+import type { GoalReadsService, GoalListItem } from './goals.reads.service.js';
 import type { GoalsService } from './goals.service.js';
 import { categoryKey } from './goals.rules.js';
 import type { GoalPatch } from './goals.update.js';
@@ -28,7 +30,7 @@ const IMAGE_NOTE =
 function toList(result: Page<GoalListItem>, page: number, limit: number) {
   return {
     goals: result.items.map(toGoalListEntry),
-    pagination: { page, limit, total: result.total, total_pages: Math.ceil(result.total / limit) },
+    pagination: pagePagination(page, limit, result.total),
   };
 }
 
@@ -94,7 +96,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
       },
     },
     async (request) => {
-      const { page = 1, limit = 20, status = 'active', type = 'all', category } = request.query;
+      const { page, limit, status = 'active', type = 'all', category } = request.query;
       const filter: GoalListFilter = { status, type, ...(category ? { category: categoryKey(category) } : {}) };
       return toList(await reads.listMine(principalOf(request).userId, filter, page, limit), page, limit);
     },
@@ -114,7 +116,7 @@ export function registerGoalsRoutes(app: TypedApp, goals: GoalsService, reads: G
       },
     },
     async (request) => {
-      const { page = 1, limit = 20, status = 'all' } = request.query;
+      const { page, limit, status = 'all' } = request.query;
       const result = await reads.listOfUser(principalOf(request).userId, request.params.userId, { status, type: 'all' }, page, limit);
       return toList(result, page, limit);
     },

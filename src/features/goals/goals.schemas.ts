@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, NullableTimestamp, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
 import { ContributionItem, toContributionItem } from './contributions.schemas.js';
 import type { ParticipantCardRow } from './goals.reads.repo.js';

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { cursorPagination, feedPagination, FeedPagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { MemoriesFeedPage } from './memories-feed.service.js';
 
@@ -7,7 +8,7 @@ export const MemoriesFeedQuery = Type.Object(
     feed_type: Type.Optional(
       Type.Union([Type.Literal('friends'), Type.Literal('discover'), Type.Literal('following')], { default: 'friends' }),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    limit: PageQuery.limit,
     cursor: Type.Optional(UserText({ maxLength: 200, description: 'opaque; the previous page’s next_cursor' })),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'page-based paging instead of a cursor' })),
   },
@@ -32,12 +33,7 @@ const FeedPostJson = Type.Object({
 
 export const MemoriesFeed = Type.Object({
   posts: Type.Array(FeedPostJson),
-  pagination: Type.Object({
-    page: Type.Optional(Type.Integer()),
-    limit: Type.Integer(),
-    has_more: Type.Boolean(),
-    next_cursor: NullableString,
-  }),
+  pagination: Type.Object({ ...FeedPagination.properties, page: Type.Optional(Type.Integer()), next_cursor: NullableString }),
 });
 
 /** A service page → the plan's body. */
@@ -58,6 +54,6 @@ export function toMemoriesFeed(result: MemoriesFeedPage, limit: number, page: nu
       time_ago: p.timeAgo,
       created_at: p.createdAt.toISOString(),
     })),
-    pagination: { ...(page !== undefined ? { page } : {}), limit, has_more: result.hasMore, next_cursor: result.nextCursor },
+    pagination: { ...feedPagination(page, limit, result.hasMore), ...cursorPagination(result.hasMore, result.nextCursor) },
   };
 }

@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -64,8 +65,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
     },
     async (request) => {
       const q = request.query;
-      const page = q.page ?? 1;
-      const limit = q.limit ?? 20;
+      const { page, limit } = q;
       const result = await s.notifications.list(principalOf(request).userId, {
         page,
         limit,
@@ -74,7 +74,7 @@ export function registerNotificationsRoutes(app: TypedApp, s: NotificationRouteS
       });
       return {
         notifications: result.items.map((n) => toNotificationJson(n, result.now)),
-        pagination: { page, limit, total: result.total, total_pages: Math.ceil(result.total / limit), unread_count: result.unreadCount },
+        pagination: { ...pagePagination(page, limit, result.total), unread_count: result.unreadCount },
       };
     },
   );

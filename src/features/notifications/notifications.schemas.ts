@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { InboxItem } from './notifications.repo.js';
 import type { PushTokenRow } from './notifications.tables.js';
@@ -46,7 +47,7 @@ export const NotificationJson = Type.Object({
 
 export const InboxBody = Type.Object({
   notifications: Type.Array(NotificationJson),
-  pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), total_pages: Type.Integer(), unread_count: Type.Integer() }),
+  pagination: Type.Object({ ...PagePagination.properties, unread_count: Type.Integer() }),
 });
 
 export const UnreadCountBody = Type.Object({ unread_count: Type.Integer() });

@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { typesOfGroup, type NotificationFilter } from './notifications.catalog.js';
 import { notificationNotFound } from './notifications.errors.js';
 import { NotificationsRepo, type InboxItem } from './notifications.repo.js';
@@ -11,9 +12,7 @@ export interface InboxQuery {
   unreadOnly: boolean;
 }
 
-export interface InboxPage {
-  items: InboxItem[];
-  total: number;
+export interface InboxPage extends Page<InboxItem> {
   unreadCount: number;
   now: Date;
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { users } from '../users/users.tables.js';
 import { LIVE_STATUSES, type PartnershipStatus } from './partners.policy.js';
@@ -156,7 +157,7 @@ export class PartnersRepo {
     statuses: readonly PartnershipStatus[],
     page: number,
     limit: number,
-  ): Promise<{ items: PartnershipWithPartner[]; total: number }> {
+  ): Promise<Page<PartnershipWithPartner>> {
     const where = and(visibleTo(userId), inArray(ap.status, [...statuses]));
     const [items, [count]] = await Promise.all([
       this.db

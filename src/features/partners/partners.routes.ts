@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -61,12 +62,11 @@ export function registerPartnersRoutes(app: TypedApp, partners: PartnersService)
     },
     async (request) => {
       const callerId = principalOf(request).userId;
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const { items, total } = await partners.list(callerId, request.query.status ?? 'current', page, limit);
       return {
         partners: items.map((view) => toPartnership(view, callerId)),
-        pagination: { page, limit, total, total_pages: Math.ceil(total / limit) },
+        pagination: pagePagination(page, limit, total),
       };
     },
   );

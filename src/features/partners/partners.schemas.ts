@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js';
 import { CHECK_IN_FREQUENCIES, PARTNERSHIP_STATUSES, type CheckInFrequency, type PartnershipStatus } from './partners.policy.js';
 import type { PartnershipView } from './partners.service.js';
 

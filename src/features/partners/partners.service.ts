@@ -2,6 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import {
   cannotPartnerSelf,
   invalidPartnershipState,
@@ -130,7 +131,7 @@ export class PartnersService {
     filter: PartnershipListFilter,
     page: number,
     limit: number,
-  ): Promise<{ items: PartnershipView[]; total: number }> {
+  ): Promise<Page<PartnershipView>> {
     return this.repo.listVisible(callerId, LIST_FILTERS[filter], page, limit);
   }
 

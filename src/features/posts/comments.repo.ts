@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { UserCardRow } from './posts.reads.repo.js';
 import { postComments, type PostCommentRow } from './posts.tables.js';
@@ -153,7 +154,7 @@ export class CommentsRepo {
   }
 
   /** A page of top-level comments, oldest first (authors blocked with the viewer left out), and their total. */
-  async topLevelPage(viewerId: string, postId: string, limit: number, offset: number): Promise<{ items: CommentViewRow[]; total: number }> {
+  async topLevelPage(viewerId: string, postId: string, limit: number, offset: number): Promise<Page<CommentViewRow>> {
     const where = sql`where c.post_id = ${postId} and c.parent_comment_id is null
       and not ${blockedEitherWay(viewerId, sql.raw('c.user_id'))}`;
     const rows = await queryRows<Record<string, unknown>>(

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { Timestamp, UserText, Uuid, PagePagination } from '../../http/schemas.js';
+import { PagePagination } from '../../http/pagination.js';
+import { Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { CommentViewRow } from './comments.repo.js';
 import type { CommentWithReplies } from './comments.service.js';
 import { toUserCard, UserCard } from './posts.schemas.js';

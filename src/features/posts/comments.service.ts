@@ -2,10 +2,11 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { invalidField } from '../../lib/app-error.js';
+import type { Page } from '../../lib/page.js';
 import { CommentsRepo, vanishedTargetOf, type CommentViewRow } from './comments.repo.js';
 import { commentNotFound, invalidParentComment, isPostNotFound, notCommentAuthor, postNotFound } from './posts.errors.js';
 import { mayDeleteComment } from './posts.policy.js';
-import type { Page, PostsService } from './posts.service.js';
+import type { PostsService } from './posts.service.js';
 import './posts.events.js';
 
 export const COMMENT_MAX = 1000;

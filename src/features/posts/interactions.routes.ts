@@ -1,3 +1,4 @@
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { EmptyBody, errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
@@ -13,7 +14,7 @@ import {
 } from './comments.schemas.js';
 import type { CommentsService } from './comments.service.js';
 import type { LikesService } from './likes.service.js';
-import { LikeResponse, LikerList, PageOnlyQuery, pagination, PostIdParams, toLiker } from './posts.schemas.js';
+import { LikeResponse, LikerList, PageOnlyQuery, PostIdParams, toLiker } from './posts.schemas.js';
 
 const tags = ['posts'];
 
@@ -66,10 +67,9 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const result = await likes.likers(principalOf(request).userId, request.params.postId, page, limit);
-      return { users: result.items.map(toLiker), pagination: pagination(page, limit, result.total) };
+      return { users: result.items.map(toLiker), pagination: pagePagination(page, limit, result.total) };
     },
   );
 
@@ -111,10 +111,9 @@ export function registerPostInteractionRoutes(app: TypedApp, likes: LikesService
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const result = await comments.list(principalOf(request).userId, request.params.postId, page, limit);
-      return { comments: result.items.map(toCommentWithReplies), pagination: pagination(page, limit, result.total) };
+      return { comments: result.items.map(toCommentWithReplies), pagination: pagePagination(page, limit, result.total) };
     },
   );
 

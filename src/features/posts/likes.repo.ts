@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { UserCardRow } from './posts.reads.repo.js';
 
@@ -83,7 +84,7 @@ export class LikesRepo {
   }
 
   /** Who liked a post, newest first (users blocked with the viewer left out), and how many. */
-  async likersPage(viewerId: string, postId: string, limit: number, offset: number): Promise<{ items: LikerRow[]; total: number }> {
+  async likersPage(viewerId: string, postId: string, limit: number, offset: number): Promise<Page<LikerRow>> {
     const where = sql`where l.post_id = ${postId} and not ${blockedEitherWay(viewerId, sql.raw('l.user_id'))}`;
     const rows = await queryRows<Record<string, unknown>>(
       this.db,

@@ -1,10 +1,11 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { CommentsRepo } from './comments.repo.js';
 import { commentNotFound, isPostNotFound, postNotFound } from './posts.errors.js';
 import { LikesRepo, type LikeChange, type LikerRow } from './likes.repo.js';
-import type { Page, PostsService } from './posts.service.js';
+import type { PostsService } from './posts.service.js';
 import './posts.events.js';
 
 export interface LikeResult {

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { PostAccessFacts, PostVisibility } from './posts.policy.js';
@@ -110,7 +111,7 @@ export class PostReadsRepo {
   }
 
   /** One page of a user's non-archived posts that the viewer may see, newest first, and their total. */
-  async pageOfUser(viewerId: string, userId: string, limit: number, offset: number): Promise<{ items: PostViewRow[]; total: number }> {
+  async pageOfUser(viewerId: string, userId: string, limit: number, offset: number): Promise<Page<PostViewRow>> {
     const where = sql`where p.user_id = ${userId} and not p.is_archived and ${postVisibleTo(viewerId, 'p')}`;
     const rows = await queryRows<RawPost>(
       this.db,

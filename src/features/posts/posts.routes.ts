@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { enforceRateLimit, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
 import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
@@ -13,7 +14,6 @@ import {
   CAPTION_MAX,
   CreateTextPostBody,
   PageOnlyQuery,
-  pagination,
   Post,
   PostIdParams,
   PostList,
@@ -228,11 +228,10 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const result = await posts.listOfUser(principalOf(request).userId, request.params.userId, page, limit);
       const now = clock.now();
-      return { posts: result.items.map((p) => toPost(p, now)), pagination: pagination(page, limit, result.total) };
+      return { posts: result.items.map((p) => toPost(p, now)), pagination: pagePagination(page, limit, result.total) };
     },
   );
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PageQuery, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { LikerRow } from './likes.repo.js';
 import type { PostViewRow, UserCardRow } from './posts.reads.repo.js';
@@ -112,6 +113,3 @@ export function toLiker(l: LikerRow) {
   return { ...toUserCard(l), liked_at: l.likedAt.toISOString() };
 }
 
-export function pagination(page: number, limit: number, total: number) {
-  return { page, limit, total, total_pages: Math.ceil(total / limit) };
-}

@@ -3,6 +3,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { isPrivateKey } from '../../infra/storage/storage.js';
+import type { Page } from '../../lib/page.js';
 import type { MediaService, RekeyedMedia, UploadedFile } from '../media/media.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, postUpdateConflict } from './posts.errors.js';
@@ -23,11 +24,6 @@ export interface PostPatch {
   caption?: string | null;
   visibility?: PostVisibility;
   isArchived?: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
 }
 
 /** Attempts of an update that re-keys media before it gives up on concurrent re-keyings (409). */

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
+import { pagePagination, PageQuery } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
-import { errorResponses, PageQuery } from '../../http/schemas.js';
+import { errorResponses } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import type { BlocksService } from './blocks.service.js';
 import { BlockBody, BlockedUserParams, BlockedUserResponse, BlockedUsersList, toBlockedUser } from './settings.schemas.js';
@@ -38,12 +39,11 @@ export function registerBlocksRoutes(app: TypedApp, blocks: BlocksService): void
       },
     },
     async (request) => {
-      const page = request.query.page ?? 1;
-      const limit = request.query.limit ?? 20;
+      const { page, limit } = request.query;
       const { items, total } = await blocks.list(principalOf(request).userId, page, limit);
       return {
         blocked_users: items.map(toBlockedUser),
-        pagination: { page, limit, total, total_pages: Math.ceil(total / limit) },
+        pagination: pagePagination(page, limit, total),
       };
     },
   );

@@ -3,6 +3,7 @@ import { inTransaction, type Database, type Db } from '../../infra/db/database.j
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
+import type { Page } from '../../lib/page.js';
 import { userNotFound } from '../users/users.errors.js';
 import type { UsersService } from '../users/users.service.js';
 import { alreadyBlocked, blockNotFound, cannotBlockSelf } from './settings.errors.js';
@@ -65,7 +66,7 @@ export class BlocksService {
     this.bus.publish('user.unblocked', { blockerId, blockedId });
   }
 
-  async list(blockerId: string, page: number, limit: number): Promise<{ items: BlockedUserItem[]; total: number }> {
+  async list(blockerId: string, page: number, limit: number): Promise<Page<BlockedUserItem>> {
     return this.repo.listBlocks(blockerId, limit, (page - 1) * limit);
   }
 }

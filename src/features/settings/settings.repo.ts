@@ -1,5 +1,6 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import { users } from '../users/users.tables.js';
 import { blockedUsers, userSettings, type NewUserSettingsRow, type UserSettingsRow } from './settings.tables.js';
 
@@ -65,7 +66,7 @@ export class SettingsRepo {
   }
 
   /** The users `blockerId` blocked, newest first, with their cards (one query). */
-  async listBlocks(blockerId: string, limit: number, offset: number): Promise<{ items: BlockedUserItem[]; total: number }> {
+  async listBlocks(blockerId: string, limit: number, offset: number): Promise<Page<BlockedUserItem>> {
     const items = await this.blockSelect()
       .where(eq(blockedUsers.blockerId, blockerId))
       .orderBy(desc(blockedUsers.blockedAt), desc(blockedUsers.id))

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { PagePagination } from '../../http/pagination.js';
+import { NullableString, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { NotificationPreferences } from '../notifications/preferences.service.js';
 import type { BlockedUserItem } from './settings.repo.js';
 import type { AllSettings, AppearanceSettings, PrivacySettings } from './settings.service.js';

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, notLike, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { Page } from '../../lib/page.js';
 import { areFriends, blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
 import { stories, type NewStoryRow, type StoryRow } from './stories.tables.js';
 
@@ -114,7 +115,7 @@ export class StoriesRepo {
   }
 
   /** A page of a story's viewers, newest first (viewers blocked either way with the owner left out), and their total. */
-  async listViewers(ownerId: string, storyId: string, limit: number, offset: number): Promise<{ rows: StoryViewerRow[]; total: number }> {
+  async listViewers(ownerId: string, storyId: string, limit: number, offset: number): Promise<Page<StoryViewerRow>> {
     const where = sql`v.story_id = ${storyId} and u.is_active and u.deleted_at is null and not ${blockedEitherWay(ownerId, sql`v.viewer_id`)}`;
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
@@ -129,7 +130,7 @@ export class StoriesRepo {
       sql`select count(*)::int as n from story_views v join users u on u.id = v.viewer_id where ${where}`,
     );
     return {
-      rows: rows.map((r) => ({
+      items: rows.map((r) => ({
         id: String(r.id),
         username: String(r.username),
         fullName: (r.full_name as string | null) ?? null,

@@ -1,4 +1,5 @@
 import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
+import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { Type } from 'typebox';
 import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
@@ -156,11 +157,11 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
       },
     },
     async (request) => {
-      const { page = 1, limit = 20 } = request.query;
+      const { page, limit } = request.query;
       const result = await stories.viewers(principalOf(request).userId, request.params.storyId, page, limit);
       return {
-        users: result.rows.map(toViewer),
-        pagination: { page, limit, total: result.total, total_pages: Math.ceil(result.total / limit) },
+        users: result.items.map(toViewer),
+        pagination: pagePagination(page, limit, result.total),
       };
     },
   );

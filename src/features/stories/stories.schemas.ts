@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { NullableString, PagePagination, PageQuery, Timestamp, Uuid } from '../../http/schemas.js';
+import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
 import type { StoryGroup } from './stories.service.js';
 import type { StoryViewerRow, TrayStoryRow } from './stories.repo.js';
 import type { StoryRow } from './stories.tables.js';

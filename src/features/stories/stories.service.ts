@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
+import type { Page } from '../../lib/page.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
 import { mediaTypeMismatch, notStoryOwner, storyNotFound } from './stories.errors.js';
 import { StoriesRepo, type StoryViewerRow, type TrayStoryRow } from './stories.repo.js';
@@ -126,7 +127,7 @@ export class StoriesService {
   }
 
   /** A page of the story's viewers, newest first; only its owner may ask (others 404). */
-  async viewers(ownerId: string, storyId: string, page: number, limit: number): Promise<{ rows: StoryViewerRow[]; total: number }> {
+  async viewers(ownerId: string, storyId: string, page: number, limit: number): Promise<Page<StoryViewerRow>> {
     const story = await this.repo.findVisible(ownerId, storyId, this.clock.now());
     if (story?.userId !== ownerId) throw storyNotFound();
     return this.repo.listViewers(ownerId, storyId, limit, (page - 1) * limit);
