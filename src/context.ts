@@ -254,7 +254,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const storage = overrides.storage ?? openStorage(config, clock, jwtSecret);
   const signer = new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds);
   const privacy = new PrivacyService(database);
-  const users = new UsersService(database, cache, bus, clock, privacy);
+  const users = new UsersService(database, cache, bus, clock);
   const recovery = new AuthRecoveryService(database, bus, clock, users);
   // Ended sessions are kept for one access-token lifetime (plus a minute of margin for clock steps).
   const revocations = new SessionRevocations(cache, pubsub, { ttlSeconds: config.accessTokenTtlSeconds + 60 });

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { friendIdsOf } from '../privacy/privacy.sql.js';
 import { measureKey, type ActivityMetric, type Measure, type Metric } from './achievements.criteria.js';
 
 /**
@@ -21,7 +22,7 @@ const VALUE: Record<Metric, (u: SQL) => SQL> = {
   goals_achieved: (u) => sql`(select au.goals_achieved from users au where au.id = ${u})`,
   group_goals_completed: (u) => sql`(select count(*) from goal_participants gp join goals g on g.id = gp.goal_id
     where gp.user_id = ${u} and gp.left_at is null and g.goal_type = 'group' and g.status = 'completed')`,
-  friends: (u) => sql`(select count(*) from friendships f where f.status = 'accepted' and (f.user_id = ${u} or f.friend_id = ${u}))`,
+  friends: (u) => sql`(select count(*) from ${friendIdsOf(u)} as friend(id))`,
   posts: (u) => sql`(select count(*) from posts p where p.user_id = ${u})`,
 };
 

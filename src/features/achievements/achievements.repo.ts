@@ -1,6 +1,5 @@
-import { and, asc, desc, eq, isNull, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
-import { users } from '../users/users.tables.js';
 import { achievements, userAchievements } from './achievements.tables.js';
 
 /** A catalogue entry, with when the user in question earned it (null: not yet). */
@@ -87,15 +86,5 @@ export class AchievementsRepo {
       .onConflictDoNothing({ target: [userAchievements.userId, userAchievements.achievementId] })
       .returning({ earnedAt: userAchievements.earnedAt });
     return row?.earnedAt;
-  }
-
-  /** Whether the account exists and is neither deleted nor deactivated (reads `users`). */
-  async accountIsLive(userId: string): Promise<boolean> {
-    const [row] = await this.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, userId), eq(users.isActive, true), isNull(users.deletedAt)))
-      .limit(1);
-    return row !== undefined;
   }
 }

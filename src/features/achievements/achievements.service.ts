@@ -1,7 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
-import { canSeeFullProfile, canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { isMet, measureKey, measureOf, METRICS, parseCriteria, type Criteria, type Metric } from './achievements.criteria.js';
@@ -42,9 +41,7 @@ export class AchievementsService {
 
   /** The badges `userId` earned, if the viewer may see that user's full profile; else 404 user_not_found. */
   async earnedBy(viewerId: string, userId: string): Promise<AchievementItem[]> {
-    if (!(await this.repo.accountIsLive(userId))) throw userNotFound();
-    const [rel, settings] = await Promise.all([this.privacy.relationship(viewerId, userId), this.privacy.settingsOf(userId)]);
-    if (!settings || !canSeeUser(rel) || !canSeeFullProfile(rel, settings.profileVisibility)) throw userNotFound();
+    if (!(await this.privacy.accessTo(viewerId, userId)).fullProfile) throw userNotFound();
     await this.catchUp(userId);
     return this.repo.earnedBy(userId);
   }

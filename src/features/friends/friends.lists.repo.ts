@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
-import { blockedEitherWay, friendRequestAllowed, mutualFriendsCount } from '../privacy/privacy.sql.js';
+import { activeAccountRow, areFriends, blockedEitherWay, friendRequestAllowed, friendshipsOf, mutualFriendsCount } from '../privacy/privacy.sql.js';
 
 /**
  * Read models of the social graph: friend lists, request inboxes and user search. Each joins
@@ -70,7 +70,7 @@ export function cardOf(r: Raw): UserCardRow {
 
 /** An active account that the viewer has not blocked and is not blocked by. */
 function visibleUser(viewerId: string): SQL {
-  return sql`u.is_active and u.deleted_at is null and not ${blockedEitherWay(viewerId, sql`u.id`)}`;
+  return sql`${activeAccountRow('u')} and not ${blockedEitherWay(viewerId, sql`u.id`)}`;
 }
 
 // Unqualified column names: used inside the page subquery and again outside it.
@@ -99,10 +99,9 @@ export class FriendListsRepo {
    * `mutualFriends` counts friends the viewer has in common with each listed friend.
    */
   private friendsSource(ownerId: string, viewerId: string, extra?: SQL): SQL {
-    return sql`from friendships f
-      join users u on u.id = case when f.user_id = ${ownerId} then f.friend_id else f.user_id end
-      where f.status = 'accepted' and (f.user_id = ${ownerId} or f.friend_id = ${ownerId})
-        and ${visibleUser(viewerId)} ${extra ? sql`and ${extra}` : sql``}`;
+    return sql`from ${friendshipsOf(ownerId)} f
+      join users u on u.id = f.friend_id
+      where ${visibleUser(viewerId)} ${extra ? sql`and ${extra}` : sql``}`;
   }
 
   private async friendsPage(source: SQL, viewerId: string, sort: FriendsSort, slice: PageSlice): Promise<FriendRow[]> {
@@ -210,7 +209,7 @@ export class FriendListsRepo {
             from unnest(q.variants) v), 0)) end as fuzzy) s
       left join friendships f on (f.user_id = ${viewerId} and f.friend_id = u.id) or (f.user_id = u.id and f.friend_id = ${viewerId})
       where u.id <> ${viewerId} and ${visibleUser(viewerId)}
-        and (u.appear_in_suggestions or f.status = 'accepted')
+        and (u.appear_in_suggestions or ${areFriends(viewerId, sql`u.id`)})
         and (s.fuzzy >= ${SEARCH_THRESHOLD} or strpos(n.un, q.q) > 0 or strpos(n.fn, q.q) > 0)`;
     // Exact matches first, then prefixes, then by similarity.
     const rows = await queryRows<Raw>(

@@ -1,7 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import type { Page } from '../../lib/page.js';
-import { canSeeFullProfile, canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { friendRequestNotFound } from './friends.errors.js';
@@ -15,7 +14,6 @@ import {
   type UserCardRow,
 } from './friends.lists.repo.js';
 import { adjacentTranspositions, ONLINE_WINDOW_MS, presenceOf } from './friends.policy.js';
-import { FriendsRepo } from './friends.repo.js';
 
 export interface PageRequest {
   page: number;
@@ -40,7 +38,6 @@ export interface OnlineLookup {
 /** Friend lists, request inboxes and user search: read-only use cases over the social graph. */
 export class FriendReadsService {
   private readonly lists: FriendListsRepo;
-  private readonly friends: FriendsRepo;
 
   constructor(
     database: Database,
@@ -49,7 +46,6 @@ export class FriendReadsService {
     private readonly online?: OnlineLookup,
   ) {
     this.lists = new FriendListsRepo(database.db);
-    this.friends = new FriendsRepo(database.db);
   }
 
   private view(row: FriendRow, now: Date, connected?: Set<string>): FriendView {
@@ -78,13 +74,7 @@ export class FriendReadsService {
    * unknown or blocked user). Users blocked with the viewer are left out of the list.
    */
   async listFriendsOf(viewerId: string, ownerId: string, sort: FriendsSort, page: PageRequest): Promise<Page<FriendView>> {
-    if (viewerId !== ownerId) {
-      if (!(await this.friends.isActiveUser(ownerId))) throw userNotFound();
-      const rel = await this.privacy.relationship(viewerId, ownerId);
-      if (!canSeeUser(rel)) throw userNotFound();
-      const settings = await this.privacy.settingsOf(ownerId);
-      if (!settings || !canSeeFullProfile(rel, settings.profileVisibility)) throw userNotFound();
-    }
+    if (viewerId !== ownerId && !(await this.privacy.accessTo(viewerId, ownerId)).fullProfile) throw userNotFound();
     const result = await this.lists.listFriends(ownerId, viewerId, sort, sliceOf(page));
     const now = this.clock.now();
     return { items: await this.views(result.items, now), total: result.total };

@@ -1,7 +1,7 @@
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { blockedEitherWay, friendIdsOf, friendRequestAllowed } from '../privacy/privacy.sql.js';
+import { accountActive, areFriends, blockedEitherWay, friendIdsOf, friendRequestAllowed } from '../privacy/privacy.sql.js';
 import { toDate } from './friends.lists.repo.js';
 import { friendships, type FriendshipRow } from './friends.tables.js';
 
@@ -60,7 +60,7 @@ export class FriendsRepo {
           eq(friendships.id, requestId),
           eq(friendships.friendId, addresseeId),
           eq(friendships.status, 'pending'),
-          sql`exists (select 1 from users u where u.id = ${friendships.userId} and u.is_active and u.deleted_at is null)`,
+          accountActive(sql`friendships.user_id`),
           sql`not ${blockedEitherWay(addresseeId, friendships.userId)}`,
         ),
       )
@@ -102,28 +102,12 @@ export class FriendsRepo {
   }
 
   async areFriends(a: string, b: string): Promise<boolean> {
-    const [row] = await this.db
-      .select({ id: friendships.id })
-      .from(friendships)
-      .where(and(pair(a, b), eq(friendships.status, 'accepted')))
-      .limit(1);
-    return row !== undefined;
+    const [row] = await queryRows<{ ok: boolean }>(this.db, sql`select ${areFriends(sql`${a}::uuid`, sql`${b}::uuid`)} as ok`);
+    return row?.ok === true;
   }
 
   async friendIds(userId: string): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(this.db, sql`select x.id from ${friendIdsOf(userId)} as x(id)`);
     return rows.map((r) => r.id);
-  }
-
-  /**
-   * Whether the account exists and is active. A read of the users feature's table (a read model:
-   * friends need the fact, not the account).
-   */
-  async isActiveUser(userId: string): Promise<boolean> {
-    const rows = await queryRows<{ ok: boolean }>(
-      this.db,
-      sql`select true as ok from users u where u.id = ${userId} and u.is_active and u.deleted_at is null`,
-    );
-    return rows.length > 0;
   }
 }

@@ -3,7 +3,6 @@ import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database, Db } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
-import { canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import {
@@ -60,9 +59,7 @@ export class FriendRequests {
     addresseeId: string,
     how: { viaInvite: boolean; notFound: () => Error },
   ): Promise<FriendshipRow> {
-    if (!(await this.repo.isActiveUser(addresseeId))) throw how.notFound();
-    const rel = await this.privacy.relationship(requesterId, addresseeId);
-    if (!canSeeUser(rel)) throw how.notFound();
+    if (!(await this.privacy.accessTo(requesterId, addresseeId)).visible) throw how.notFound();
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = await this.repo.findBetween(requesterId, addresseeId);
@@ -89,9 +86,7 @@ export class FriendRequests {
       // Refused by the rule: a row that appeared meanwhile is answered as above, anything else is 403
       // (or 404 when the addressee went away or a block came in meanwhile).
       if (await this.repo.findBetween(requesterId, addresseeId)) continue;
-      if (!(await this.repo.isActiveUser(addresseeId)) || !canSeeUser(await this.privacy.relationship(requesterId, addresseeId))) {
-        throw how.notFound();
-      }
+      if (!(await this.privacy.accessTo(requesterId, addresseeId)).visible) throw how.notFound();
       throw friendRequestsNotAllowed();
     }
     throw friendRequestExists();
@@ -157,9 +152,5 @@ export class FriendRequests {
 
   async friendIds(userId: string): Promise<string[]> {
     return this.repo.friendIds(userId);
-  }
-
-  async isActiveUser(userId: string): Promise<boolean> {
-    return this.repo.isActiveUser(userId);
   }
 }

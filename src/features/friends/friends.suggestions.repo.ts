@@ -1,7 +1,14 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { blockedEitherWay, friendIdsOf, friendRequestAllowed, mutualFriendsCount } from '../privacy/privacy.sql.js';
+import {
+  activeAccountRow,
+  blockedEitherWay,
+  friendIdsOf,
+  friendRequestAllowed,
+  friendshipOrRequestBetween,
+  mutualFriendsCount,
+} from '../privacy/privacy.sql.js';
 import { cardOf, type UserCardRow } from './friends.lists.repo.js';
 
 export type SuggestionReason = 'mutual_friends' | 'common_goals';
@@ -32,9 +39,8 @@ function commonGoalCategories(userId: string, other: SQLWrapper): SQL<number> {
  * friendship or pending request with the user, no block either way, and not dismissed by the user.
  */
 function suggestible(userId: string, other: SQL): SQL {
-  return sql`u.is_active and u.deleted_at is null and u.appear_in_suggestions
-    and not exists (select 1 from friendships f
-      where (f.user_id = ${userId} and f.friend_id = ${other}) or (f.user_id = ${other} and f.friend_id = ${userId}))
+  return sql`${activeAccountRow('u')} and u.appear_in_suggestions
+    and not ${friendshipOrRequestBetween(userId, other)}
     and not ${blockedEitherWay(userId, other)}`;
 }
 
@@ -58,9 +64,9 @@ export class FriendSuggestionsRepo {
     await this.db.execute(sql`
       with my_friends as (select x.id from ${friendIdsOf(userId)} as x(id)),
       via_friends as (
-        select case when f.user_id = mf.id then f.friend_id else f.user_id end as id, count(*)::int as mutual
-        from my_friends mf join friendships f on f.status = 'accepted' and (f.user_id = mf.id or f.friend_id = mf.id)
-        group by 1),
+        select fof.id, count(*)::int as mutual
+        from my_friends mf cross join lateral ${friendIdsOf(sql`mf.id`)} as fof(id)
+        group by fof.id),
       via_goals as (
         select gp.user_id as id, count(distinct g.category)::int as common
         from goal_participants gp join goals g on g.id = gp.goal_id
@@ -132,8 +138,8 @@ export class FriendSuggestionsRepo {
   async activeUserIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       this.db,
-      sql`select id from users where is_active and deleted_at is null
-        ${afterId ? sql`and id > ${afterId}` : sql``} order by id limit ${limit}`,
+      sql`select u.id from users u where ${activeAccountRow('u')}
+        ${afterId ? sql`and u.id > ${afterId}` : sql``} order by u.id limit ${limit}`,
     );
     return rows.map((r) => r.id);
   }

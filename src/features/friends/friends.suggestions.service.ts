@@ -1,10 +1,8 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database, type DatabaseBudget } from '../../infra/db/database.js';
-import { canSeeUser } from '../privacy/privacy.policy.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { cannotDismissSelf } from './friends.errors.js';
-import { FriendsRepo } from './friends.repo.js';
 import { FriendSuggestionsRepo, type SuggestionReason, type SuggestionRow } from './friends.suggestions.repo.js';
 
 export interface Suggestion extends SuggestionRow {
@@ -17,7 +15,6 @@ const RECOMPUTE_BATCH = 200;
 /** "People you may know": stored per user in `friend_suggestions`, recomputed from the graph. */
 export class FriendSuggestions {
   private readonly repo: FriendSuggestionsRepo;
-  private readonly friends: FriendsRepo;
 
   constructor(
     private readonly database: Database,
@@ -25,7 +22,6 @@ export class FriendSuggestions {
     private readonly privacy: PrivacyService,
   ) {
     this.repo = new FriendSuggestionsRepo(database.db);
-    this.friends = new FriendsRepo(database.db);
   }
 
   /**
@@ -63,8 +59,7 @@ export class FriendSuggestions {
   /** Never suggests `suggestedUserId` to the user again (idempotent). Unknown or blocked users: 404. */
   async dismiss(userId: string, suggestedUserId: string): Promise<void> {
     if (userId === suggestedUserId) throw cannotDismissSelf();
-    if (!(await this.friends.isActiveUser(suggestedUserId))) throw userNotFound();
-    if (!canSeeUser(await this.privacy.relationship(userId, suggestedUserId))) throw userNotFound();
+    if (!(await this.privacy.accessTo(userId, suggestedUserId)).visible) throw userNotFound();
     await this.repo.dismiss(userId, suggestedUserId, this.clock.now());
   }
 }

@@ -2,7 +2,7 @@ import { and, count, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-or
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
-import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import { accountActive, activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import type { ProfileVisibility } from '../privacy/privacy.policy.js';
 import { users } from '../users/users.tables.js';
 import type { GoalAccessFacts } from './goals.policy.js';
@@ -195,7 +195,7 @@ export class GoalReadsRepo {
         timezone: users.timezone,
       })
       .from(users)
-      .where(and(eq(users.id, userId), eq(users.isActive, true), sql`${users.deletedAt} is null`))
+      .where(and(eq(users.id, userId), activeAccountRow('users')))
       .limit(1);
     return row;
   }
@@ -232,7 +232,7 @@ export class GoalReadsRepo {
       sql`select c.id::text as id from (values ${sql.join(candidateIds.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
         where not (${areFriends(creatorId, sql`c.id`)})
           or ${blockedEitherWay(creatorId, sql`c.id`)}
-          or not exists (select 1 from users u where u.id = c.id and u.is_active and u.deleted_at is null)`,
+          or not ${accountActive(sql`c.id`)}`,
     );
     return rows.map((r) => r.id);
   }

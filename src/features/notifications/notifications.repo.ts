@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { accountActive, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { NOTIFICATION_TYPES, PREFERENCE_COLUMNS, type NotificationType, type PreferenceKey } from './notifications.catalog.js';
 
 /** What a subscriber asks to be written: one notification for one recipient. */
@@ -82,13 +83,8 @@ function toStored(r: Raw): StoredNotification {
  */
 function allowed(recipient: SQL, actorId: string | null, preference: PreferenceKey): SQL {
   const column = sql.raw(`np.${PREFERENCE_COLUMNS[preference]}`);
-  const notBlocked =
-    actorId === null
-      ? sql`true`
-      : sql`not exists (select 1 from blocked_users b
-          where (b.blocker_id = ${recipient} and b.blocked_id = ${actorId}::uuid)
-             or (b.blocker_id = ${actorId}::uuid and b.blocked_id = ${recipient}))`;
-  return sql`exists (select 1 from users u where u.id = ${recipient} and u.is_active and u.deleted_at is null)
+  const notBlocked = actorId === null ? sql`true` : sql`not ${blockedEitherWay(recipient, sql`${actorId}::uuid`)}`;
+  return sql`${accountActive(recipient)}
     and coalesce((select ${column} from notification_preferences np where np.user_id = ${recipient}), true)
     and ${notBlocked}`;
 }
@@ -285,8 +281,7 @@ export class NotificationsRepo {
           sides.other, ${meta.icon}, ${meta.color}, '/partners/' || sides.id, sides.collapse_key, ${at}
         from sides join users o on o.id = sides.other
         where ${allowed(sql`sides.recipient`, null, 'goalReminders')}
-          and not exists (select 1 from blocked_users b where (b.blocker_id = sides.recipient and b.blocked_id = sides.other)
-            or (b.blocker_id = sides.other and b.blocked_id = sides.recipient))
+          and not ${blockedEitherWay(sql`sides.recipient`, sql`sides.other`)}
           and not exists (select 1 from notifications n where n.user_id = sides.recipient and n.collapse_key = sides.collapse_key)
         limit ${limit}
         returning ${COLUMNS}`,

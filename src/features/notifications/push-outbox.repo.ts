@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import { activeAccountRow, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { PREFERENCE_COLUMNS, type PreferenceKey } from './notifications.catalog.js';
 
 /** What a push_outbox row's `payload` holds (its schedule is the `not_before` column). */
@@ -63,18 +64,14 @@ export class PushOutboxRepo {
       items.map((i) => sql`(${i.notificationId}::uuid, ${i.userId}::uuid, ${JSON.stringify(i.payload)}::jsonb)`),
       sql`, `,
     );
-    const notBlocked: SQL =
-      actorId === null
-        ? sql`true`
-        : sql`not exists (select 1 from blocked_users b where (b.blocker_id = v.user_id and b.blocked_id = ${actorId}::uuid)
-            or (b.blocker_id = ${actorId}::uuid and b.blocked_id = v.user_id))`;
+    const notBlocked: SQL = actorId === null ? sql`true` : sql`not ${blockedEitherWay(sql`v.user_id`, sql`${actorId}::uuid`)}`;
     const rows = await queryRows(
       this.db,
       sql`insert into push_outbox (notification_id, push_token_id, user_id, provider, payload, status, attempts, created_at, not_before)
         select v.notification_id, t.id, v.user_id,
           case when t.device_type = 'web' then ${providers.web} else ${providers.mobile} end, v.payload, 'pending', 0, ${at}::timestamptz, ${at}::timestamptz
         from (values ${values}) as v(notification_id, user_id, payload)
-        join users u on u.id = v.user_id and u.is_active and u.deleted_at is null
+        join users u on u.id = v.user_id and ${activeAccountRow('u')}
         join push_tokens t on t.user_id = v.user_id and t.is_active
         left join notification_preferences np on np.user_id = v.user_id
         where coalesce(np.push_enabled, true) and coalesce(${column}, true) and ${notBlocked}

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, inArray, isNull, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
-import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import { activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { users } from '../users/users.tables.js';
 import { LIVE_STATUSES, type PartnershipStatus } from './partners.policy.js';
 import {
@@ -62,8 +62,7 @@ const pairOf = (a: string, b: string) =>
 const visibleTo = (userId: string) =>
   and(
     or(eq(ap.userId, userId), eq(ap.partnerId, userId)),
-    eq(users.isActive, true),
-    isNull(users.deletedAt),
+    activeAccountRow('users'),
     not(blockedEitherWay(userId, users.id)),
   );
 
@@ -99,7 +98,7 @@ export class PartnersRepo {
     }>(
       this.db,
       sql`select u.id, u.username, u.full_name, u.profile_image_url,
-        (u.is_active and u.deleted_at is null) as active,
+        ${activeAccountRow('u')} as active,
         ${blockedEitherWay(callerId, sql`u.id`)} as blocked,
         ${areFriends(callerId, sql`u.id`)} as friends
         from users u where u.id = ${targetId}::uuid`,

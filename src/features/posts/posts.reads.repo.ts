@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
-import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import { activeAccountRow, areFriends, blockedEitherWay, maySeeUser } from '../privacy/privacy.sql.js';
 import type { PostAccessFacts, PostVisibility } from './posts.policy.js';
 import { postVisibleTo } from './posts.visibility.sql.js';
 
@@ -92,7 +92,7 @@ export class PostReadsRepo {
       sql`select ${POST_COLUMNS(viewerId)},
         ${blockedEitherWay(viewerId, sql.raw('p.user_id'))} as blocked,
         ${areFriends(viewerId, sql.raw('p.user_id'))} as friends,
-        (u.is_active and u.deleted_at is null) as author_active
+        ${activeAccountRow('u')} as author_active
         ${POST_FROM(viewerId)} where p.id = ${postId}`,
     );
     if (!row) return undefined;
@@ -125,7 +125,7 @@ export class PostReadsRepo {
   async userCard(userId: string): Promise<UserCardRow | undefined> {
     const [row] = await queryRows<Record<string, unknown>>(
       this.db,
-      sql`select id, username, full_name, profile_image_url from users where id = ${userId} and is_active and deleted_at is null`,
+      sql`select u.id, u.username, u.full_name, u.profile_image_url from users u where u.id = ${userId} and ${activeAccountRow('u')}`,
     );
     if (!row) return undefined;
     return {
@@ -136,12 +136,11 @@ export class PostReadsRepo {
     };
   }
 
-  /** Whether the viewer may see the user at all (exists, active, not blocked either way). */
+  /** Whether the viewer may see the user at all (privacy.sql.ts `maySeeUser`: active, not blocked either way). */
   async userVisible(viewerId: string, userId: string): Promise<boolean> {
     const [row] = await queryRows<{ ok: boolean }>(
       this.db,
-      sql`select (u.id = ${viewerId} or not ${blockedEitherWay(viewerId, sql.raw('u.id'))}) as ok
-        from users u where u.id = ${userId} and u.is_active and u.deleted_at is null`,
+      sql`select ${maySeeUser(sql`${viewerId}::uuid`, sql`${userId}::uuid`)} as ok`,
     );
     return Boolean(row?.ok);
   }

@@ -1,7 +1,9 @@
 /**
- * Pure privacy rules shared by every feature (plan 3.1, 3.7). SQL twins live in privacy.sql.ts.
- * Who may send a friend request is decided in SQL only (privacy.sql.ts `friendRequestAllowed`), so
- * the flag on a list of cards and the request endpoint share one statement of the rule.
+ * The privacy rules (plan 3.1, 3.7) as truth tables. The decisions are made in SQL, by the
+ * predicates of privacy.sql.ts (`maySeeUser`, `maySeeFullProfile`, `mayMessage`), inside the query
+ * that loads the object; privacy.sql.test.ts checks every combination of relationship, setting and
+ * account state against these functions. Who may send a friend request exists in SQL only
+ * (`friendRequestAllowed`).
  */
 
 export type ProfileVisibility = 'everyone' | 'friends_only' | 'private';

@@ -1,13 +1,21 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { areFriends, arePartners, blockedEitherWay, friendRequestAllowed, mutualFriendsCount } from './privacy.sql.js';
+import { areFriends, arePartners, blockedEitherWay, maySeeFullProfile, maySeeUser, mutualFriendsCount } from './privacy.sql.js';
 
 export interface RelationshipRow {
   areFriends: boolean;
   blockedEitherWay: boolean;
   arePartners: boolean;
   mutualFriends: number;
+}
+
+/** What a viewer may see of another user (a single-object check, for a 404 or a card-only answer). */
+export interface AccessRow {
+  /** The target is an active account and not blocked either way with the viewer (else: 404). */
+  visible: boolean;
+  /** The viewer may see the full profile (their friends, badges, stats), not only the card. */
+  fullProfile: boolean;
 }
 
 export interface PrivacySettingsRow {
@@ -45,13 +53,20 @@ export class PrivacyRepo {
     };
   }
 
-  /** Whether the viewer may send the target a new friend request now (the one rule: privacy.sql.ts). */
-  async canSendFriendRequest(viewerId: string, targetId: string): Promise<boolean> {
-    const [row] = await queryRows<{ ok: boolean }>(
+  /**
+   * What the viewer may see of the target, in one statement: whether the target is visible at all
+   * (privacy.sql.ts `maySeeUser`: an active account, not blocked either way) and whether their full
+   * profile is (`maySeeFullProfile`).
+   */
+  async accessTo(viewerId: string, targetId: string): Promise<AccessRow> {
+    const target = sql`${targetId}::uuid`;
+    const viewer = sql`${viewerId}::uuid`;
+    const [row] = await queryRows<{ visible: boolean; full_profile: boolean }>(
       this.db,
-      sql`select ${friendRequestAllowed(viewerId, sql`${targetId}::uuid`)} as ok`,
+      sql`select ${maySeeUser(viewer, target)} as visible, ${maySeeFullProfile(viewer, target)} as full_profile`,
     );
-    return row?.ok === true;
+    const visible = row?.visible === true;
+    return { visible, fullProfile: visible && row?.full_profile === true };
   }
 
   /** A user's privacy settings, with the plan's defaults where no settings row exists yet. */

@@ -1,5 +1,5 @@
 import type { Database } from '../../infra/db/database.js';
-import { PrivacyRepo, type PrivacySettingsRow } from './privacy.repo.js';
+import { PrivacyRepo, type AccessRow, type PrivacySettingsRow } from './privacy.repo.js';
 import type { Relationship } from './privacy.policy.js';
 
 /** Answers "how are these two users related" and "what did this user allow" for the privacy policy. */
@@ -18,9 +18,9 @@ export class PrivacyService {
     return { isSelf: false, ...row };
   }
 
-  /** Whether the viewer may send the target a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
-  async canSendFriendRequest(viewerId: string, targetId: string): Promise<boolean> {
-    return this.repo.canSendFriendRequest(viewerId, targetId);
+  /** What the viewer may see of the target: visible at all, full profile (one statement). */
+  async accessTo(viewerId: string, targetId: string): Promise<AccessRow> {
+    return this.repo.accessTo(viewerId, targetId);
   }
 
   /** The user's privacy settings (plan defaults where unset); undefined for an unknown user. */

@@ -36,16 +36,47 @@ export function blockedEitherWay(viewerId: Subject, other: Subject): SQL {
        or (b.blocker_id = ${other} and b.blocked_id = ${viewerId}))`;
 }
 
+/**
+ * THE rule for seeing a user at all (privacy.policy.ts `canSeeUser` is its truth table): `target`
+ * is an active account and is the viewer, or neither blocked the other. Every "unknown, inactive
+ * or blocked user → 404" check is this predicate.
+ */
+export function maySeeUser(viewer: Subject, target: Subject): SQL<boolean> {
+  return sql<boolean>`(${accountActive(target)} and (${target} = ${viewer} or not ${blockedEitherWay(viewer, target)}))`;
+}
+
+/** THE statement of "a friendship": a `friendships` row in scope as `f` is an accepted friendship. */
+const ACCEPTED = sql`f.status = 'accepted'`;
+
 /** True when the two users are friends (an accepted friendship in either direction). */
 export function areFriends(viewerId: Subject, other: Subject): SQL {
-  return sql`exists (select 1 from friendships f where f.status = 'accepted'
+  return sql`exists (select 1 from friendships f where ${ACCEPTED}
     and ((f.user_id = ${viewerId} and f.friend_id = ${other}) or (f.user_id = ${other} and f.friend_id = ${viewerId})))`;
 }
 
 /** The ids of a user's friends, as a subquery (`... in (friendIdsOf(id))`). */
 export function friendIdsOf(userId: Subject): SQL {
   return sql`(select case when f.user_id = ${userId} then f.friend_id else f.user_id end
-    from friendships f where f.status = 'accepted' and (f.user_id = ${userId} or f.friend_id = ${userId}))`;
+    from friendships f where ${ACCEPTED} and (f.user_id = ${userId} or f.friend_id = ${userId}))`;
+}
+
+/**
+ * A user's friendships as rows for a FROM clause (`from friendshipsOf(id) f`): `id` (the
+ * friendship), `friend_id` (the other user), `requested_at` and `accepted_at`. The planner flattens
+ * it like the table itself; use it where a list needs the friendship, {@link friendIdsOf} where it
+ * needs only the ids.
+ */
+export function friendshipsOf(userId: Subject): SQL {
+  return sql`(select f.id, case when f.user_id = ${userId} then f.friend_id else f.user_id end as friend_id,
+      f.requested_at, f.accepted_at
+    from friendships f where ${ACCEPTED} and (f.user_id = ${userId} or f.friend_id = ${userId}))`;
+}
+
+/** True when a friendship or a pending friend request links the two users, either way. */
+export function friendshipOrRequestBetween(viewerId: Subject, other: Subject): SQL {
+  return sql`exists (select 1 from friendships fr_pair
+    where (fr_pair.user_id = ${viewerId} and fr_pair.friend_id = ${other})
+       or (fr_pair.user_id = ${other} and fr_pair.friend_id = ${viewerId}))`;
 }
 
 /** How many friends two users have in common. */
@@ -99,9 +130,7 @@ export function friendRequestAllowed(viewerId: Subject, other: Subject, options:
   return sql<boolean>`(${other} <> ${viewerId}
     and ${accountActive(other)}
     and not ${blockedEitherWay(viewerId, other)}
-    and not exists (select 1 from friendships fr_pair
-      where (fr_pair.user_id = ${viewerId} and fr_pair.friend_id = ${other})
-         or (fr_pair.user_id = ${other} and fr_pair.friend_id = ${viewerId}))
+    and not ${friendshipOrRequestBetween(viewerId, other)}
     and ${audienceAllows})`;
 }
 

@@ -4,7 +4,6 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { Page } from '../../lib/page.js';
-import { userNotFound } from '../users/users.errors.js';
 import type { UsersService } from '../users/users.service.js';
 import { alreadyBlocked, blockNotFound, cannotBlockSelf } from './settings.errors.js';
 import { SettingsRepo, type BlockedUserItem } from './settings.repo.js';
@@ -41,8 +40,7 @@ export class BlocksService {
    */
   async block(blockerId: string, blockedId: string, reason: string | null): Promise<BlockedUserItem> {
     if (blockerId === blockedId) throw cannotBlockSelf();
-    const target = await this.users.getById(blockedId);
-    if (!target.isActive) throw userNotFound();
+    await this.users.getActiveById(blockedId);
     const events = new PublishAfterCommit(this.bus);
     try {
       await inTransaction(this.database, async (tx) => {

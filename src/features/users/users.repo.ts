@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { goalAliased, goalVisibleTo } from '../goals/goals.visibility.sql.js';
 import { postVisibleTo } from '../posts/posts.visibility.sql.js';
+import { activeAccountRow, friendIdsOf, friendRequestAllowed, maySeeFullProfile, maySeeUser } from '../privacy/privacy.sql.js';
 import { passwordHistory, users, type NewUserRow, type UserRow } from './users.tables.js';
 
 export type UserUpdate = Partial<
@@ -36,6 +37,36 @@ export class UsersRepo {
   async findById(id: string): Promise<UserRow | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
     return row;
+  }
+
+  /** The account when it is active (privacy.sql.ts `activeAccountRow`: not deactivated, not deleted). */
+  async findActiveById(id: string): Promise<UserRow | undefined> {
+    const [row] = await this.db.select().from(users).where(and(eq(users.id, id), activeAccountRow('users'))).limit(1);
+    return row;
+  }
+
+  /**
+   * The account `userId` as `viewerId` may see it, with the privacy answers selected in the same
+   * statement (privacy.sql.ts): undefined unless the viewer may see the user at all (`maySeeUser`:
+   * an active account, no block either way); `full` is `maySeeFullProfile`, `canSendFriendRequest`
+   * is `friendRequestAllowed` (a read of friendships, blocked_users, user_settings and partnerships).
+   */
+  async findVisibleProfile(
+    viewerId: string,
+    userId: string,
+  ): Promise<{ user: UserRow; full: boolean; canSendFriendRequest: boolean } | undefined> {
+    const viewer = sql`${viewerId}::uuid`;
+    const target = sql`${userId}::uuid`;
+    const [row] = await this.db
+      .select({
+        user: users,
+        full: maySeeFullProfile(viewer, target),
+        canSendFriendRequest: friendRequestAllowed(viewer, target),
+      })
+      .from(users)
+      .where(and(eq(users.id, userId), maySeeUser(viewer, target)))
+      .limit(1);
+    return row && { user: row.user, full: row.full === true, canSendFriendRequest: row.canSendFriendRequest === true };
   }
 
   async findByEmail(email: string): Promise<UserRow | undefined> {
@@ -133,8 +164,7 @@ export class UsersRepo {
             and (gp.left_at is null or gp.left_at > g.completed_at) and not ${goalVisibleTo(viewerId, goal)})) as goals_achieved,
         greatest(0, u.photos_shared - (select count(*) from posts p
           where u.id <> ${viewerId} and p.user_id = u.id and p.post_type = 'photo' and not ${postVisibleTo(viewerId, 'p')})) as photos_shared,
-        (select count(*) from friendships f
-          where f.status = 'accepted' and (f.user_id = u.id or f.friend_id = u.id)) as friends_count,
+        (select count(*) from ${friendIdsOf(sql`u.id`)} as friend(id)) as friends_count,
         (select count(*) from goal_participants gp join goals g on g.id = gp.goal_id
           where gp.user_id = u.id and gp.left_at is null and g.status = 'active' and ${goalVisibleTo(viewerId, goal)}) as active_goals
       from users u where u.id = ${userId}`);

@@ -3,8 +3,7 @@ import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import { canSeeFullProfile, canSeeUser, type ProfileVisibility } from '../privacy/privacy.policy.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { ProfileVisibility } from '../privacy/privacy.policy.js';
 import { emailTaken, userNotFound, usernameTaken } from './users.errors.js';
 import { EmailChangesRepo } from './email-changes.repo.js';
 import { UsersRepo, type UserStatsRow, type UserUpdate } from './users.repo.js';
@@ -66,7 +65,6 @@ export class UsersService {
     private readonly cache: Cache,
     private readonly bus: EventBus,
     private readonly clock: Clock,
-    private readonly privacy: PrivacyService,
   ) {
     this.repo = new UsersRepo(database.db);
     this.emailChanges = new EmailChangesRepo(database.db);
@@ -108,6 +106,13 @@ export class UsersService {
   async getById(userId: string): Promise<UserRow> {
     const user = await this.repo.findById(userId);
     if (!user || user.deletedAt) throw userNotFound();
+    return user;
+  }
+
+  /** The account when it is active (neither deactivated nor deleted); else 404 user_not_found. */
+  async getActiveById(userId: string): Promise<UserRow> {
+    const user = await this.repo.findActiveById(userId);
+    if (!user) throw userNotFound();
     return user;
   }
 
@@ -187,13 +192,11 @@ export class UsersService {
     return { ...view, user: { ...view.user, goalsAchieved: stats.goalsAchieved, photosShared: stats.photosShared } };
   }
 
+  /** The user with the viewer's access, in one statement; unknown, inactive and blocked users are 404. */
   private async profileAccess(viewerId: string, userId: string): Promise<ProfileView> {
-    const user = await this.repo.findById(userId);
-    if (!user || user.deletedAt || !user.isActive) throw userNotFound();
-    const rel = await this.privacy.relationship(viewerId, userId);
-    if (!canSeeUser(rel)) throw userNotFound();
-    const canSendFriendRequest = await this.privacy.canSendFriendRequest(viewerId, userId);
-    return { user, full: canSeeFullProfile(rel, user.profileVisibility as ProfileVisibility), canSendFriendRequest };
+    const view = await this.repo.findVisibleProfile(viewerId, userId);
+    if (!view) throw userNotFound();
+    return view;
   }
 
   /**
