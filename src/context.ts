@@ -300,10 +300,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const memoriesFeed = new MemoriesFeedService(database, clock, mediaLinks);
   const friendsInbox = new FriendsInboxService(database, clock);
   const chatMedia = new ChatMediaOwnership(media, storage, posts);
-  const conversations = new ConversationsService(database, bus, clock, privacy, chatMedia);
+  const conversations = new ConversationsService(database, bus, clock, chatMedia);
   const chatMembers = new ChatMembersService(database, bus, clock, chatMedia);
   const chatAttachments = new ChatAttachmentsService(database, media, chatMedia);
-  const messages = new MessagesService(database, bus, clock, conversations, chatAttachments);
+  const messages = new MessagesService(database, bus, clock, chatAttachments);
   const chatGoals = new ChatGoalsService(database, bus, clock);
   const realtimeInstanceId = randomUUID();
   const realtime: RealtimeService = new RealtimeService(

@@ -8,18 +8,14 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
  * messages and live views instead (issue 14.8), and their history stays as it was.
  *
  * The viewer is an SQL expression (a bound id as `${id}::uuid`, or a participant column), so one
- * statement can decide for every participant. Reads `blocked_users` and `conversations`.
+ * statement can decide for every participant. Reads `blocked_users` and `conversations`. Whether two
+ * users blocked each other at all is privacy.sql.ts `blockedEitherWay`; this module says only what
+ * such a block hides of a group's messages.
  */
 
 /** The user a message counts as from: its sender, or for system and goal messages the actor. */
 export function messageAuthor(alias = 'm'): SQL {
   return sql.raw(`coalesce(${checked(alias)}.sender_id, (${checked(alias)}.metadata->>'actor_id')::uuid)`);
-}
-
-/** True when either user blocked the other. */
-export function blockedBetween(a: SQLWrapper, b: SQLWrapper): SQL {
-  return sql`exists (select 1 from blocked_users bw
-    where (bw.blocker_id = ${a} and bw.blocked_id = ${b}) or (bw.blocker_id = ${b} and bw.blocked_id = ${a}))`;
 }
 
 /** True when a block hides the message `alias` (a `messages` row in scope) from `viewer`. */

@@ -1,7 +1,9 @@
 /** Helpers shared by the chat feature's tests (not a test file itself). */
 import { sql } from 'drizzle-orm';
-import { expect } from 'vitest';
+import pg from 'pg';
+import { expect, vi } from 'vitest';
 import type { AppContext } from '../../context.js';
+import type { Database } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { DomainEventName, DomainEvents } from '../../infra/bus/domain-events.js';
 import type { TestUser } from '../../../test/factories.js';
@@ -70,6 +72,22 @@ export async function sendMessage(t: TestApp, who: TestUser, conversationId: str
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json<MessageJson>();
+}
+
+/**
+ * How many statements `work` sends to the database: every query of PGlite's one connection
+ * (embedded), or of every node-postgres connection of this process (production: both pools, the
+ * prepared statements included). Run it where nothing else queries meanwhile (no event handlers).
+ */
+export async function statementsDuring(database: Database, work: () => Promise<unknown>): Promise<number> {
+  const embedded = (database as Partial<{ client: { query: () => unknown; exec: () => unknown } }>).client;
+  const spies = embedded ? [vi.spyOn(embedded, 'query'), vi.spyOn(embedded, 'exec')] : [vi.spyOn(pg.Client.prototype, 'query')];
+  try {
+    await work();
+    return spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 /** Sets a user's who_can_send_messages. */

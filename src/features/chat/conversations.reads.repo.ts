@@ -2,8 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
-import { areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
-import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
+import { accountActive, activeAccountRow, areFriends, blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
+import { hiddenByBlock } from './chat.blocks.sql.js';
 
 export interface UserCardRow {
   id: string;
@@ -154,7 +154,7 @@ export class ConversationReadsRepo {
             row_number() over (partition by card.conversation_id, card.hidden order by card.role = 'admin' desc, card.joined_at, card.user_id) as n,
             count(*) over (partition by card.conversation_id) as total
           from (select p.conversation_id, p.user_id, p.role, p.joined_at, u.username, u.full_name, u.profile_image_url,
-              (c.conversation_type <> 'direct' and ${blockedBetween(sql`${viewerId}::uuid`, sql`p.user_id`)}) as hidden
+              (c.conversation_type <> 'direct' and ${blockedEitherWay(sql`${viewerId}::uuid`, sql`p.user_id`)}) as hidden
             from conversation_participants p join users u on u.id = p.user_id join conversations c on c.id = p.conversation_id
             where p.conversation_id in (${ids(views.map((v) => v.id))}) and p.left_at is null) card) ranked
         where not ranked.hidden and ranked.n <= ${perConversation}
@@ -183,7 +183,7 @@ export class ConversationReadsRepo {
       this.db,
       sql`select p.user_id::text as user_id from conversation_participants p join conversations c on c.id = p.conversation_id
         where p.conversation_id = ${conversationId} and p.left_at is null
-          and not (c.conversation_type <> 'direct' and ${blockedBetween(sql`${userId}::uuid`, sql`p.user_id`)})
+          and not (c.conversation_type <> 'direct' and ${blockedEitherWay(sql`${userId}::uuid`, sql`p.user_id`)})
         order by p.joined_at, p.user_id`,
     );
     return rows.map((r) => r.user_id);
@@ -196,7 +196,7 @@ export class ConversationReadsRepo {
     const rows = await queryRows<{ id: string }>(
       this.db,
       sql`select c.id::text as id from (values ${sql.join(unique.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
-        where ${blockedBetween(sql`${userId}::uuid`, sql`c.id`)}`,
+        where ${blockedEitherWay(sql`${userId}::uuid`, sql`c.id`)}`,
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -208,7 +208,7 @@ export class ConversationReadsRepo {
     const rows = await queryRows<{ id: string }>(
       this.db,
       sql`select distinct c.id::text as id from (values ${list(candidateIds)}) as c(id), (values ${list(userIds)}) as u(id)
-        where c.id <> u.id and ${blockedBetween(sql`u.id`, sql`c.id`)}`,
+        where c.id <> u.id and ${blockedEitherWay(sql`u.id`, sql`c.id`)}`,
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -242,7 +242,7 @@ export class ConversationReadsRepo {
     const rows = await queryRows<Raw>(
       this.db,
       sql`select u.id, u.username, u.full_name, u.profile_image_url from users u
-        where u.id in (${ids(userIds)}) and u.is_active and u.deleted_at is null`,
+        where u.id in (${ids(userIds)}) and ${activeAccountRow('u')}`,
     );
     const cards = new Map(
       rows.map((r) => [
@@ -253,6 +253,24 @@ export class ConversationReadsRepo {
     return userIds.flatMap((id) => cards.get(id) ?? []);
   }
 
+  /**
+   * The card of `otherId` for a direct conversation with `callerId`, with whether `callerId` may
+   * message them now (privacy.sql.ts `mayMessage`), in one statement; undefined when `otherId` is not
+   * an active account.
+   */
+  async directPeer(callerId: string, otherId: string): Promise<{ card: UserCardRow; mayMessage: boolean } | undefined> {
+    const [row] = await queryRows<Raw>(
+      this.db,
+      sql`select u.id, u.username, u.full_name, u.profile_image_url, ${mayMessage(sql`${callerId}::uuid`, sql`u.id`)} as may_message
+        from users u where u.id = ${otherId}::uuid and ${activeAccountRow('u')}`,
+    );
+    if (!row) return undefined;
+    return {
+      card: { id: String(row.id), username: String(row.username), fullName: String(row.full_name), profileImageUrl: (row.profile_image_url as string | null) ?? null },
+      mayMessage: row.may_message === true,
+    };
+  }
+
   /** The candidates who are not friends of `userId` (or are blocked either way, or not an active account). */
   async notFriendsOf(userId: string, candidateIds: string[]): Promise<string[]> {
     if (candidateIds.length === 0) return [];
@@ -261,7 +279,7 @@ export class ConversationReadsRepo {
       this.db,
       sql`select c.id::text as id from (values ${sql.join(candidateIds.map((id) => sql`(${id}::uuid)`), sql`, `)}) as c(id)
         where not (${areFriends(userId, candidate)}) or ${blockedEitherWay(userId, candidate)}
-          or not exists (select 1 from users u where u.id = c.id and u.is_active and u.deleted_at is null)`,
+          or not ${accountActive(candidate)}`,
     );
     return rows.map((r) => r.id);
   }

@@ -3,8 +3,6 @@ import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { invalidField } from '../../lib/app-error.js';
 import type { Page } from '../../lib/page.js';
-import { canMessage } from '../privacy/privacy.policy.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import {
   conversationNotFound,
@@ -53,7 +51,6 @@ export class ConversationsService {
     private readonly database: Database,
     bus: EventBus,
     private readonly clock: Clock,
-    private readonly privacy: PrivacyService,
     private readonly images: ChatMediaOwnership,
   ) {
     this.repo = new ConversationsRepo(database.db);
@@ -84,7 +81,7 @@ export class ConversationsService {
     if (!membership) return false;
     const { conversationType, directKey } = membership.conversation;
     const peerId = conversationType === 'direct' ? directKey?.split(':').find((id) => id !== userId.toLowerCase()) : undefined;
-    return !peerId || !(await this.privacy.relationship(userId, peerId)).blockedEitherWay;
+    return !peerId || (await this.queries.blockedAmong(userId, [peerId])).size === 0;
   }
 
   /** Of `candidateIds`, those blocked either way with `userId` (for the realtime fan-out of typing and goal updates). */
@@ -97,12 +94,6 @@ export class ConversationsService {
   async directConversationId(a: string, b: string): Promise<string | undefined> {
     if (!UUID.test(a) || !UUID.test(b)) return undefined;
     return (await this.repo.findByDirectKey(directKeyOf(a, b)))?.id;
-  }
-
-  /** Throws 403 messages_not_allowed unless `senderId` may message `recipientId` directly (settings, blocks). */
-  async assertMayMessage(senderId: string, recipientId: string): Promise<void> {
-    const [rel, settings] = await Promise.all([this.privacy.relationship(senderId, recipientId), this.privacy.settingsOf(recipientId)]);
-    if (!settings || !canMessage(rel, settings.whoCanSendMessages)) throw messagesNotAllowed();
   }
 
   /**
@@ -123,9 +114,10 @@ export class ConversationsService {
     if (others.length !== 1) throw invalidField('invalid_participants', 'participant_ids', 'a direct conversation has exactly one other user');
     if (input.name != null || input.imageUrl != null) throw invalidField('invalid_field', input.name != null ? 'name' : 'image_url', 'only group conversations have a name and an image');
     const otherId = others[0] as string;
-    const [card] = await this.queries.userCards([otherId]);
-    if (!card) throw userNotFound();
-    await this.assertMayMessage(callerId, otherId);
+    // The other user's card and the rule (their who_can_send_messages, blocks) in one statement.
+    const peer = await this.queries.directPeer(callerId, otherId);
+    if (!peer) throw userNotFound();
+    if (!peer.mayMessage) throw messagesNotAllowed();
     const directKey = directKeyOf(callerId, otherId);
     const now = this.clock.now();
     const existing = await this.repo.findByDirectKey(directKey);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../infra/db/database.js';
-import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
+import { blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
+import { hiddenByBlock } from './chat.blocks.sql.js';
 import {
   toMessageView,
   VIEW_COLUMNS,
@@ -29,8 +30,8 @@ export type SendOutcome =
   | { kind: 'not_participant' }
   /** The sender sent this client_message_id here before (a retry): nothing was written. */
   | { kind: 'earlier'; messageId: string }
-  /** A direct conversation whose recipient was not cleared (`directCleared`): nothing was written. */
-  | { kind: 'direct_unchecked'; otherParticipantId: string | null }
+  /** A direct conversation whose recipient's rules (privacy.sql.ts `mayMessage`) refuse the sender now: nothing was written. */
+  | { kind: 'not_allowed' }
   /** `replyToMessageId` is not a message of this conversation: nothing was written. */
   | { kind: 'reply_not_found' }
   /** A concurrent send with the same client_message_id won (its message is committed): nothing was written. */
@@ -40,36 +41,40 @@ export type SendOutcome =
 interface SendRow extends MessageViewRow {
   conversation_type: 'direct' | 'group';
   earlier_id: string | null;
-  other_id: string | null;
+  allowed: boolean;
   reply_found: boolean;
   participants: unknown;
 }
 
 /**
  * The send path of a user message as ONE prepared statement: it checks the sender's membership, the
- * client_message_id (a retry writes nothing) and the reply target, then inserts the message, moves
- * the conversation's activity, counts one unread for every other current participant from whom no
- * block hides the sender (un-hiding the chat; chat.blocks.sql.ts) and returns the message as GET
- * messages shows it, with who may see it. A direct message is written only once
- * the caller cleared the recipient's messaging rules (`directCleared`); otherwise the statement says
- * who the recipient is and writes nothing.
+ * client_message_id (a retry writes nothing, and returns the first message even if the recipient's
+ * rules changed since), whether a direct conversation's other participant accepts messages from
+ * the sender (privacy.sql.ts `mayMessage`: their who_can_send_messages and blocks) and the reply
+ * target, then inserts the message, moves the conversation's activity, counts one unread for every
+ * other current participant from whom no block hides the sender (un-hiding the chat;
+ * chat.blocks.sql.ts) and returns the message as GET messages shows it, with who may see it. A direct
+ * message is one round trip like a group message.
  */
 export class MessageSendRepo {
   constructor(private readonly database: Database) {}
 
-  async send(m: NewUserMessage, directCleared: boolean): Promise<SendOutcome> {
+  async send(m: NewUserMessage): Promise<SendOutcome> {
     const at = m.at.toISOString();
     const participant = sql`conversation_participants.user_id`;
     // In a group, a block hides the sender's messages from the other user (a direct message is never sent across one).
-    const hidden = sql`((select conversation_type from context) <> 'direct' and ${blockedBetween(sql`${m.senderId}::uuid`, participant)})`;
+    const hidden = sql`((select conversation_type from context) <> 'direct' and ${blockedEitherWay(sql`${m.senderId}::uuid`, participant)})`;
     const [row] = await this.database.queryPrepared<SendRow>(sql`with context as (
         select c.id as conversation_id, c.conversation_type,
           (select e.id::text from messages e
             where e.conversation_id = c.id and e.sender_id = p.user_id and e.client_message_id = ${m.clientMessageId}::varchar) as earlier_id,
-          (select o.user_id::text from conversation_participants o
-            where c.conversation_type = 'direct' and o.conversation_id = c.id and o.user_id <> p.user_id limit 1) as other_id,
+          case when c.conversation_type = 'direct' then coalesce(${mayMessage(sql`p.user_id`, sql`peer.user_id`)}, false)
+            else true end as allowed,
           exists (select 1 from messages r where r.id = ${m.replyToMessageId}::uuid and r.conversation_id = c.id) as reply_found
         from conversation_participants p join conversations c on c.id = p.conversation_id
+          -- A direct conversation's other participant (none: nobody to message, so not allowed).
+          left join lateral (select o.user_id from conversation_participants o
+            where c.conversation_type = 'direct' and o.conversation_id = c.id and o.user_id <> p.user_id limit 1) peer on true
         where p.conversation_id = ${m.conversationId}::uuid and p.user_id = ${m.senderId}::uuid and p.left_at is null
       ), m as (
         insert into messages (conversation_id, sender_id, content, message_type, media_url, media_thumbnail_url, reply_to_message_id,
@@ -78,7 +83,7 @@ export class MessageSendRepo {
           ${m.mediaThumbnailUrl}::text, ${m.replyToMessageId}::uuid, ${m.clientMessageId}::varchar, ${at}::timestamptz, ${at}::timestamptz
         from context
         where context.earlier_id is null
-          and (context.conversation_type <> 'direct' or ${directCleared}::boolean)
+          and context.allowed
           and (${m.replyToMessageId}::uuid is null or context.reply_found)
         on conflict (conversation_id, sender_id, client_message_id) do nothing
         returning *
@@ -96,7 +101,7 @@ export class MessageSendRepo {
         returning user_id, is_muted, ${hidden} as hidden,
           exists (select 1 from messages rt where rt.id = ${m.replyToMessageId}::uuid and ${hiddenByBlock(participant, 'rt')}) as reply_hidden
       )
-      select context.conversation_type, context.earlier_id, context.other_id, context.reply_found, ${VIEW_COLUMNS},
+      select context.conversation_type, context.earlier_id, context.allowed, context.reply_found, ${VIEW_COLUMNS},
         (select coalesce(json_agg(json_build_array(user_id, is_muted, hidden, reply_hidden)), '[]'::json) from participants) as participants
       from context left join m on true ${VIEW_JOINS}`);
     if (!row) return { kind: 'not_participant' };
@@ -111,7 +116,7 @@ export class MessageSendRepo {
       };
     }
     if (row.earlier_id) return { kind: 'earlier', messageId: row.earlier_id };
-    if (row.conversation_type === 'direct' && !directCleared) return { kind: 'direct_unchecked', otherParticipantId: row.other_id };
+    if (!row.allowed) return { kind: 'not_allowed' };
     if (m.replyToMessageId && !row.reply_found) return { kind: 'reply_not_found' };
     return { kind: 'lost_race' };
   }

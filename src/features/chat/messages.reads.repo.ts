@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { OpenPage } from '../../lib/page.js';
-import { blockedBetween, hiddenByBlock } from './chat.blocks.sql.js';
+import { blockedEitherWay } from '../privacy/privacy.sql.js';
+import { hiddenByBlock } from './chat.blocks.sql.js';
 import type { UserCardRow } from './conversations.reads.repo.js';
 
 export interface ReplyPreview {
@@ -153,7 +154,7 @@ export class MessageReadsRepo {
   private async withReceipts(views: MessageView[], viewerId?: string): Promise<MessageView[]> {
     if (views.length === 0) return views;
     const hiddenReaders = viewerId
-      ? sql`and not (${blockedBetween(sql`${viewerId}::uuid`, sql`mr.user_id`)} and exists (select 1 from messages xm
+      ? sql`and not (${blockedEitherWay(sql`${viewerId}::uuid`, sql`mr.user_id`)} and exists (select 1 from messages xm
           join conversations xc on xc.id = xm.conversation_id where xm.id = mr.message_id and xc.conversation_type <> 'direct'))`
       : sql``;
     const rows = await queryRows<Raw>(

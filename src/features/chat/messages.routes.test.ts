@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { InProcessEventBus } from '../../infra/bus/event-bus.js';
 import {
   countWhere,
   http,
@@ -10,11 +11,13 @@ import {
   record,
   sendMessage,
   setMessageAudience,
+  statementsDuring,
   UNKNOWN_ID,
   unreadOf,
   type ConversationJson,
   type MessageJson,
 } from './chat.test-helpers.js';
+import { MessagesService, type SendMessageInput } from './messages.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -149,6 +152,73 @@ describe('POST /api/v1/conversations/:id/messages', () => {
     expect((await post(url(direct), { content: 'blocked' }, me)).statusCode).toBe(403);
     expect((await post(url(direct), { content: 'blocked' }, a)).statusCode).toBe(403);
     expect(await countRows(t.ctx, 'messages')).toBe(before + 1);
+  });
+});
+
+describe('issue 16: a direct message is one statement', () => {
+  /** A MessagesService on a bus nobody listens to: only the send path's own statements run. */
+  const quietMessages = () => new MessagesService(t.ctx.database, new InProcessEventBus(t.ctx.logger), t.ctx.clock, t.ctx.services.chatAttachments);
+  const text = (content: string, clientMessageId: string | null = null): SendMessageInput => ({
+    content,
+    messageType: 'text',
+    mediaUrl: null,
+    replyToMessageId: null,
+    clientMessageId,
+  });
+
+  it('a direct message, like a group message, runs ONE statement (the recipient’s rules are checked inside it)', async () => {
+    const { me, a, group, direct } = await world();
+    const messages = quietMessages();
+    await messages.send(me.id, group.id, text('warm up the connections'));
+    const directStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, direct.id, text('hi')));
+    const groupStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, group.id, text('hi all')));
+    // A stranger who accepts messages from everyone: the other branch of the rule, one statement too.
+    const stranger = await makeUser(t.ctx);
+    await setMessageAudience(t.ctx, stranger, 'everyone');
+    const open = await openConversation(t, me, 'direct', [stranger]);
+    const strangerStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, open.id, text('hello stranger')));
+    expect([directStatements, groupStatements, strangerStatements]).toEqual([1, 1, 1]);
+    expect(await countWhere(t.ctx, sql`select count(*)::int as n from messages where conversation_id = ${direct.id} and sender_id = ${me.id}`)).toBe(1);
+    expect(await unreadOf(t.ctx, a, direct.id)).toBe(1);
+  });
+
+  it('a message the recipient refuses (their setting, a block either way) is 403 in one statement and writes nothing: no row, no unread, no activity, no event', async () => {
+    const { me, a, direct } = await world();
+    const first = await sendMessage(t, me, direct.id, 'while friends');
+    const activity = async () =>
+      countWhere(t.ctx, sql`select extract(epoch from last_message_at)::float8 * 1000 as n from conversations where id = ${direct.id}`);
+    const lastActivity = await activity();
+    const sent = record(t.ctx, 'message.sent');
+    await t.ctx.database.db.execute(sql`delete from friendships where (user_id = ${me.id} and friend_id = ${a.id}) or (user_id = ${a.id} and friend_id = ${me.id})`);
+    const messages = quietMessages();
+    let refusal: unknown;
+    const statements = await statementsDuring(t.ctx.database, () => messages.send(me.id, direct.id, text('still there?')).catch((err: unknown) => (refusal = err)));
+    expect(statements).toBe(1);
+    expect(refusal).toMatchObject({ code: 'messages_not_allowed' });
+    await setMessageAudience(t.ctx, a, 'everyone');
+    await makeBlock(t.ctx, a, me);
+    for (const [sender, content] of [[me, 'blocked'], [a, 'blocked back']] as const) {
+      const res = await post(url(direct), { content }, sender);
+      expect([res.statusCode, res.json().error.code]).toEqual([403, 'messages_not_allowed']);
+    }
+    await t.ctx.bus.drain();
+    expect(sent).toEqual([]);
+    expect(await countWhere(t.ctx, sql`select count(*)::int as n from messages where conversation_id = ${direct.id}`)).toBe(1);
+    expect([await unreadOf(t.ctx, me, direct.id), await unreadOf(t.ctx, a, direct.id)]).toEqual([0, 1]);
+    expect(await activity()).toBe(lastActivity);
+    expect((await get(url(direct), me)).json<Page>().messages.map((m) => m.id)).toEqual([first.id]);
+  });
+
+  it('a retry of a message sent before the recipient blocked the sender returns the first message (200) and writes nothing; a new message is 403', async () => {
+    const { me, a, direct } = await world();
+    const first = await post(url(direct), { content: 'before the block', client_message_id: 'pre-block-1' }, me);
+    expect(first.statusCode).toBe(201);
+    await makeBlock(t.ctx, a, me);
+    const retry = await post(url(direct), { content: 'before the block', client_message_id: 'pre-block-1' }, me);
+    expect([retry.statusCode, retry.json<MessageJson>().id]).toEqual([200, first.json<MessageJson>().id]);
+    expect((await post(url(direct), { content: 'after the block', client_message_id: 'post-block-1' }, me)).statusCode).toBe(403);
+    expect(await countWhere(t.ctx, sql`select count(*)::int as n from messages where conversation_id = ${direct.id}`)).toBe(1);
+    expect(await unreadOf(t.ctx, a, direct.id)).toBe(1);
   });
 });
 

@@ -14,7 +14,6 @@ import type { ChatAttachmentsService } from './chat-attachments.service.js';
 import { ChatPublisher } from './chat.publisher.js';
 import type { MessageRow } from './chat.tables.js';
 import { ConversationsRepo, type Membership } from './conversations.repo.js';
-import type { ConversationsService } from './conversations.service.js';
 import { MessageSendRepo } from './message-send.repo.js';
 import { MessageReadsRepo, type MessageView } from './messages.reads.repo.js';
 import { MessagesRepo } from './messages.repo.js';
@@ -51,7 +50,6 @@ export class MessagesService {
     private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
-    private readonly conversationsService: ConversationsService,
     private readonly attachments: ChatAttachmentsService,
   ) {
     this.conversations = new ConversationsRepo(database.db);
@@ -79,9 +77,9 @@ export class MessagesService {
 
   /**
    * Sends a message. A retry with the same client_message_id returns the first message
-   * (`created: false`) and changes nothing. Direct messages re-check the recipient's
-   * who_can_send_messages and blocks at send time. One statement does the checks and the write
-   * (a direct message takes a second once the recipient's rules allow it).
+   * (`created: false`) and changes nothing. Direct messages check the recipient's
+   * who_can_send_messages and blocks at send time. One statement does every check and the write,
+   * for a direct message as for a group message (message-send.repo.ts).
    */
   async send(callerId: string, conversationId: string, input: SendMessageInput): Promise<{ message: MessageView; created: boolean }> {
     if (input.messageType === 'text' && !input.content.trim()) {
@@ -99,12 +97,7 @@ export class MessagesService {
       mediaThumbnailUrl: media.thumbnailRef,
       at: this.clock.now(),
     };
-    let outcome = await this.sending.send(message, false);
-    if (outcome.kind === 'direct_unchecked') {
-      if (!outcome.otherParticipantId) throw messagesNotAllowed();
-      await this.conversationsService.assertMayMessage(callerId, outcome.otherParticipantId);
-      outcome = await this.sending.send(message, true);
-    }
+    const outcome = await this.sending.send(message);
     switch (outcome.kind) {
       case 'not_participant':
         throw conversationNotFound();
@@ -112,8 +105,8 @@ export class MessagesService {
         return { message: await this.view(outcome.messageId, callerId), created: false };
       case 'reply_not_found':
         throw invalidField('invalid_reply_to', 'reply_to_message_id', 'must be a message of this conversation');
-      case 'direct_unchecked':
-        throw new Error('a cleared direct message was not written');
+      case 'not_allowed':
+        throw messagesNotAllowed();
       case 'lost_race': {
         // A concurrent retry with the same client_message_id won; its row is committed.
         const winner = input.clientMessageId ? await this.repo.findByClientId(conversationId, callerId, input.clientMessageId) : undefined;
