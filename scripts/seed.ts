@@ -296,14 +296,14 @@ async function insertWorld(db: Db, { idOf, daysAgo, hoursAgo, now }: WorldClock)
     ...DEMO_FRIENDSHIPS.map(([from, to, acceptedDays]) => ({
       userId: idOf(from),
       friendId: idOf(to),
-      status: 'accepted',
+      status: 'accepted' as const,
       requestedAt: daysAgo(acceptedDays + 1),
       acceptedAt: daysAgo(acceptedDays),
     })),
     ...DEMO_PENDING_REQUESTS.map(([from, to, requestedDays]) => ({
       userId: idOf(from),
       friendId: idOf(to),
-      status: 'pending',
+      status: 'pending' as const,
       requestedAt: daysAgo(requestedDays),
     })),
   ]);
@@ -314,10 +314,10 @@ async function insertWorld(db: Db, { idOf, daysAgo, hoursAgo, now }: WorldClock)
     DEMO_PARTNERSHIPS.map(([from, to, startedDays]) => ({
       userId: idOf(from),
       partnerId: idOf(to),
-      status: 'active',
+      status: 'active' as const,
       requestedBy: idOf(from),
       respondedAt: daysAgo(startedDays),
-      checkInFrequency: 'weekly',
+      checkInFrequency: 'weekly' as const,
       startedAt: daysAgo(startedDays),
     })),
   );

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../src/context.js';
 import { FriendsService } from '../src/features/friends/friends.service.js';
-import type { FriendRequestAudience } from '../src/features/privacy/privacy.policy.js';
+import type { FriendRequestAudience } from '../src/features/privacy/privacy.vocabulary.js';
 import type { DomainEventName, DomainEvents } from '../src/infra/bus/domain-events.js';
 import { queryRows } from '../src/infra/db/rows.js';
 import { makeUser, type TestUser } from './factories.js';

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { UserText } from '../../http/schemas.js';
+import { stringEnum, UserText } from '../../http/schemas.js';
+import { DEVICE_TYPES } from '../notifications/notifications.vocabulary.js';
 import { AuthUser, toAuthUser } from '../users/users.schemas.js';
 import type { Session } from './auth.sessions.service.js';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../users/users.rules.js';
@@ -30,7 +31,7 @@ export const RegisterBody = Type.Object(
 
 export const DeviceInfoBody = Type.Object(
   {
-    device_type: Type.Optional(Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')])),
+    device_type: Type.Optional(stringEnum(DEVICE_TYPES)),
     device_id: Type.Optional(UserText({ minLength: 1, maxLength: 255 })),
     app_version: Type.Optional(UserText({ maxLength: 50 })),
     os_version: Type.Optional(UserText({ maxLength: 50 })),

@@ -1,12 +1,13 @@
 import type { Database } from '../../infra/db/database.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
+import type { MediaType } from '../media/media.vocabulary.js';
 import { invalidMediaUrl, type ChatMediaOwnership } from './chat-media-ownership.js';
 import { conversationNotFound } from './chat.errors.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import type { MessageView } from './messages.reads.repo.js';
 
 export interface ChatAttachmentUpload {
-  mediaType: 'image' | 'video';
+  mediaType: MediaType;
   /** Signed URLs for the uploader (the message that carries it stores the key, not this URL). */
   url: string;
   thumbnailUrl: string;

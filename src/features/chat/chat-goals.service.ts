@@ -4,13 +4,14 @@ import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { ActorCard, GoalSummary } from '../goals/goals.events.js';
 import { ChatPublisher, postSystemMessage, type SystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
+import type { AppMessageType } from './chat.vocabulary.js';
 import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 
 export interface GoalChatUpdate {
   goal: GoalSummary;
   actor: ActorCard;
-  messageType: 'system' | 'goal_update';
+  messageType: AppMessageType;
   content: string;
   /** Added to the plan's `goal_id` and `goal_title`. */
   metadata: Record<string, unknown>;

@@ -5,8 +5,6 @@
 import type { ConversationView, UserCardRow } from './conversations.reads.repo.js';
 import type { MessageView } from './messages.reads.repo.js';
 
-export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'file' | 'system' | 'goal_update';
-
 /** Length of the quoted text in `reply_to_message`. */
 export const REPLY_PREVIEW_CHARS = 100;
 
@@ -24,7 +22,7 @@ export function toMessageJson(m: MessageView) {
     conversation_id: m.conversationId,
     sender: m.sender ? userCard(m.sender) : null,
     content: m.isDeleted ? null : m.content,
-    message_type: m.messageType as MessageType,
+    message_type: m.messageType,
     media_url: m.isDeleted ? null : m.mediaUrl,
     media_thumbnail_url: m.isDeleted ? null : m.mediaThumbnailUrl,
     metadata: m.isDeleted ? null : m.metadata,

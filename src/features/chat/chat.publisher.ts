@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Db } from '../../infra/db/database.js';
 import type { MessageRow } from './chat.tables.js';
+import type { AppMessageType } from './chat.vocabulary.js';
 import { toMessageJson } from './chat.json.js';
 import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
@@ -10,7 +11,7 @@ import './chat.events.js';
 
 export interface SystemMessage {
   conversationId: string;
-  messageType: 'system' | 'goal_update';
+  messageType: AppMessageType;
   content: string;
   /** `actor_id` names the user whose action this reports (their unread count does not move). */
   metadata: Record<string, unknown> & { actor_id: string | null };

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { CursorPagination, Defaulted, PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { MEDIA_TYPES } from '../media/media.vocabulary.js';
+import { CONVERSATION_ROLES, CONVERSATION_TYPES, MESSAGE_TYPES, USER_CONVERSATION_TYPES, USER_MESSAGE_TYPES } from './chat.vocabulary.js';
 
 /** TypeBox schemas of the chat endpoints (plan 4.7): the public contract. Mappers live in chat.json.ts. */
 
@@ -21,12 +23,12 @@ export const Participant = Type.Object({
   username: Type.String(),
   full_name: Type.String(),
   profile_image_url: NullableString,
-  role: Type.Union([Type.Literal('admin'), Type.Literal('member')]),
+  role: stringEnum(CONVERSATION_ROLES),
 }, { title: 'ConversationParticipant' });
 
 export const Conversation = Type.Object({
   id: Uuid,
-  conversation_type: Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('ai_coach')]),
+  conversation_type: stringEnum(CONVERSATION_TYPES),
   name: NullableString,
   image_url: NullableString,
   is_group: Type.Boolean(),
@@ -47,7 +49,7 @@ export const Conversation = Type.Object({
   unread_count: Type.Integer(),
   is_muted: Type.Boolean(),
   is_archived: Type.Boolean(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('member')], { description: 'the caller’s role' }),
+  role: stringEnum(CONVERSATION_ROLES, { description: 'the caller’s role' }),
   last_message_at: NullableTimestamp,
   created_at: Timestamp,
 }, { title: 'Conversation' });
@@ -61,7 +63,7 @@ export const ConversationsQuery = Type.Object(
 
 export const CreateConversationBody = Type.Object(
   {
-    conversation_type: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
+    conversation_type: stringEnum(USER_CONVERSATION_TYPES),
     participant_ids: Type.Array(Uuid, { minItems: 1, maxItems: GROUP_MEMBERS_MAX }),
     name: Type.Optional(Type.Union([UserText({ maxLength: 255 }), Type.Null()])),
     image_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
@@ -93,15 +95,7 @@ export const Message = Type.Object({
   conversation_id: Uuid,
   sender: Type.Union([UserCard, Type.Null()], { description: 'null for system and goal messages' }),
   content: Type.Union([Type.String(), Type.Null()], { description: 'null for a deleted message' }),
-  message_type: Type.Union([
-    Type.Literal('text'),
-    Type.Literal('image'),
-    Type.Literal('video'),
-    Type.Literal('audio'),
-    Type.Literal('file'),
-    Type.Literal('system'),
-    Type.Literal('goal_update'),
-  ]),
+  message_type: stringEnum(MESSAGE_TYPES),
   media_url: NullableString,
   media_thumbnail_url: NullableString,
   metadata: Type.Union([OpenObject, Type.Null()], { description: 'system and goal messages: goal_id, goal_title, event, ...' }),
@@ -140,9 +134,7 @@ export const SendMessageBody = Type.Object(
   {
     content: Type.Optional(UserText({ maxLength: MESSAGE_CONTENT_MAX, multiline: true, default: '' })),
     message_type: Type.Optional(
-      Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('video'), Type.Literal('audio'), Type.Literal('file')], {
-        default: 'text',
-      }),
+      stringEnum(USER_MESSAGE_TYPES, { default: 'text' }),
     ),
     media_url: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
     reply_to_message_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
@@ -169,7 +161,7 @@ export const ReadResponse = Type.Object({
 export const ChatAttachment = Type.Object({
   media_url: Type.String({ description: 'signed, short-lived URL; send it as `media_url` of an image or video message' }),
   media_thumbnail_url: Type.String({ description: 'signed, short-lived URL of the thumbnail (a video’s first frame)' }),
-  media_type: Type.Union([Type.Literal('image'), Type.Literal('video')]),
+  media_type: stringEnum(MEDIA_TYPES),
   width: Type.Union([Type.Integer(), Type.Null()]),
   height: Type.Union([Type.Integer(), Type.Null()]),
 }, { title: 'ChatAttachment' });

@@ -19,14 +19,16 @@ import {
   varchar,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
 import { goals } from '../goals/goals.tables.js';
 import { users } from '../users/users.tables.js';
+import { CONVERSATION_ROLES, CONVERSATION_TYPES, MESSAGE_TYPES } from './chat.vocabulary.js';
 
 export const conversations = pgTable(
   'conversations',
   {
     id: uuid().primaryKey().defaultRandom(),
-    conversationType: varchar({ length: 20 }).notNull(),
+    conversationType: varchar({ length: 20, enum: CONVERSATION_TYPES }).notNull(),
     /** For group chats. */
     name: varchar({ length: 255 }),
     imageUrl: text(),
@@ -41,7 +43,7 @@ export const conversations = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('conversations_conversation_type_check', sql`${t.conversationType} IN ('direct', 'group', 'ai_coach')`),
+    checkIn('conversations_conversation_type_check', t.conversationType, CONVERSATION_TYPES),
     uniqueIndex('conversations_direct_key_unique').on(t.directKey),
     uniqueIndex('conversations_goal_id_unique').on(t.goalId),
     // No index on last_message_at (plan §3.5 lists idx_conversations_last_message): every message
@@ -61,7 +63,7 @@ export const conversationParticipants = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: varchar({ length: 20 }).notNull().default('member'),
+    role: varchar({ length: 20, enum: CONVERSATION_ROLES }).notNull().default('member'),
     lastReadAt: timestamp({ withTimezone: true }),
     unreadCount: integer().notNull().default(0),
     isMuted: boolean().notNull().default(false),
@@ -73,7 +75,7 @@ export const conversationParticipants = pgTable(
   },
   (t) => [
     unique('conversation_participants_conversation_id_user_id_unique').on(t.conversationId, t.userId),
-    check('conversation_participants_role_check', sql`${t.role} IN ('admin', 'member')`),
+    checkIn('conversation_participants_role_check', t.role, CONVERSATION_ROLES),
     check('conversation_participants_unread_count_check', sql`${t.unreadCount} >= 0`),
     index('idx_participants_conversation').on(t.conversationId),
     index('idx_participants_user').on(t.userId, t.isArchived),
@@ -90,7 +92,7 @@ export const messages = pgTable(
     /** NULL for system/AI messages (and after the sender's account is deleted). */
     senderId: uuid().references(() => users.id, { onDelete: 'set null' }),
     content: text().notNull(),
-    messageType: varchar({ length: 20 }).notNull().default('text'),
+    messageType: varchar({ length: 20, enum: MESSAGE_TYPES }).notNull().default('text'),
     mediaUrl: text(),
     mediaThumbnailUrl: text(),
     /** For system messages, goal updates, etc. */
@@ -104,10 +106,7 @@ export const messages = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check(
-      'messages_message_type_check',
-      sql`${t.messageType} IN ('text', 'image', 'video', 'audio', 'file', 'system', 'goal_update')`,
-    ),
+    checkIn('messages_message_type_check', t.messageType, MESSAGE_TYPES),
     // Also serves plan §9.1 idx_messages_conversation_created; id is the keyset tiebreaker.
     index('idx_messages_conversation').on(
       t.conversationId,

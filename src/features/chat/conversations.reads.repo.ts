@@ -4,6 +4,7 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
 import { hiddenByBlock } from './chat.blocks.sql.js';
+import type { ConversationRole, ConversationType } from './chat.vocabulary.js';
 
 export interface UserCardRow {
   id: string;
@@ -13,7 +14,7 @@ export interface UserCardRow {
 }
 
 export interface ParticipantView extends UserCardRow {
-  role: 'admin' | 'member';
+  role: ConversationRole;
 }
 
 export interface LastMessageView {
@@ -28,12 +29,12 @@ export interface LastMessageView {
 /** A conversation as the caller sees it: their own counters and settings, the last message, who takes part. */
 export interface ConversationView {
   id: string;
-  conversationType: 'direct' | 'group' | 'ai_coach';
+  conversationType: ConversationType;
   name: string | null;
   imageUrl: string | null;
   isGroup: boolean;
   goalId: string | null;
-  role: 'admin' | 'member';
+  role: ConversationRole;
   unreadCount: number;
   isMuted: boolean;
   isArchived: boolean;
@@ -73,12 +74,12 @@ const NOT_HIDDEN = sql`(p.hidden_at is null or (c.last_message_at is not null an
 function toView(r: Raw): Omit<ConversationView, 'participants' | 'participantsCount'> {
   return {
     id: String(r.id),
-    conversationType: r.conversation_type as ConversationView['conversationType'],
+    conversationType: r.conversation_type as ConversationType,
     name: (r.name as string | null) ?? null,
     imageUrl: (r.image_url as string | null) ?? null,
     isGroup: r.is_group === true,
     goalId: (r.goal_id as string | null) ?? null,
-    role: r.role as 'admin' | 'member',
+    role: r.role as ConversationRole,
     unreadCount: Number(r.unread_count),
     isMuted: r.is_muted === true,
     isArchived: r.is_archived === true,
@@ -170,7 +171,7 @@ export class ConversationReadsRepo {
         username: String(r.username),
         fullName: String(r.full_name),
         profileImageUrl: (r.profile_image_url as string | null) ?? null,
-        role: r.role as 'admin' | 'member',
+        role: r.role as ConversationRole,
       });
       byConversation.set(String(r.conversation_id), list);
     }

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { hiddenByBlock, messageAuthor } from './chat.blocks.sql.js';
+import type { ConversationRole } from './chat.vocabulary.js';
 import {
   conversationParticipants,
   conversations,
@@ -17,7 +18,7 @@ export interface Membership {
 
 export interface CurrentParticipant {
   userId: string;
-  role: 'admin' | 'member';
+  role: ConversationRole;
   isMuted: boolean;
 }
 
@@ -108,7 +109,7 @@ export class ConversationsRepo {
    * Adds users (or brings back ones who left, with a fresh unread count); current participants are
    * left as they are. Returns the ids that joined now.
    */
-  async join(conversationId: string, members: Array<{ userId: string; role: 'admin' | 'member' }>, now: Date): Promise<string[]> {
+  async join(conversationId: string, members: Array<{ userId: string; role: ConversationRole }>, now: Date): Promise<string[]> {
     if (members.length === 0) return [];
     const rows = await queryRows<{ user_id: string }>(
       this.db,
@@ -183,6 +184,6 @@ export class ConversationsRepo {
       .from(conversationParticipants)
       .where(and(eq(conversationParticipants.conversationId, conversationId), isNull(conversationParticipants.leftAt)))
       .orderBy(conversationParticipants.joinedAt, conversationParticipants.userId);
-    return rows.map((r) => ({ userId: r.userId, role: r.role as 'admin' | 'member', isMuted: r.isMuted }));
+    return rows;
   }
 }

@@ -15,6 +15,7 @@ import { ChatMembersService } from './chat-members.service.js';
 import type { ChatMediaOwnership } from './chat-media-ownership.js';
 import { ChatPublisher, postSystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
+import type { UserConversationType } from './chat.vocabulary.js';
 import { ConversationReadsRepo, type ConversationView } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import './chat.events.js';
@@ -22,7 +23,7 @@ import './chat.events.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CreateConversationInput {
-  conversationType: 'direct' | 'group';
+  conversationType: UserConversationType;
   participantIds: string[];
   name?: string | null;
   imageUrl?: string | null;

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../infra/db/database.js';
 import { blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
 import { hiddenByBlock } from './chat.blocks.sql.js';
+import type { UserConversationType } from './chat.vocabulary.js';
 import {
   toMessageView,
   VIEW_COLUMNS,
@@ -39,7 +40,7 @@ export type SendOutcome =
   | { kind: 'sent'; view: MessageView; participants: MessageAudienceRow[] };
 
 interface SendRow extends MessageViewRow {
-  conversation_type: 'direct' | 'group';
+  conversation_type: UserConversationType;
   earlier_id: string | null;
   allowed: boolean;
   reply_found: boolean;

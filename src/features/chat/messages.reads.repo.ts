@@ -4,6 +4,7 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { OpenPage } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
 import { hiddenByBlock } from './chat.blocks.sql.js';
+import type { MessageType } from './chat.vocabulary.js';
 import type { UserCardRow } from './conversations.reads.repo.js';
 
 export interface ReplyPreview {
@@ -20,7 +21,7 @@ export interface MessageView {
   conversationId: string;
   sender: UserCardRow | null;
   content: string;
-  messageType: string;
+  messageType: MessageType;
   mediaUrl: string | null;
   mediaThumbnailUrl: string | null;
   metadata: Record<string, unknown> | null;
@@ -82,7 +83,7 @@ export function toMessageView(r: Raw): MessageView {
     conversationId: String(r.conversation_id),
     sender: card(r.sender_id, r.username, r.full_name, r.profile_image_url),
     content: String(r.content),
-    messageType: String(r.message_type),
+    messageType: r.message_type as MessageType,
     mediaUrl: str(r.media_url),
     mediaThumbnailUrl: str(r.media_thumbnail_url),
     metadata: metadata ?? null,

@@ -14,7 +14,7 @@ import {
   ReadResponse,
   SendMessageBody,
 } from './chat.schemas.js';
-import type { MessagesService, UserMessageType } from './messages.service.js';
+import type { MessagesService } from './messages.service.js';
 
 const tags = ['chat'];
 
@@ -67,7 +67,7 @@ export function registerMessagesRoutes(app: TypedApp, messages: MessagesService)
       const b = request.body;
       const { message, created } = await messages.send(principalOf(request).userId, request.params.conversationId, {
         content: b.content ?? '',
-        messageType: (b.message_type ?? 'text') as UserMessageType,
+        messageType: b.message_type ?? 'text',
         mediaUrl: b.media_url ?? null,
         replyToMessageId: b.reply_to_message_id?.toLowerCase() ?? null,
         clientMessageId: b.client_message_id ?? null,

@@ -17,9 +17,8 @@ import { ConversationsRepo, type Membership } from './conversations.repo.js';
 import { MessageSendRepo } from './message-send.repo.js';
 import { MessageReadsRepo, type MessageView } from './messages.reads.repo.js';
 import { MessagesRepo } from './messages.repo.js';
+import type { UserMessageType } from './chat.vocabulary.js';
 import './chat.events.js';
-
-export type UserMessageType = 'text' | 'image' | 'video' | 'audio' | 'file';
 
 export interface SendMessageInput {
   content: string;

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
 import type { FriendView } from './friends.reads.service.js';
 import type { Suggestion } from './friends.suggestions.service.js';
 import { INVITE_CODE_LENGTH, inviteUrl } from './friends.invite-code.js';
 import type { FriendInviteRow, FriendshipRow } from './friends.tables.js';
+import { SUGGESTION_REASONS } from './friends.vocabulary.js';
 
 const uuid = (description: string) => Type.String({ format: 'uuid', description });
 
@@ -175,7 +176,7 @@ export const SearchResults = Type.Object({ users: Type.Array(SearchResultItem), 
 export const SuggestionItem = Type.Object(
   {
     user: UserCard,
-    reason: Type.Union([Type.Literal('mutual_friends'), Type.Literal('common_goals')]),
+    reason: stringEnum(SUGGESTION_REASONS),
     mutual_friends_count: Type.Integer(),
     common_goals: Type.Integer({ description: 'goal categories both users take part in' }),
   },

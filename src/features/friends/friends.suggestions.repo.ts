@@ -10,8 +10,8 @@ import {
   mutualFriendsCount,
 } from '../privacy/privacy.sql.js';
 import { cardOf, type UserCardRow } from './friends.lists.repo.js';
+import type { SuggestionReason } from './friends.vocabulary.js';
 
-export type SuggestionReason = 'mutual_friends' | 'common_goals';
 
 export interface SuggestionRow {
   user: UserCardRow;

@@ -3,7 +3,8 @@ import { inTransaction, type Database, type DatabaseBudget } from '../../infra/d
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { cannotDismissSelf } from './friends.errors.js';
-import { FriendSuggestionsRepo, type SuggestionReason, type SuggestionRow } from './friends.suggestions.repo.js';
+import { FriendSuggestionsRepo, type SuggestionRow } from './friends.suggestions.repo.js';
+import type { SuggestionReason } from './friends.vocabulary.js';
 
 export interface Suggestion extends SuggestionRow {
   reason: SuggestionReason;

@@ -5,7 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, check, doublePrecision, index, pgTable, timestamp, unique, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
 import { users } from '../users/users.tables.js';
+import { FRIENDSHIP_STATUSES, SUGGESTION_REASONS } from './friends.vocabulary.js';
 
 export const friendships = pgTable(
   'friendships',
@@ -19,13 +21,13 @@ export const friendships = pgTable(
     friendId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    status: varchar({ length: 20 }).notNull(),
+    status: varchar({ length: 20, enum: FRIENDSHIP_STATUSES }).notNull(),
     requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     acceptedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     unique('friendships_user_id_friend_id_unique').on(t.userId, t.friendId),
-    check('friendships_status_check', sql`${t.status} IN ('pending', 'accepted', 'blocked')`),
+    checkIn('friendships_status_check', t.status, FRIENDSHIP_STATUSES),
     check('friendships_not_self_check', sql`${t.userId} <> ${t.friendId}`),
     // One row per unordered pair: A→B and B→A cannot both exist.
     uniqueIndex('friendships_pair_unique').on(sql`least(${t.userId}, ${t.friendId})`, sql`greatest(${t.userId}, ${t.friendId})`),
@@ -47,13 +49,14 @@ export const friendSuggestions = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     score: doublePrecision().notNull().default(0),
     /** 'mutual_friends', 'common_goals', ... */
-    reason: varchar({ length: 100 }),
+    reason: varchar({ length: 100, enum: SUGGESTION_REASONS }),
     dismissed: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     unique('friend_suggestions_user_id_suggested_user_id_unique').on(t.userId, t.suggestedUserId),
     check('friend_suggestions_not_self_check', sql`${t.userId} <> ${t.suggestedUserId}`),
+    checkIn('friend_suggestions_reason_check', t.reason, SUGGESTION_REASONS),
     index('idx_suggestions_user').on(t.userId, t.dismissed),
   ],
 );

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { FeedPagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
-import type { GoalFeedItem } from './goal-activity.repo.js';
+import { GOAL_ENTRY_TYPES, type GoalFeedItem } from './goal-activity.repo.js';
 
 export const GoalFeedQuery = Type.Object(PageQuery, { additionalProperties: false });
 
@@ -21,12 +21,7 @@ const EntryData = Type.Object({
 
 const FeedEntry = Type.Object({
   id: Uuid,
-  entry_type: Type.Union([
-    Type.Literal('goal_created'),
-    Type.Literal('goal_contribution'),
-    Type.Literal('goal_milestone'),
-    Type.Literal('goal_completed'),
-  ]),
+  entry_type: stringEnum(GOAL_ENTRY_TYPES),
   actor: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
   goal: Type.Object({
     id: Uuid,

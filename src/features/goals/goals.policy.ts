@@ -1,4 +1,4 @@
-import type { ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { ProfileVisibility } from '../privacy/privacy.vocabulary.js';
 import type { GoalStatus, ParticipantRole } from './goals.vocabulary.js';
 
 /**

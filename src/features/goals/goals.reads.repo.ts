@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
-import type { ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { ProfileVisibility } from '../privacy/privacy.vocabulary.js';
 import { users } from '../users/users.tables.js';
 import type { GoalAccessFacts } from './goals.policy.js';
 import type { GoalStatusFilter, GoalTypeFilter, ParticipantRole } from './goals.vocabulary.js';

@@ -6,6 +6,7 @@ import { fileTooLarge, invalidMedia, unsupportedMediaType, videoNotAllowed } fro
 import { processImage, type EncodedVariant, type OutputFormat } from './media.images.js';
 import { stripVideoMetadata } from './media.mp4-metadata.js';
 import type { MediaLinks } from './media.links.js';
+import type { MediaType } from './media.vocabulary.js';
 import { mediaOwnerPrefixes, mediaPrefix, PURPOSES, type MediaAccess, type MediaPurpose, type VariantSpec } from './media.variants.js';
 import { inspectVideo, placeholderPoster, posterFrame } from './media.video.js';
 
@@ -21,7 +22,7 @@ export interface UploadedFile {
  * they go into a response.
  */
 export interface StoredMedia {
-  mediaType: 'image' | 'video';
+  mediaType: MediaType;
   /** Reference of the purpose's main variant (profile "large", post "large", story "original", ...). */
   ref: string;
   thumbnailRef: string;

@@ -22,6 +22,8 @@ export const NOTIFICATION_TYPES = {
 } as const satisfies Record<string, { preference: PreferenceKey; icon: string; color: string; group: NotificationGroup }>;
 
 export type NotificationType = keyof typeof NOTIFICATION_TYPES;
+/** The catalog's types as a list: the CHECK of notifications.notification_type (a new type is a migration). */
+export const NOTIFICATION_TYPE_NAMES = Object.keys(NOTIFICATION_TYPES) as readonly NotificationType[];
 export type NotificationGroup = 'goals' | 'social' | 'system';
 export type NotificationFilter = 'all' | NotificationGroup;
 /** A per-type switch of notification_preferences (push_enabled and email_enabled are not types). */
@@ -40,7 +42,7 @@ export const PREFERENCE_COLUMNS: Record<PreferenceKey, string> = {
 
 /** The notification types an inbox filter shows; `system` is everything not goals or social. */
 export function typesOfGroup(group: NotificationGroup): NotificationType[] {
-  return (Object.keys(NOTIFICATION_TYPES) as NotificationType[]).filter((t) => NOTIFICATION_TYPES[t].group === group);
+  return NOTIFICATION_TYPE_NAMES.filter((t) => NOTIFICATION_TYPES[t].group === group);
 }
 
 /** Deep links the app understands. */

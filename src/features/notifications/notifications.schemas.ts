@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, NullableTimestamp, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, NullableTimestamp, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { InboxItem } from './notifications.repo.js';
 import type { PushTokenRow } from './notifications.tables.js';
+import { DEVICE_TYPES } from './notifications.vocabulary.js';
 import type { NotificationPreferences } from './preferences.service.js';
 
 export const InboxQuerySchema = Type.Object(
@@ -78,7 +79,7 @@ export const RegisterPushTokenBody = Type.Object(
         'ios/android: the FCM registration token. web: the browser PushSubscription as JSON, ' +
         '{"endpoint":"https://...","keys":{"p256dh":"<base64url P-256 public key>","auth":"<base64url 16-byte secret>"}}',
     }),
-    device_type: Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('web')]),
+    device_type: stringEnum(DEVICE_TYPES),
     device_id: Type.Optional(Type.Union([UserText({ minLength: 1, maxLength: 255 }), Type.Null()])),
   },
   { additionalProperties: false },

@@ -18,9 +18,12 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
 import { goals } from '../goals/goals.tables.js';
 import { postComments, posts } from '../posts/posts.tables.js';
 import { users } from '../users/users.tables.js';
+import { NOTIFICATION_TYPE_NAMES } from './notifications.catalog.js';
+import { DEVICE_TYPES, PUSH_OUTBOX_PROVIDERS, PUSH_OUTBOX_STATUSES } from './notifications.vocabulary.js';
 
 export const notifications = pgTable(
   'notifications',
@@ -58,6 +61,7 @@ export const notifications = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    checkIn('notifications_notification_type_check', t.notificationType, NOTIFICATION_TYPE_NAMES),
     check('notifications_actor_count_check', sql`${t.actorCount} >= 1`),
     // Also serves plan §9.1 idx_notifications_user_read_created (same definition).
     index('idx_notifications_user').on(t.userId, t.isRead, t.createdAt.desc().nullsFirst()),
@@ -98,7 +102,7 @@ export const pushTokens = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     token: text().notNull(),
-    deviceType: varchar({ length: 20 }),
+    deviceType: varchar({ length: 20, enum: DEVICE_TYPES }),
     deviceId: varchar({ length: 255 }),
     isActive: boolean().notNull().default(true),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -108,7 +112,7 @@ export const pushTokens = pgTable(
     unique('push_tokens_user_id_token_unique').on(t.userId, t.token),
     // A device token belongs to one account at a time (re-registering moves it).
     uniqueIndex('push_tokens_token_unique').on(t.token),
-    check('push_tokens_device_type_check', sql`${t.deviceType} IN ('ios', 'android', 'web')`),
+    checkIn('push_tokens_device_type_check', t.deviceType, DEVICE_TYPES),
     index('idx_push_tokens_user').on(t.userId, t.isActive),
   ],
 );
@@ -122,9 +126,9 @@ export const pushOutbox = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    provider: varchar({ length: 20 }).notNull(),
+    provider: varchar({ length: 20, enum: PUSH_OUTBOX_PROVIDERS }).notNull(),
     payload: jsonb().notNull(),
-    status: varchar({ length: 20 }).notNull().default('pending'),
+    status: varchar({ length: 20, enum: PUSH_OUTBOX_STATUSES }).notNull().default('pending'),
     attempts: integer().notNull().default(0),
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -133,8 +137,8 @@ export const pushOutbox = pgTable(
     sentAt: timestamp({ withTimezone: true }),
   },
   (t) => [
-    check('push_outbox_provider_check', sql`${t.provider} IN ('log', 'fcm', 'webpush')`),
-    check('push_outbox_status_check', sql`${t.status} IN ('pending', 'sent', 'failed')`),
+    checkIn('push_outbox_provider_check', t.provider, PUSH_OUTBOX_PROVIDERS),
+    checkIn('push_outbox_status_check', t.status, PUSH_OUTBOX_STATUSES),
     check('push_outbox_attempts_check', sql`${t.attempts} >= 0`),
     // One delivery per (notification, device): enqueueing twice is a no-op.
     uniqueIndex('push_outbox_notification_token_unique').on(t.notificationId, t.pushTokenId),

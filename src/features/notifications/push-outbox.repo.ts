@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { activeAccountRow, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { PREFERENCE_COLUMNS, type PreferenceKey } from './notifications.catalog.js';
+import type { PushOutboxProvider } from './notifications.vocabulary.js';
 
 /** What a push_outbox row's `payload` holds (its schedule is the `not_before` column). */
 export interface OutboxPayload {
@@ -30,7 +31,7 @@ export interface ClaimedPush {
   notificationId: string | null;
   pushTokenId: string | null;
   userId: string;
-  provider: 'log' | 'fcm' | 'webpush';
+  provider: PushOutboxProvider;
   payload: OutboxPayload;
   /** Attempts including this one (the fence of every later update of the row). */
   attempts: number;
@@ -109,7 +110,7 @@ export class PushOutboxRepo {
         notificationId: (r.notification_id as string | null) ?? null,
         pushTokenId: (r.push_token_id as string | null) ?? null,
         userId: r.user_id as string,
-        provider: r.provider as ClaimedPush['provider'],
+        provider: r.provider as PushOutboxProvider,
         payload: r.payload as OutboxPayload,
         attempts: Number(r.attempts),
         token: token ? { value: token.value, deviceType: token.device_type, active: token.active, ownerId: token.owner } : null,

@@ -1,6 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { pushTokens, type PushTokenRow } from './notifications.tables.js';
+import type { DeviceType } from './notifications.vocabulary.js';
 
 /** Every SQL statement on `push_tokens` made for the token routes. */
 export class PushTokensRepo {
@@ -10,7 +11,7 @@ export class PushTokensRepo {
    * Registers a device token for the user. A token is unique across accounts: registering one that
    * exists moves it to this user and reactivates it (the device changed hands or logged in again).
    */
-  async upsert(userId: string, token: string, deviceType: 'ios' | 'android' | 'web', deviceId: string | null, now: Date): Promise<PushTokenRow> {
+  async upsert(userId: string, token: string, deviceType: DeviceType, deviceId: string | null, now: Date): Promise<PushTokenRow> {
     const [row] = await this.db
       .insert(pushTokens)
       .values({ userId, token, deviceType, deviceId, isActive: true, createdAt: now, updatedAt: now })

@@ -4,9 +4,9 @@ import type { AllowedPushHost } from '../../infra/push/web-push-endpoint-policy.
 import { parseWebPushSubscription, webPushToken } from '../../infra/push/web-push-subscription.js';
 import { invalidPushEndpoint, invalidPushToken, pushTokenNotFound } from './notifications.errors.js';
 import type { PushTokenRow } from './notifications.tables.js';
+import type { DeviceType } from './notifications.vocabulary.js';
 import { PushTokensRepo } from './push-tokens.repo.js';
 
-export type DeviceType = 'ios' | 'android' | 'web';
 
 /** FCM registration tokens (android, and ios through FCM): printable, no spaces or JSON. */
 const FCM_TOKEN = /^[A-Za-z0-9_:.-]{16,4096}$/;

@@ -1,9 +1,7 @@
-/** Pure rules of a partnership's life cycle: who may do what, in which state. */
+import { isOneOf } from '../../lib/one-of.js';
+import type { PartnershipStatus } from './partners.vocabulary.js';
 
-export const PARTNERSHIP_STATUSES = ['pending', 'active', 'paused', 'ended'] as const;
-export type PartnershipStatus = (typeof PARTNERSHIP_STATUSES)[number];
-export const CHECK_IN_FREQUENCIES = ['daily', 'weekly'] as const;
-export type CheckInFrequency = (typeof CHECK_IN_FREQUENCIES)[number];
+/** Pure rules of a partnership's life cycle: who may do what, in which state. */
 
 /** Statuses in which two users count as partners (goals visibility, privacy). */
 export const LIVE_STATUSES: readonly PartnershipStatus[] = ['active', 'paused'];
@@ -29,7 +27,7 @@ const TRANSITIONS: Record<LifecycleAction, { from: readonly PartnershipStatus[];
 /** The status after `action`, or undefined when the action is not allowed from `current`. */
 export function nextStatus(action: LifecycleAction, current: string): LaterStatus | undefined {
   const rule = TRANSITIONS[action];
-  return rule.from.includes(current as PartnershipStatus) ? rule.to : undefined;
+  return isOneOf(rule.from, current) ? rule.to : undefined;
 }
 
 export function isParticipant(p: PartnershipFacts, userId: string): boolean {

@@ -4,7 +4,8 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
 import { users } from '../users/users.tables.js';
-import { LIVE_STATUSES, type PartnershipStatus } from './partners.policy.js';
+import { LIVE_STATUSES } from './partners.policy.js';
+import type { PartnershipStatus } from './partners.vocabulary.js';
 import {
   accountabilityPartners as ap,
   type AccountabilityPartnerRow,

@@ -1,16 +1,12 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js';
-import { CHECK_IN_FREQUENCIES, PARTNERSHIP_STATUSES, type CheckInFrequency, type PartnershipStatus } from './partners.policy.js';
+import { NullableString, NullableTimestamp, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
+import { CHECK_IN_FREQUENCIES, PARTNERSHIP_LIST_FILTERS, PARTNERSHIP_STATUSES } from './partners.vocabulary.js';
 import type { PartnershipView } from './partners.service.js';
 
-export const CheckInFrequencySchema = Type.Enum([...CHECK_IN_FREQUENCIES], {
-  type: 'string',
-  description: 'How often the partners check in on each other',
-});
+export const CheckInFrequencySchema = stringEnum(CHECK_IN_FREQUENCIES, { description: 'How often the partners check in on each other' });
 
-export const PartnershipStatusSchema = Type.Enum([...PARTNERSHIP_STATUSES], {
-  type: 'string',
+export const PartnershipStatusSchema = stringEnum(PARTNERSHIP_STATUSES, {
   description: 'pending: proposed, awaiting the other user; active; paused; ended',
 });
 
@@ -56,8 +52,7 @@ export const UpdatePartnershipBody = Type.Object(
 export const ListPartnershipsQuery = Type.Object(
   {
     status: Type.Optional(
-      Type.Enum(['current', 'all', ...PARTNERSHIP_STATUSES], {
-        type: 'string',
+      stringEnum(PARTNERSHIP_LIST_FILTERS, {
         default: 'current',
         description: 'current (the default): pending, active and paused; all: including ended',
       }),
@@ -80,9 +75,9 @@ export function toPartnership(view: PartnershipView, viewerId: string) {
       full_name: partner.fullName,
       profile_image_url: partner.profileImageUrl,
     },
-    status: row.status as PartnershipStatus,
+    status: row.status,
     // The service always writes a frequency; the column is nullable only because the plan's is.
-    check_in_frequency: (row.checkInFrequency ?? 'weekly') as CheckInFrequency,
+    check_in_frequency: row.checkInFrequency ?? 'weekly',
     requested_by_me: (row.requestedBy ?? row.userId) === viewerId,
     started_at: row.startedAt.toISOString(),
     responded_at: row.respondedAt ? row.respondedAt.toISOString() : null,

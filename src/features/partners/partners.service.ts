@@ -2,6 +2,7 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
+import { isOneOf } from '../../lib/one-of.js';
 import type { Page } from '../../lib/page.js';
 import {
   cannotPartnerSelf,
@@ -13,16 +14,19 @@ import {
 } from './partners.errors.js';
 import {
   LIVE_STATUSES,
-  PARTNERSHIP_STATUSES,
   mayCancel,
   mayChangeFrequency,
   mayRespond,
   nextStatus,
   proposalOutcome,
-  type CheckInFrequency,
   type LifecycleAction,
-  type PartnershipStatus,
 } from './partners.policy.js';
+import {
+  PARTNERSHIP_STATUSES,
+  type CheckInFrequency,
+  type PartnershipListFilter,
+  type PartnershipStatus,
+} from './partners.vocabulary.js';
 import { PartnersRepo, type PartnerCard, type PartnershipWithPartner } from './partners.repo.js';
 import './partners.events.js';
 
@@ -35,7 +39,6 @@ export interface ProposalResult extends PartnershipView {
 }
 
 /** `current` (the default) is everything but ended partnerships. */
-export type PartnershipListFilter = PartnershipStatus | 'current' | 'all';
 
 const LIST_FILTERS: Record<PartnershipListFilter, readonly PartnershipStatus[]> = {
   current: ['pending', 'active', 'paused'],
@@ -258,7 +261,7 @@ export class PartnersService {
       await repo.delete(existing.id);
       return;
     }
-    if (!LIVE_STATUSES.includes(existing.status as PartnershipStatus)) return;
+    if (!isOneOf(LIVE_STATUSES, existing.status)) return;
     const ended = await repo.update(existing.id, { status: 'ended', endedAt: this.clock.now() });
     events.publish('partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
   }

@@ -3,8 +3,7 @@
  * feed) is `postVisibleTo` in posts.visibility.sql.ts; posts.visibility.test.ts keeps them in step.
  */
 
-export type PostVisibility = 'public' | 'friends' | 'private';
-export const POST_VISIBILITIES: readonly PostVisibility[] = ['public', 'friends', 'private'];
+import type { PostVisibility } from './posts.vocabulary.js';
 
 /** What the visibility rule needs to know about a viewer and a post (read in one query). */
 export interface PostAccessFacts {

@@ -4,7 +4,8 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { activeAccountRow, areFriends, blockedEitherWay, maySeeUser } from '../privacy/privacy.sql.js';
-import type { PostAccessFacts, PostVisibility } from './posts.policy.js';
+import type { PostAccessFacts } from './posts.policy.js';
+import type { PostType, PostVisibility } from './posts.vocabulary.js';
 import { postVisibleTo } from './posts.visibility.sql.js';
 
 export interface UserCardRow {
@@ -14,7 +15,6 @@ export interface UserCardRow {
   profileImageUrl: string | null;
 }
 
-export type PostType = 'photo' | 'video' | 'text';
 
 /** A post as every response shows it: author card, goal, counters and the viewer's like. */
 export interface PostViewRow {
@@ -41,7 +41,8 @@ export interface PostWithAccess {
   facts: PostAccessFacts;
 }
 
-type RawPost = Record<string, unknown>;
+/** A row of POST_COLUMNS; post_type and visibility hold their vocabularies (the CHECKs say so). */
+type RawPost = Record<string, unknown> & { post_type: PostType; visibility: PostVisibility };
 
 const POST_COLUMNS = (viewerId: string): SQL => sql`p.id, p.user_id, p.caption, p.post_type, p.goal_id, g.title as goal_title,
   p.media_url, p.media_thumbnail_url, p.media_width, p.media_height, p.visibility, p.likes_count, p.comments_count,
@@ -61,13 +62,13 @@ function toPostView(r: RawPost): PostViewRow {
       profileImageUrl: (r.profile_image_url as string | null) ?? null,
     },
     caption: (r.caption as string | null) ?? null,
-    postType: r.post_type as PostType,
+    postType: r.post_type,
     goal: r.goal_id && r.goal_title != null ? { id: String(r.goal_id), title: String(r.goal_title) } : null,
     mediaUrl: (r.media_url as string | null) ?? null,
     mediaThumbnailUrl: (r.media_thumbnail_url as string | null) ?? null,
     mediaWidth: r.media_width == null ? null : Number(r.media_width),
     mediaHeight: r.media_height == null ? null : Number(r.media_height),
-    visibility: r.visibility as PostVisibility,
+    visibility: r.visibility,
     likesCount: Number(r.likes_count),
     commentsCount: Number(r.comments_count),
     isArchived: Boolean(r.is_archived),

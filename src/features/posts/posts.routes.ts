@@ -4,12 +4,13 @@ import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { enforceRateLimit, type RateLimitSettings, type RouteRateLimit } from '../../http/rate-limit.js';
-import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
+import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, stringEnum, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { RateLimiter } from '../../infra/ratelimit/rate-limiter.js';
 import { AppError, invalidField } from '../../lib/app-error.js';
-import { POST_VISIBILITIES, type PostVisibility } from './posts.policy.js';
+import { isOneOf } from '../../lib/one-of.js';
+import { POST_VISIBILITIES, type PostVisibility } from './posts.vocabulary.js';
 import {
   CAPTION_MAX,
   CreateTextPostBody,
@@ -59,8 +60,8 @@ function parseFields(fields: Record<string, string>): Omit<CreatePostInput, 'fil
   if (caption !== null && [...caption].length > CAPTION_MAX) throw invalidField('validation_failed', 'caption', `must be at most ${CAPTION_MAX} characters`);
   const goalId = fields.goal_id?.trim() || null;
   if (goalId !== null && !UUID.test(goalId)) throw invalidField('validation_failed', 'goal_id', 'must be a UUID');
-  const visibility = (fields.visibility ?? 'friends') as PostVisibility;
-  if (!POST_VISIBILITIES.includes(visibility)) throw invalidField('validation_failed', 'visibility', 'must be one of public, friends, private');
+  const visibility = fields.visibility ?? 'friends';
+  if (!isOneOf(POST_VISIBILITIES, visibility)) throw invalidField('validation_failed', 'visibility', `must be one of ${POST_VISIBILITIES.join(', ')}`);
   return { caption, goalId: goalId?.toLowerCase() ?? null, visibility };
 }
 
@@ -128,9 +129,7 @@ export function registerPostsRoutes(app: TypedApp, posts: PostsService, options:
             video: Type.Optional(UploadFile('An MP4/MOV video (not with image)')),
             caption: Type.Optional(Type.String({ maxLength: CAPTION_MAX, description: 'Required without a file' })),
             goal_id: Type.Optional(Type.String({ format: 'uuid', description: 'A goal the caller actively takes part in' })),
-            visibility: Type.Optional(
-              Type.Union([Type.Literal('public'), Type.Literal('friends'), Type.Literal('private')], { default: 'friends' }),
-            ),
+            visibility: Type.Optional(stringEnum(POST_VISIBILITIES, { default: 'friends' })),
           },
           { additionalProperties: false },
         ),

@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { LikerRow } from './likes.repo.js';
 import type { PostViewRow, UserCardRow } from './posts.reads.repo.js';
+import { POST_TYPES, POST_VISIBILITIES } from './posts.vocabulary.js';
 
 export const CAPTION_MAX = 2200;
 
-export const PostVisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('friends'), Type.Literal('private')]);
-const PostTypeSchema = Type.Union([Type.Literal('photo'), Type.Literal('video'), Type.Literal('text')]);
+export const PostVisibilitySchema = stringEnum(POST_VISIBILITIES);
+const PostTypeSchema = stringEnum(POST_TYPES);
 
 export const UserCard = Type.Object({
   id: Uuid,

@@ -4,8 +4,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, timestamp, unique, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
 import { goals } from '../goals/goals.tables.js';
 import { users } from '../users/users.tables.js';
+import { POST_TYPES, POST_VISIBILITIES } from './posts.vocabulary.js';
 
 export const posts = pgTable(
   'posts',
@@ -15,7 +17,7 @@ export const posts = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     caption: text(),
-    postType: varchar({ length: 20 }).notNull().default('photo'),
+    postType: varchar({ length: 20, enum: POST_TYPES }).notNull().default('photo'),
     goalId: uuid().references(() => goals.id, { onDelete: 'set null' }),
 
     // Media. The plan has media_url NOT NULL, but post_type 'text' posts carry no media, so it is
@@ -25,7 +27,7 @@ export const posts = pgTable(
     mediaWidth: integer(),
     mediaHeight: integer(),
 
-    visibility: varchar({ length: 20 }).notNull().default('friends'),
+    visibility: varchar({ length: 20, enum: POST_VISIBILITIES }).notNull().default('friends'),
 
     likesCount: integer().notNull().default(0),
     commentsCount: integer().notNull().default(0),
@@ -36,8 +38,8 @@ export const posts = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('posts_post_type_check', sql`${t.postType} IN ('photo', 'video', 'text')`),
-    check('posts_visibility_check', sql`${t.visibility} IN ('public', 'friends', 'private')`),
+    checkIn('posts_post_type_check', t.postType, POST_TYPES),
+    checkIn('posts_visibility_check', t.visibility, POST_VISIBILITIES),
     check('posts_media_url_check', sql`${t.postType} = 'text' OR ${t.mediaUrl} IS NOT NULL`),
     check('posts_likes_count_check', sql`${t.likesCount} >= 0`),
     check('posts_comments_count_check', sql`${t.commentsCount} >= 0`),

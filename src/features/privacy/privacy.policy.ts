@@ -6,9 +6,7 @@
  * (`friendRequestAllowed`).
  */
 
-export type ProfileVisibility = 'everyone' | 'friends_only' | 'private';
-export type FriendRequestAudience = 'everyone' | 'friends_of_friends' | 'no_one';
-export type MessageAudience = 'everyone' | 'friends_only';
+import type { MessageAudience, ProfileVisibility } from './privacy.vocabulary.js';
 
 export interface Relationship {
   isSelf: boolean;

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
-import { Timestamp, Uuid } from '../../http/schemas.js';
+import { stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
 import { Message } from '../chat/chat.schemas.js';
+import { CONTRIBUTION_TYPES } from '../goals/goals.vocabulary.js';
 import { NotificationJson } from '../notifications/notifications.schemas.js';
 
 /**
@@ -115,7 +116,7 @@ export const SERVER_EVENTS: EventDoc[] = [
       {
         user: ActorCard,
         contribution_id: Type.Optional(Uuid),
-        contribution_type: Type.Optional(Type.Union([Type.Literal('monetary'), Type.Literal('milestone'), Type.Literal('checkin')])),
+        contribution_type: Type.Optional(stringEnum(CONTRIBUTION_TYPES)),
         amount: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
         currency: Type.Optional(Type.Union([Type.String(), Type.Null()])),
         current_amount: Type.Optional(Type.Number()),

@@ -1,14 +1,16 @@
 import { Type } from 'typebox';
 import { PagePagination } from '../../http/pagination.js';
-import { NullableString, PATTERN_MESSAGE, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { NullableString, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { NotificationPreferences } from '../notifications/preferences.service.js';
+import { FRIEND_REQUEST_AUDIENCES, MESSAGE_AUDIENCES, PROFILE_VISIBILITIES } from '../privacy/privacy.vocabulary.js';
 import type { BlockedUserItem } from './settings.repo.js';
 import type { AllSettings, AppearanceSettings, PrivacySettings } from './settings.service.js';
+import { THEME_MODES } from './settings.vocabulary.js';
 
-const ProfileVisibility = Type.Union([Type.Literal('everyone'), Type.Literal('friends_only'), Type.Literal('private')]);
-const FriendRequestAudience = Type.Union([Type.Literal('everyone'), Type.Literal('friends_of_friends'), Type.Literal('no_one')]);
-const MessageAudience = Type.Union([Type.Literal('everyone'), Type.Literal('friends_only')]);
-const ThemeMode = Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]);
+const ProfileVisibility = stringEnum(PROFILE_VISIBILITIES);
+const FriendRequestAudience = stringEnum(FRIEND_REQUEST_AUDIENCES);
+const MessageAudience = stringEnum(MESSAGE_AUDIENCES);
+const ThemeMode = stringEnum(THEME_MODES);
 
 const privacyFields = {
   profile_visibility: ProfileVisibility,

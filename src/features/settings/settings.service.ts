@@ -3,13 +3,12 @@ import type { Database } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { NotificationPreferences, NotificationPreferencesService } from '../notifications/preferences.service.js';
 import type { PreferenceFlags } from '../notifications/preferences.repo.js';
-import type { FriendRequestAudience, MessageAudience, ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { FriendRequestAudience, MessageAudience, ProfileVisibility } from '../privacy/privacy.vocabulary.js';
 import type { UsersService } from '../users/users.service.js';
 import { SettingsRepo } from './settings.repo.js';
 import type { UserSettingsRow } from './settings.tables.js';
+import type { ThemeMode } from './settings.vocabulary.js';
 import './settings.events.js';
-
-export type ThemeMode = 'light' | 'dark' | 'system';
 
 export interface PrivacySettings {
   profileVisibility: ProfileVisibility;
@@ -126,16 +125,16 @@ export class SettingsService {
 }
 
 function toPrivacy(
-  user: { profileVisibility: string; onlineStatusVisible: boolean; appearInSuggestions: boolean; updatedAt: Date },
+  user: { profileVisibility: ProfileVisibility; onlineStatusVisible: boolean; appearInSuggestions: boolean; updatedAt: Date },
   row: UserSettingsRow | undefined,
 ): PrivacySettings {
   const s = row ?? DEFAULT_ROW;
   return {
-    profileVisibility: user.profileVisibility as ProfileVisibility,
+    profileVisibility: user.profileVisibility,
     onlineStatusVisible: user.onlineStatusVisible,
     appearInSuggestions: user.appearInSuggestions,
-    whoCanSendFriendRequests: s.whoCanSendFriendRequests as FriendRequestAudience,
-    whoCanSendMessages: s.whoCanSendMessages as MessageAudience,
+    whoCanSendFriendRequests: s.whoCanSendFriendRequests,
+    whoCanSendMessages: s.whoCanSendMessages,
     shareActivityWithFriends: s.shareActivityWithFriends,
     updatedAt: row && row.updatedAt > user.updatedAt ? row.updatedAt : user.updatedAt,
   };
@@ -144,7 +143,7 @@ function toPrivacy(
 function toAppearance(row: UserSettingsRow | undefined, accountCreatedAt: Date): AppearanceSettings {
   const s = row ?? DEFAULT_ROW;
   return {
-    themeMode: s.themeMode as ThemeMode,
+    themeMode: s.themeMode,
     accentColor: s.accentColor,
     fontSizeMultiplier: Number(s.fontSizeMultiplier),
     updatedAt: row?.updatedAt ?? accountCreatedAt,

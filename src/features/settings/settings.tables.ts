@@ -4,7 +4,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, numeric, pgTable, text, timestamp, unique, uuid, varchar } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
+import { FRIEND_REQUEST_AUDIENCES, MESSAGE_AUDIENCES } from '../privacy/privacy.vocabulary.js';
 import { users } from '../users/users.tables.js';
+import { THEME_MODES } from './settings.vocabulary.js';
 
 export const userSettings = pgTable(
   'user_settings',
@@ -16,12 +19,12 @@ export const userSettings = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
 
     // Privacy
-    whoCanSendFriendRequests: varchar({ length: 20 }).notNull().default('friends_of_friends'),
-    whoCanSendMessages: varchar({ length: 20 }).notNull().default('friends_only'),
+    whoCanSendFriendRequests: varchar({ length: 20, enum: FRIEND_REQUEST_AUDIENCES }).notNull().default('friends_of_friends'),
+    whoCanSendMessages: varchar({ length: 20, enum: MESSAGE_AUDIENCES }).notNull().default('friends_only'),
     shareActivityWithFriends: boolean().notNull().default(true),
 
     // Appearance
-    themeMode: varchar({ length: 20 }).notNull().default('system'),
+    themeMode: varchar({ length: 20, enum: THEME_MODES }).notNull().default('system'),
     /** Hex colour, e.g. '#FF6B6B'. */
     accentColor: varchar({ length: 7 }).notNull().default('#FF6B6B'),
     fontSizeMultiplier: numeric({ precision: 3, scale: 2 }).notNull().default('1.0'),
@@ -29,12 +32,9 @@ export const userSettings = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check(
-      'user_settings_who_can_send_friend_requests_check',
-      sql`${t.whoCanSendFriendRequests} IN ('everyone', 'friends_of_friends', 'no_one')`,
-    ),
-    check('user_settings_who_can_send_messages_check', sql`${t.whoCanSendMessages} IN ('everyone', 'friends_only')`),
-    check('user_settings_theme_mode_check', sql`${t.themeMode} IN ('light', 'dark', 'system')`),
+    checkIn('user_settings_who_can_send_friend_requests_check', t.whoCanSendFriendRequests, FRIEND_REQUEST_AUDIENCES),
+    checkIn('user_settings_who_can_send_messages_check', t.whoCanSendMessages, MESSAGE_AUDIENCES),
+    checkIn('user_settings_theme_mode_check', t.themeMode, THEME_MODES),
     check('user_settings_accent_color_check', sql`${t.accentColor} ~ '^#[0-9A-Fa-f]{6}$'`),
     check('user_settings_font_size_multiplier_check', sql`${t.fontSizeMultiplier} > 0`),
   ],

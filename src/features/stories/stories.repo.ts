@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, lte, notLike, sql, type SQL } from 'drizzle-
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
+import type { MediaType } from '../media/media.vocabulary.js';
 import { areFriends, blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
 import { stories, type NewStoryRow, type StoryRow } from './stories.tables.js';
 
@@ -14,7 +15,7 @@ export interface TrayStoryRow {
   profileImageUrl: string | null;
   mediaUrl: string;
   mediaThumbnailUrl: string | null;
-  mediaType: 'image' | 'video';
+  mediaType: MediaType;
   duration: number;
   viewsCount: number;
   viewedByMe: boolean;
@@ -86,7 +87,7 @@ export class StoriesRepo {
       profileImageUrl: (r.profile_image_url as string | null) ?? null,
       mediaUrl: String(r.media_url),
       mediaThumbnailUrl: (r.media_thumbnail_url as string | null) ?? null,
-      mediaType: r.media_type as 'image' | 'video',
+      mediaType: r.media_type as MediaType,
       duration: Number(r.duration),
       viewsCount: Number(r.views_count),
       viewedByMe: r.viewed_by_me === true,

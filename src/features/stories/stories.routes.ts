@@ -2,9 +2,11 @@ import { receiveUpload, UPLOAD_RATE_LIMIT } from '../../http/multipart.js';
 import { pagePagination } from '../../http/pagination.js';
 import { principalOf } from '../../http/principal.js';
 import { Type } from 'typebox';
-import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, UploadFile } from '../../http/schemas.js';
+import { EmptyBody, errorResponses, IMAGE_TYPES_TEXT, stringEnum, UploadFile } from '../../http/schemas.js';
 import type { TypedApp } from '../../http/typebox.js';
+import { isOneOf } from '../../lib/one-of.js';
 import { missingFile } from '../media/media.errors.js';
+import { MEDIA_TYPES, type MediaType } from '../media/media.vocabulary.js';
 import { invalidStoryField } from './stories.errors.js';
 import {
   StoryDetails,
@@ -21,9 +23,9 @@ import type { StoriesService } from './stories.service.js';
 const tags = ['stories'];
 
 /** The multipart text fields of POST /stories, checked before any media is stored. */
-function parseFields(fields: Record<string, string>): { mediaType?: 'image' | 'video'; duration: number } {
+function parseFields(fields: Record<string, string>): { mediaType?: MediaType; duration: number } {
   const rawType = fields.media_type?.trim();
-  if (rawType !== undefined && rawType !== 'image' && rawType !== 'video') {
+  if (rawType !== undefined && !isOneOf(MEDIA_TYPES, rawType)) {
     throw invalidStoryField('media_type', 'must be "image" or "video"');
   }
   const rawDuration = fields.duration?.trim();
@@ -55,9 +57,7 @@ export function registerStoriesRoutes(app: TypedApp, stories: StoriesService, ma
         multipartBody: Type.Object(
           {
             media: UploadFile(`An image (${IMAGE_TYPES_TEXT}) or an MP4/MOV video`),
-            media_type: Type.Optional(
-              Type.Union([Type.Literal('image'), Type.Literal('video')], { description: 'When sent, must match the file' }),
-            ),
+            media_type: Type.Optional(stringEnum(MEDIA_TYPES, { description: 'When sent, must match the file' })),
             duration: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'Seconds shown' })),
           },
           { additionalProperties: false },

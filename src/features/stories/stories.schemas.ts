@@ -1,17 +1,18 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableString, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
+import { MEDIA_TYPES, type MediaType } from '../media/media.vocabulary.js';
 import type { StoryGroup } from './stories.service.js';
 import type { StoryViewerRow, TrayStoryRow } from './stories.repo.js';
 import type { StoryRow } from './stories.tables.js';
 
-const MediaType = Type.Union([Type.Literal('image'), Type.Literal('video')]);
+const MediaTypeSchema = stringEnum(MEDIA_TYPES);
 
 const storyFields = {
   id: Uuid,
   media_url: Type.String(),
   media_thumbnail_url: NullableString,
-  media_type: MediaType,
+  media_type: MediaTypeSchema,
   duration: Type.Integer({ description: 'Seconds the story is shown' }),
   views_count: Type.Integer(),
   expires_at: Timestamp,
@@ -42,11 +43,12 @@ export const StoryViewers = Type.Object({
 export const StoryIdParams = Type.Object({ storyId: Uuid }, { additionalProperties: false });
 export const ViewersQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
 
-const storyBody = (s: Pick<StoryRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl' | 'duration' | 'viewsCount' | 'expiresAt' | 'createdAt'> & { mediaType: string | null }) => ({
+const storyBody = (s: Pick<StoryRow, 'id' | 'mediaUrl' | 'mediaThumbnailUrl' | 'duration' | 'viewsCount' | 'expiresAt' | 'createdAt'> & { mediaType: MediaType | null }) => ({
   id: s.id,
   media_url: s.mediaUrl,
   media_thumbnail_url: s.mediaThumbnailUrl,
-  media_type: s.mediaType as 'image' | 'video',
+  // Every insert writes it (from the file); the column is nullable only because the plan's is.
+  media_type: s.mediaType as MediaType,
   duration: s.duration,
   views_count: s.viewsCount,
   expires_at: s.expiresAt.toISOString(),

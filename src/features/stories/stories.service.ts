@@ -4,6 +4,7 @@ import type { Clock } from '../../infra/clock/clock.js';
 import type { Database } from '../../infra/db/database.js';
 import type { Page } from '../../lib/page.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
+import type { MediaType } from '../media/media.vocabulary.js';
 import { mediaTypeMismatch, notStoryOwner, storyNotFound } from './stories.errors.js';
 import { StoriesRepo, type StoryViewerRow, type TrayStoryRow } from './stories.repo.js';
 import './stories.events.js';
@@ -16,7 +17,7 @@ const MEDIA_DELETE_CONCURRENCY = 20;
 export interface NewStoryInput {
   file: UploadedFile;
   /** What the client says the file is; must match what it really is. */
-  mediaType?: 'image' | 'video';
+  mediaType?: MediaType;
   /** Seconds shown, 1–60 (validated by the route). */
   duration: number;
 }

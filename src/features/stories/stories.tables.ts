@@ -4,6 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text, timestamp, unique, uuid, varchar } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
+import { MEDIA_TYPES } from '../media/media.vocabulary.js';
 import { users } from '../users/users.tables.js';
 
 export const stories = pgTable(
@@ -15,7 +17,7 @@ export const stories = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     mediaUrl: text().notNull(),
     mediaThumbnailUrl: text(),
-    mediaType: varchar({ length: 20 }),
+    mediaType: varchar({ length: 20, enum: MEDIA_TYPES }),
     /** Seconds the story is shown. */
     duration: integer().notNull().default(5),
     viewsCount: integer().notNull().default(0),
@@ -23,7 +25,7 @@ export const stories = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('stories_media_type_check', sql`${t.mediaType} IN ('image', 'video')`),
+    checkIn('stories_media_type_check', t.mediaType, MEDIA_TYPES),
     check('stories_duration_check', sql`${t.duration} > 0`),
     check('stories_views_count_check', sql`${t.viewsCount} >= 0`),
     index('idx_stories_user').on(t.userId, t.createdAt.desc().nullsFirst()),

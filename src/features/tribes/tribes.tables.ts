@@ -4,7 +4,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
 import { users } from '../users/users.tables.js';
+import { TRIBE_INVITATION_STATUSES, TRIBE_ROLES } from './tribes.vocabulary.js';
 
 export const tribes = pgTable(
   'tribes',
@@ -39,13 +41,13 @@ export const tribeMembers = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: varchar({ length: 20 }).notNull().default('member'),
+    role: varchar({ length: 20, enum: TRIBE_ROLES }).notNull().default('member'),
     joinedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     leftAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     unique('tribe_members_tribe_id_user_id_unique').on(t.tribeId, t.userId),
-    check('tribe_members_role_check', sql`${t.role} IN ('admin', 'moderator', 'member')`),
+    checkIn('tribe_members_role_check', t.role, TRIBE_ROLES),
     index('idx_tribe_members_tribe').on(t.tribeId),
     index('idx_tribe_members_user').on(t.userId),
   ],
@@ -64,12 +66,12 @@ export const tribeInvitations = pgTable(
     inviteeId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    status: varchar({ length: 20 }).notNull().default('pending'),
+    status: varchar({ length: 20, enum: TRIBE_INVITATION_STATUSES }).notNull().default('pending'),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     respondedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
-    check('tribe_invitations_status_check', sql`${t.status} IN ('pending', 'accepted', 'declined')`),
+    checkIn('tribe_invitations_status_check', t.status, TRIBE_INVITATION_STATUSES),
     index('idx_tribe_invitations_invitee').on(t.inviteeId, t.status),
     uniqueIndex('tribe_invitations_pending_unique')
       .on(t.tribeId, t.inviteeId)

@@ -3,7 +3,7 @@ import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import type { ProfileVisibility } from '../privacy/privacy.policy.js';
+import type { ProfileVisibility } from '../privacy/privacy.vocabulary.js';
 import { emailTaken, userNotFound, usernameTaken } from './users.errors.js';
 import { EmailChangesRepo } from './email-changes.repo.js';
 import { UsersRepo, type UserStatsRow, type UserUpdate } from './users.repo.js';

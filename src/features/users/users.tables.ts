@@ -4,6 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { checkIn } from '../../infra/db/vocabulary-check.js';
+import { PROFILE_VISIBILITIES } from '../privacy/privacy.vocabulary.js';
 
 export const users = pgTable(
   'users',
@@ -18,7 +20,7 @@ export const users = pgTable(
     coverImageUrl: text(),
 
     // Privacy settings
-    profileVisibility: varchar({ length: 20 }).notNull().default('friends_only'),
+    profileVisibility: varchar({ length: 20, enum: PROFILE_VISIBILITIES }).notNull().default('friends_only'),
     onlineStatusVisible: boolean().notNull().default(true),
     appearInSuggestions: boolean().notNull().default(true),
 
@@ -43,7 +45,7 @@ export const users = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('users_profile_visibility_check', sql`${t.profileVisibility} IN ('everyone', 'friends_only', 'private')`),
+    checkIn('users_profile_visibility_check', t.profileVisibility, PROFILE_VISIBILITIES),
     check('users_goals_achieved_check', sql`${t.goalsAchieved} >= 0`),
     check('users_photos_shared_check', sql`${t.photosShared} >= 0`),
     // Case-insensitive uniqueness: "Alice@x.com" and "alice@x.com" are the same account.

@@ -1,0 +1,2 @@
+ALTER TABLE "friend_suggestions" ADD CONSTRAINT "friend_suggestions_reason_check" CHECK ("friend_suggestions"."reason" IN ('mutual_friends', 'common_goals'));--> statement-breakpoint
+ALTER TABLE "notifications" ADD CONSTRAINT "notifications_notification_type_check" CHECK ("notifications"."notification_type" IN ('friend_request', 'friend_accepted', 'partner_request', 'partner_accepted', 'post_like', 'comment', 'comment_reply', 'goal_invite', 'goal_contribution', 'goal_milestone', 'goal_completed', 'goal_reminder', 'partner_checkin', 'achievement'));
