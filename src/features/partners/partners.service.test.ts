@@ -5,7 +5,9 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import type { DomainEventName, DomainEvents } from '../../infra/bus/domain-events.js';
 import { InProcessEventBus } from '../../infra/bus/event-bus.js';
 import { FakeClock } from '../../infra/clock/clock.js';
+import { queryRows } from '../../infra/db/rows.js';
 import { AppError } from '../../lib/app-error.js';
+import { arePartners } from '../privacy/privacy.sql.js';
 import { PartnersService } from './partners.service.js';
 import { registerPartnersSubscriptions } from './partners.subscriptions.js';
 
@@ -269,8 +271,12 @@ describe('PartnersService for other features', () => {
     expect(await partners.arePartners(me.id, pending!.id)).toBe(false);
     expect(await partners.arePartners(me.id, ended!.id)).toBe(false);
     expect(await partners.arePartners(me.id, me.id)).toBe(false);
-    // The privacy read model agrees.
-    expect((await t.ctx.services.privacy.relationship(me.id, paused!.id)).arePartners).toBe(true);
+    // The privacy predicate agrees.
+    const [shared] = await queryRows<{ partners: boolean }>(
+      t.ctx.database.db,
+      sql`select ${arePartners(me.id, sql`${paused!.id}::uuid`)} as partners`,
+    );
+    expect(shared?.partners).toBe(true);
   });
 
   it('partners hidden by a block or a deactivated account are not counted', async () => {

@@ -4,8 +4,7 @@ import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser }
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { makePartners } from '../goals/goals.test-helpers.js';
-import { canMessage, canSeeFullProfile, canSeeUser, type Relationship } from './privacy.policy.js';
-import type { MessageAudience, ProfileVisibility } from './privacy.vocabulary.js';
+import { canMessage, canSeeFullProfile, canSeeUser, type MessageAudience, type ProfileVisibility, type Relationship } from './privacy.policy.js';
 import {
   accountActive,
   areFriends,
@@ -87,20 +86,21 @@ const RELATIONS: RelationCase[] = [
     },
   },
   {
-    name: 'a user who blocked the viewer',
+    // Blocking ends the friendship (settings/blocks.service.ts), so a block never stands beside one.
+    name: 'a former friend who blocked the viewer',
     rel: facts({ blockedEitherWay: true }),
     target: async (v) => {
       const u = await fresh();
-      await makeBlock(t.ctx, u, v);
+      await makeFriends(t.ctx, v, u);
+      await t.ctx.services.blocks.block(u.id, v.id, null);
       return u;
     },
   },
   {
-    name: 'a friend who blocked the viewer (a block outweighs the friendship)',
-    rel: facts({ areFriends: true, blockedEitherWay: true }),
+    name: 'a user who blocked the viewer',
+    rel: facts({ blockedEitherWay: true }),
     target: async (v) => {
       const u = await fresh();
-      await makeFriends(t.ctx, v, u);
       await makeBlock(t.ctx, u, v);
       return u;
     },
