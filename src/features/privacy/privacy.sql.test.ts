@@ -4,7 +4,8 @@ import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser }
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { makePartners } from '../goals/goals.test-helpers.js';
-import { canMessage, canSeeFullProfile, canSeeUser, type MessageAudience, type ProfileVisibility, type Relationship } from './privacy.policy.js';
+import { canMessage, canSeeFullProfile, canSeeUser, type Relationship } from './privacy.policy.js';
+import type { MessageAudience, ProfileVisibility } from './privacy.vocabulary.js';
 import {
   accountActive,
   areFriends,
