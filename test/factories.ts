@@ -57,15 +57,35 @@ export async function makeUser(
   };
 }
 
-/** Makes two users friends (an accepted friendship row). */
+/**
+ * Makes two users friends the way the app does: `a` asks `b` (as through `b`'s invite code, so
+ * `b`'s friend-request audience does not stand in the way) and `b` accepts. The events the app
+ * publishes (friend.request_sent, friend.request_accepted) reach their subscribers (notifications,
+ * achievements, the friends inbox, suggestions) and have finished when this returns. Fails where
+ * the app would: an inactive or blocked user, a friendship or request already between them.
+ */
 export async function makeFriends(ctx: AppContext, a: TestUser, b: TestUser): Promise<void> {
-  await ctx.database.db.execute(
-    sql`insert into friendships (user_id, friend_id, status, accepted_at) values (${a.id}, ${b.id}, 'accepted', now())`,
-  );
+  const requests = ctx.services.friends.requests;
+  const request = await requests.sendViaInvite(a.id, b.id, () => new Error(`makeFriends: ${b.username} is not reachable for ${a.username}`));
+  await requests.accept(request.id, b.id);
+  await ctx.bus.drain();
 }
 
-/** `blocker` blocks `blocked`. */
+/**
+ * `blocker` blocks `blocked` through the blocks service: any friendship, request and partnership
+ * between them ends and the events (user.blocked, ...) have been handled when this returns.
+ */
 export async function makeBlock(ctx: AppContext, blocker: TestUser, blocked: TestUser): Promise<void> {
+  await ctx.services.blocks.block(blocker.id, blocked.id, null);
+  await ctx.bus.drain();
+}
+
+/**
+ * Only the `blocked_users` row, without what blocking ends (friendship, requests, partnership) and
+ * without its events: the state a block leaves when it races a friend request or an accept, for the
+ * tests that the other paths refuse it too. Everything else blocks through makeBlock.
+ */
+export async function makeBlockRowOnly(ctx: AppContext, blocker: TestUser, blocked: TestUser): Promise<void> {
   await ctx.database.db.execute(sql`insert into blocked_users (blocker_id, blocked_id) values (${blocker.id}, ${blocked.id})`);
 }
 

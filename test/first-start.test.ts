@@ -1,32 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { createLogger } from '../src/infra/logger.js';
 import { MIN_NODE_VERSION, unsupportedNodeReason } from '../src/node-support.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { captureLogs } from './capture.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
 });
 
-async function app(env: Record<string, string> = {}, logger?: ReturnType<typeof createLogger>): Promise<TestApp> {
+async function app(env: Record<string, string> = {}, logger?: Logger): Promise<TestApp> {
   const t = await createTestApp({ env, ...(logger ? { overrides: { logger } } : {}) });
   apps.push(t);
   return t;
-}
-
-function capture(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger('trace', sink), lines };
 }
 
 async function docsStatus(t: TestApp): Promise<{ docs: number; ui: number; document: number }> {
@@ -38,7 +27,7 @@ async function docsStatus(t: TestApp): Promise<{ docs: number; ui: number; docum
 
 describe('issue 15.15: install and start', () => {
   it('a first start on an empty DATA_DIR logs no "root path must exist" warning and creates the media folders', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const t = await app({}, logger);
     await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(lines.some((line) => line.includes('request completed'))).toBe(true);

@@ -3,10 +3,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../src/context.js';
 import { FriendsService } from '../src/features/friends/friends.service.js';
 import type { FriendRequestAudience } from '../src/features/privacy/privacy.vocabulary.js';
-import type { DomainEventName, DomainEvents } from '../src/infra/bus/domain-events.js';
 import { queryRows } from '../src/infra/db/rows.js';
 import { makeUser, type TestUser } from './factories.js';
 import type { TestApp } from './harness.js';
+import { http } from './http.js';
 
 /** Test helpers of the friends feature: HTTP shorthands and social-graph fixtures. */
 
@@ -23,14 +23,14 @@ export interface Http {
   del(url: string, who?: TestUser): Promise<LightMyRequestResponse>;
 }
 
+/** test/http.ts's shorthands in the friends tests' argument order (who before the body). */
 export function httpOf(t: TestApp): Http {
-  const headers = (who?: TestUser) => (who ? who.auth : {});
+  const shared = http(() => t);
   return {
-    get: (url, who) => t.app.inject({ method: 'GET', url, headers: headers(who) }),
-    post: (url, who, payload) =>
-      t.app.inject({ method: 'POST', url, headers: headers(who), ...(payload ? { payload } : {}) }),
-    put: (url, who) => t.app.inject({ method: 'PUT', url, headers: headers(who) }),
-    del: (url, who) => t.app.inject({ method: 'DELETE', url, headers: headers(who) }),
+    get: shared.get,
+    post: (url, who, payload) => shared.post(url, payload, who),
+    put: (url, who) => shared.put(url, undefined, who),
+    del: shared.del,
   };
 }
 
@@ -117,17 +117,4 @@ export async function rowsBetween(ctx: AppContext, a: TestUser, b: TestUser): Pr
     sql`select id, status, user_id from friendships
       where (user_id = ${a.id} and friend_id = ${b.id}) or (user_id = ${b.id} and friend_id = ${a.id})`,
   );
-}
-
-/** Records every published event of the given names (call before acting; read after `bus.drain()`). */
-export function recordEvents<N extends DomainEventName>(ctx: AppContext, ...names: N[]) {
-  const seen: Array<{ name: N; payload: DomainEvents[N] }> = [];
-  const offs = names.map((name) => ctx.bus.subscribe(name, (payload) => void seen.push({ name, payload })));
-  return {
-    async events() {
-      await ctx.bus.drain();
-      return seen;
-    },
-    stop: () => offs.forEach((off) => off()),
-  };
 }

@@ -1,22 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countRows } from '../../test/factories.js';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import type { NewAccount } from '../features/users/users.service.js';
-import { createLogger, errorForLog } from '../infra/logger.js';
+import { errorForLog } from '../infra/logger.js';
+import { captureLogs } from '../../test/capture.js';
 
 let t: TestApp;
-const lines: string[] = [];
+const { logger, lines } = captureLogs();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, overrides: { logger: createLogger('trace', sink) } });
+  t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, overrides: { logger } });
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -104,8 +98,7 @@ describe('issue 14.5: NUL bytes → 422, and no query parameters in the error lo
   });
 
   it('the logger redacts err.params and err.query even when a plain object is logged as err, and multipart’s trace of the headers', () => {
-    const out: string[] = [];
-    const logger = createLogger('trace', new Writable({ write: (c, _e, done) => (out.push(String(c)), done()) }));
+    const { logger, lines: out } = captureLogs();
     logger.error({ err: { message: 'x', params: ['secret-1'], query: 'secret-2', cause: { params: ['secret-3'] } } }, 'failed');
     // @fastify/multipart's own trace line (found by the suite's log search, test/log-secrets.ts).
     logger.trace({ busboyOptions: { headers: { authorization: 'Bearer secret-4', cookie: 'sid=secret-5' } } }, 'Providing options to busboy');

@@ -1,19 +1,12 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.js';
-import { createLogger, maskTokenInUrl } from '../infra/logger.js';
+import { maskTokenInUrl } from '../infra/logger.js';
+import { captureLogs } from '../../test/capture.js';
 
 let t: TestApp;
-const lines: string[] = [];
+const { logger, lines } = captureLogs();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger('trace', sink);
   t = await createTestApp({ overrides: { logger } });
 });
 afterAll(async () => t.close());

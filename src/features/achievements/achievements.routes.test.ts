@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser } from '../../../test/factories.js';
-import { recordEvents, requestFriendship, setFriendRequestAudience } from '../../../test/friends-helpers.js';
+import { requestFriendship, setFriendRequestAudience } from '../../../test/friends-helpers.js';
+import { recordEvents } from '../../../test/capture.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { createGoal, http, NO_RATE_LIMITS, UNKNOWN_ID } from '../goals/goals.test-helpers.js';
+import { createGoal, NO_RATE_LIMITS, UNKNOWN_ID } from '../goals/goals.test-helpers.js';
+import { http } from '../../../test/http.js';
 import { addCatalogRow, awards, heldCodes, SEEDED_CODES } from './achievements.test-helpers.js';
 
 let t: TestApp;

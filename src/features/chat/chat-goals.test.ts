@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { countWhere, http, NO_RATE_LIMITS, record, type ConversationJson, type MessageJson } from './chat.test-helpers.js';
+import { countWhere, NO_RATE_LIMITS, type ConversationJson, type MessageJson } from './chat.test-helpers.js';
+import { capture } from '../../../test/capture.js';
+import { http } from '../../../test/http.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -68,7 +70,7 @@ describe('group goal chats', () => {
   it('contributions, milestones and completion post goal messages with metadata, and publish message.sent', async () => {
     const { brian, clarie } = await team();
     const goalId = await goal(brian, [clarie]);
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     expect((await post(`/api/v1/goals/${goalId}/milestones`, { title: 'Halfway', target_value: 50 }, brian)).statusCode).toBe(201);
     expect((await post(`/api/v1/goals/${goalId}/contributions`, { amount: 60 }, clarie)).statusCode).toBe(201);
     await t.ctx.bus.drain();
@@ -119,7 +121,7 @@ describe('group goal chats', () => {
   it('participants added to or removed from the goal join or leave its chat, with system messages', async () => {
     const { brian, clarie, derrick } = await team();
     const goalId = await goal(brian, [clarie]);
-    const changes = record(t.ctx, 'conversation.members_changed');
+    const changes = capture(t.ctx, 'conversation.members_changed');
     expect((await post(`/api/v1/goals/${goalId}/participants`, { user_id: derrick.id }, brian)).statusCode).toBe(201);
     await t.ctx.bus.drain();
     const chat = (await goalChat(derrick, goalId)) as ConversationJson;

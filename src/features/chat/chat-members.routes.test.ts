@@ -4,15 +4,15 @@ import { countRows, makeFriends, makeUser, type TestUser } from '../../../test/f
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import {
   countWhere,
-  http,
   makeBulkFriends,
   NO_RATE_LIMITS,
   openConversation,
-  record,
   UNKNOWN_ID,
   type ConversationJson,
   type MessageJson,
 } from './chat.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -41,8 +41,8 @@ async function newestMessage(who: TestUser, c: { id: string }): Promise<MessageJ
 describe('POST /api/v1/conversations/:id/participants', () => {
   it('an admin adds friends: 200 with the conversation, a system message "Brian added ...", members_changed, message.sent', async () => {
     const { brian, clarie, derrick, amina, group } = await crew();
-    const changes = record(t.ctx, 'conversation.members_changed');
-    const sent = record(t.ctx, 'message.sent');
+    const changes = capture(t.ctx, 'conversation.members_changed');
+    const sent = capture(t.ctx, 'message.sent');
     const res = await post(participants(group), { user_ids: [derrick.id, amina.id, clarie.id] }, brian);
     expect(res.statusCode, res.body).toBe(200);
     expect(ids(res.json<ConversationJson>())).toEqual([brian.id, clarie.id, derrick.id, amina.id].sort());
@@ -119,7 +119,7 @@ describe('POST /api/v1/conversations/:id/participants', () => {
 describe('DELETE /api/v1/conversations/:id/participants/:userId', () => {
   it('an admin removes a member ("Brian removed Clarie"); the removed one loses access; they can be added back', async () => {
     const { brian, clarie, group } = await crew();
-    const changes = record(t.ctx, 'conversation.members_changed');
+    const changes = capture(t.ctx, 'conversation.members_changed');
     expect((await del(`${participants(group)}/${clarie.id}`, brian)).statusCode).toBe(204);
     expect(await newestMessage(brian, group)).toMatchObject({ content: 'Brian Okuku removed Clarie Gor', metadata: { event: 'member_removed' } });
     expect((await get(`/api/v1/conversations/${group.id}`, clarie)).statusCode).toBe(404);

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, productionMode, type TestApp } from '../../../test/harness.js';
-import { countWhere, NO_RATE_LIMITS, openConversation, record, unreadOf, type ConversationJson, type MessageJson } from './chat.test-helpers.js';
+import { countWhere, NO_RATE_LIMITS, openConversation, unreadOf, type ConversationJson, type MessageJson } from './chat.test-helpers.js';
+import { capture } from '../../../test/capture.js';
 
 /**
  * Chat under concurrency. On PostgreSQL (production mode) the requests really run in parallel on a
@@ -24,7 +25,7 @@ describe(`chat concurrency (${productionMode ? 'PostgreSQL' : 'PGlite'})`, () =>
     const other = await makeUser(t.ctx);
     await makeFriends(t.ctx, me, other);
     const c = await openConversation(t, me, 'direct', [other]);
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     const tries = n(40);
     const responses = await Promise.all(
       Array.from({ length: tries }, () =>

@@ -5,7 +5,6 @@ import { expect, vi } from 'vitest';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import type { DomainEventName, DomainEvents } from '../../infra/bus/domain-events.js';
 import type { TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
 
@@ -31,17 +30,6 @@ export interface ConversationJson {
   unread_count: number;
   last_message: { id: string; content: string | null; message_type: string } | null;
   [key: string]: unknown;
-}
-
-export function http(t: () => TestApp) {
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
-    t().app.inject({ method, url, headers: who ? who.auth : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  return {
-    get: (url: string, who?: TestUser) => call('GET', url, who),
-    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
-    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
-    del: (url: string, who?: TestUser) => call('DELETE', url, who),
-  };
 }
 
 /** Creates a conversation through the API and returns its JSON (expects 200/201). */
@@ -107,15 +95,6 @@ export async function unreadOf(ctx: AppContext, who: TestUser, conversationId: s
 export async function countWhere(ctx: AppContext, query: ReturnType<typeof sql>): Promise<number> {
   const [row] = await queryRows<{ n: number }>(ctx.database.db, query);
   return Number(row?.n ?? 0);
-}
-
-/** Records every payload of an event published from now on. */
-export function record<N extends DomainEventName>(ctx: AppContext, name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  ctx.bus.subscribe(name, (e) => {
-    seen.push(e);
-  });
-  return seen;
 }
 
 /**

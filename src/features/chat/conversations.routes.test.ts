@@ -4,15 +4,15 @@ import { countRows, makeBlock, makeFriends, makeUser, type TestUser } from '../.
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import {
   countWhere,
-  http,
   NO_RATE_LIMITS,
   openConversation,
-  record,
   sendMessage,
   setMessageAudience,
   UNKNOWN_ID,
   type ConversationJson,
 } from './chat.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -134,7 +134,7 @@ describe('POST /api/v1/conversations (direct)', () => {
 describe('POST /api/v1/conversations (group)', () => {
   it('with friends: 201, the creator is admin, others members; conversation.members_changed names everyone', async () => {
     const [me, a, b] = (await friends(2)) as [TestUser, TestUser, TestUser];
-    const events = record(t.ctx, 'conversation.members_changed');
+    const events = capture(t.ctx, 'conversation.members_changed');
     const res = await post('/api/v1/conversations', { conversation_type: 'group', participant_ids: [a.id, b.id], name: 'Marathon Crew' }, me);
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json<ConversationJson>();
@@ -247,7 +247,7 @@ describe('muted and hidden conversations', () => {
     const [me, a] = (await friends(1)) as [TestUser, TestUser];
     const d = await openConversation(t, me, 'direct', [a]);
     await put(`/api/v1/conversations/${d.id}`, { is_muted: true }, a);
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     await sendMessage(t, me, d.id, 'psst');
     await t.ctx.bus.drain();
     expect(sent.find((e) => e.conversationId === d.id)).toMatchObject({ mutedParticipantIds: [a.id] });
@@ -327,8 +327,8 @@ describe('DELETE /api/v1/conversations/:id', () => {
   it('leaving a group: 204, a system message, members_changed; the group keeps an admin; then 404 for the leaver', async () => {
     const [me, a, b] = (await friends(2)) as [TestUser, TestUser, TestUser];
     const g = await openConversation(t, me, 'group', [a, b]);
-    const changes = record(t.ctx, 'conversation.members_changed');
-    const sent = record(t.ctx, 'message.sent');
+    const changes = capture(t.ctx, 'conversation.members_changed');
+    const sent = capture(t.ctx, 'message.sent');
     expect((await del(`/api/v1/conversations/${g.id}`, me)).statusCode).toBe(204);
     await t.ctx.bus.drain();
     const mine = changes.filter((e) => e.conversationId === g.id);

@@ -5,10 +5,8 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { InProcessEventBus } from '../../infra/bus/event-bus.js';
 import {
   countWhere,
-  http,
   NO_RATE_LIMITS,
   openConversation,
-  record,
   sendMessage,
   setMessageAudience,
   statementsDuring,
@@ -17,6 +15,8 @@ import {
   type ConversationJson,
   type MessageJson,
 } from './chat.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 import { MessagesService, type SendMessageInput } from './messages.service.js';
 
 let t: TestApp;
@@ -44,7 +44,7 @@ async function world() {
 describe('POST /api/v1/conversations/:id/messages', () => {
   it('201 with the plan’s body; bumps activity, unread counts of the others, and publishes message.sent with the GET JSON', async () => {
     const { me, a, b, group } = await world();
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     const res = await post(url(group), { content: 'Awesome! Great job!', message_type: 'text' }, me);
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json<MessageJson>();
@@ -72,7 +72,7 @@ describe('POST /api/v1/conversations/:id/messages', () => {
 
   it('a retry with the same client_message_id returns the same message with 200: one row, one event, one unread', async () => {
     const { me, a, direct } = await world();
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     const first = await post(url(direct), { content: 'once', client_message_id: 'abc-1' }, me);
     const retry = await post(url(direct), { content: 'once', client_message_id: 'abc-1' }, me);
     expect([first.statusCode, retry.statusCode]).toEqual([201, 200]);
@@ -188,7 +188,7 @@ describe('issue 16: a direct message is one statement', () => {
     const activity = async () =>
       countWhere(t.ctx, sql`select extract(epoch from last_message_at)::float8 * 1000 as n from conversations where id = ${direct.id}`);
     const lastActivity = await activity();
-    const sent = record(t.ctx, 'message.sent');
+    const sent = capture(t.ctx, 'message.sent');
     await t.ctx.database.db.execute(sql`delete from friendships where (user_id = ${me.id} and friend_id = ${a.id}) or (user_id = ${a.id} and friend_id = ${me.id})`);
     const messages = quietMessages();
     let refusal: unknown;
@@ -264,8 +264,8 @@ describe('PUT and DELETE /api/v1/conversations/:id/messages/:messageId', () => {
   it('the sender edits (is_edited, message.edited) and deletes (soft, message.deleted); others 403; outsiders 404', async () => {
     const { me, a, group } = await world();
     const outsider = await makeUser(t.ctx);
-    const edited = record(t.ctx, 'message.edited');
-    const deleted = record(t.ctx, 'message.deleted');
+    const edited = capture(t.ctx, 'message.edited');
+    const deleted = capture(t.ctx, 'message.deleted');
     const m = await sendMessage(t, me, group.id, 'typo');
 
     const res = await put(url(group, `/${m.id}`), { content: 'fixed' }, me);
@@ -299,7 +299,7 @@ describe('PUT and DELETE /api/v1/conversations/:id/messages/:messageId', () => {
 describe('POST /api/v1/conversations/:id/read', () => {
   it('marks up to the newest message by default: unread 0, receipts for the others’ messages, message.read', async () => {
     const { me, a, b, group } = await world();
-    const reads = record(t.ctx, 'message.read');
+    const reads = capture(t.ctx, 'message.read');
     await sendMessage(t, a, group.id, 'one');
     await sendMessage(t, me, group.id, 'mine');
     const last = await sendMessage(t, b, group.id, 'three');

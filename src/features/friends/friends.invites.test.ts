@@ -5,11 +5,11 @@ import {
   httpOf,
   makeGoalWith,
   makePendingRequest,
-  recordEvents,
   rowsBetween,
   setFriendRequestAudience,
   type Http,
 } from '../../../test/friends-helpers.js';
+import { recordEvents } from '../../../test/capture.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { maskTokenInUrl } from '../../infra/logger.js';
 import { INVITE_CODE_ALPHABET, INVITE_CODE_LENGTH, newInviteCode, normalizeInviteCode } from './friends.invite-code.js';

@@ -4,12 +4,12 @@ import {
   UNKNOWN_ID,
   httpOf,
   makePendingRequest,
-  recordEvents,
   requestFriendship,
   rowsBetween,
   setFriendRequestAudience,
   type Http,
 } from '../../../test/friends-helpers.js';
+import { recordEvents } from '../../../test/capture.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import type { FriendsRepo } from './friends.repo.js';
 import { FriendsService } from './friends.service.js';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import { createGoal, http, makePartners, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { createGoal, makePartners, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { http } from '../../../test/http.js';
 import { multipart, png } from '../../../test/media-samples.js';
 import { expectSigned, fetchUrl, unsigned } from '../media/media.test-helpers.js';
 

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
-import { createGoal, goalsAchieved, http, makePartners, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { createGoal, goalsAchieved, makePartners, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 const clock = new FakeClock('2026-03-10T12:00:00Z');
 let t: TestApp;
@@ -13,14 +14,6 @@ beforeAll(async () => {
   t = await createTestApp({ clock, env: NO_RATE_LIMITS });
 });
 afterAll(async () => t.close());
-
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => {
-    seen.push(payload);
-  });
-  return seen;
-}
 
 async function groupGoal(body: Record<string, unknown> = {}) {
   const [creator, member] = [await makeUser(t.ctx), await makeUser(t.ctx)];
@@ -33,7 +26,7 @@ const contribute = (goalId: string, body: unknown, who?: TestUser) => post(`/api
 
 describe('POST /api/v1/goals/:goalId/contributions', () => {
   it('records the contribution and answers with the plan’s body and goal_progress; totals move exactly', async () => {
-    const added = capture('goal.contribution_added');
+    const added = capture(t.ctx, 'goal.contribution_added');
     const { creator, member, goal } = await groupGoal();
     await contribute(goal.id, { amount: 1950 }, creator);
     const res = await contribute(goal.id, { amount: 150.1, note: '  From my savings! ', contribution_type: 'monetary' }, member);
@@ -154,7 +147,7 @@ describe('POST /api/v1/goals/:goalId/contributions', () => {
   });
 
   it('reaching the target completes the goal in the same request, credits every active participant once and publishes goal.completed', async () => {
-    const completed = capture('goal.completed');
+    const completed = capture(t.ctx, 'goal.completed');
     const { creator, member, goal } = await groupGoal({ target_amount: 100 });
     await contribute(goal.id, { amount: 60 }, creator);
     const res = await contribute(goal.id, { amount: 50 }, member);
@@ -170,7 +163,7 @@ describe('POST /api/v1/goals/:goalId/contributions', () => {
   });
 
   it('the contribution that crosses a milestone’s target_value achieves it, credited to that contributor', async () => {
-    const achieved = capture('goal.milestone_achieved');
+    const achieved = capture(t.ctx, 'goal.milestone_achieved');
     const { creator, member, goal } = await groupGoal({ target_amount: 1000 });
     const m = async (title: string, target_value?: number) =>
       (await post(`/api/v1/goals/${goal.id}/milestones`, { title, ...(target_value ? { target_value } : {}) }, creator)).json();

@@ -6,8 +6,9 @@ import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { multipart, png } from '../../../test/media-samples.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { expectSigned, fetchUrl, unsigned } from '../media/media.test-helpers.js';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
-import { createGoal, goalsAchieved, http, NO_RATE_LIMITS } from './goals.test-helpers.js';
+import { createGoal, goalsAchieved, NO_RATE_LIMITS } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 /** Completing, illustrating and deleting goals. */
 const clock = new FakeClock('2026-03-10T12:00:00Z');
@@ -19,17 +20,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => {
-    seen.push(payload);
-  });
-  return seen;
-}
-
 describe('POST /api/v1/goals/:goalId/complete', () => {
   it('completes the goal once, crediting goals_achieved to active participants only', async () => {
-    const completed = capture('goal.completed');
+    const completed = capture(t.ctx, 'goal.completed');
     const [creator, member, leaver] = [await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx)];
     await makeFriends(t.ctx, creator, member);
     await makeFriends(t.ctx, creator, leaver);
@@ -156,7 +149,7 @@ describe('PUT /api/v1/goals/:goalId/image', () => {
 
 describe('DELETE /api/v1/goals/:goalId', () => {
   it('the creator deletes the goal with its rows and media, and goal.deleted names the participants', async () => {
-    const deleted = capture('goal.deleted');
+    const deleted = capture(t.ctx, 'goal.deleted');
     const [creator, member] = [await makeUser(t.ctx), await makeUser(t.ctx)];
     await makeFriends(t.ctx, creator, member);
     const goal = await createGoal(t, creator, { goal_type: 'group', participant_ids: [member.id] });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import { createGoal, http, makePartners, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { createGoal, makePartners, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
 
 const clock = new FakeClock('2026-03-10T12:00:00Z');
 let t: TestApp;

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
-import { createGoal, goalsAchieved, http, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { createGoal, goalsAchieved, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 const clock = new FakeClock('2026-03-10T12:00:00Z');
 let t: TestApp;
@@ -16,20 +17,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => {
-    seen.push(payload);
-  });
-  return seen;
-}
-
 const fields = (res: { json: () => { error: { details: Array<{ field: string }> } } }) =>
   res.json().error.details.map((d) => d.field);
 
 describe('POST /api/v1/goals', () => {
   it('creates an individual amount goal with the creator as its only participant, and publishes goal.created', async () => {
-    const created = capture('goal.created');
+    const created = capture(t.ctx, 'goal.created');
     const u = await makeUser(t.ctx, { fullName: 'Brian Okuku' });
     const res = await post(
       '/api/v1/goals',
@@ -187,7 +180,7 @@ describe('POST /api/v1/goals', () => {
 
 describe('PUT /api/v1/goals/:goalId', () => {
   it('the creator edits fields partially and goal.updated names them', async () => {
-    const updated = capture('goal.updated');
+    const updated = capture(t.ctx, 'goal.updated');
     const u = await makeUser(t.ctx);
     const goal = await createGoal(t, u, { category: 'travel' });
     const res = await put(`/api/v1/goals/${goal.id}`, { title: 'Bigger bike', description: null, is_public: true, status: 'paused' }, u);
@@ -210,7 +203,7 @@ describe('PUT /api/v1/goals/:goalId', () => {
   });
 
   it('lowering an active amount goal’s target to its current amount completes it and credits goals_achieved once', async () => {
-    const completed = capture('goal.completed');
+    const completed = capture(t.ctx, 'goal.completed');
     const u = await makeUser(t.ctx);
     const goal = await createGoal(t, u, { target_amount: 100 });
     await post(`/api/v1/goals/${goal.id}/contributions`, { amount: 40 }, u);

@@ -1,29 +1,13 @@
 /** Helpers shared by the goals feature's tests (not a test file itself). */
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { TestUser } from '../../../test/factories.js';
+import { makeFriends, type TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
 
 /** Test apps of the goals tests run without the global write budget (they write a lot per user). */
 export const NO_RATE_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
 
 export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-export function http(t: () => TestApp) {
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
-    t().app.inject({
-      method,
-      url,
-      headers: who ? who.auth : {},
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
-  return {
-    get: (url: string, who?: TestUser) => call('GET', url, who),
-    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
-    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
-    del: (url: string, who?: TestUser) => call('DELETE', url, who),
-  };
-}
 
 /** Creates a goal through the API and returns its JSON (fails the test on anything but 201). */
 export async function createGoal(t: TestApp, who: TestUser, body: Record<string, unknown> = {}): Promise<GoalJson> {
@@ -37,8 +21,28 @@ export async function createGoal(t: TestApp, who: TestUser, body: Record<string,
   return res.json<GoalJson>();
 }
 
-/** An accountability partnership between two users (a row, as the partners feature would write it). */
+/**
+ * An accountability partnership `a` proposed to `b`, in `status`, made through the partners service
+ * as the app makes it (propose, accept, then pause or end), so its events are published and handled.
+ * Only friends may partner (and unfriending ends a partnership), so two users who are not friends
+ * yet become friends first, through makeFriends.
+ */
 export async function makePartners(ctx: AppContext, a: TestUser, b: TestUser, status: 'active' | 'paused' | 'pending' | 'ended' = 'active') {
+  if (!(await ctx.services.friends.areFriends(a.id, b.id))) await makeFriends(ctx, a, b);
+  const partners = ctx.services.partners;
+  const { row } = await partners.propose(a.id, b.id, 'weekly');
+  if (status !== 'pending') await partners.accept(b.id, row.id);
+  if (status === 'paused') await partners.changeStatus(a.id, row.id, 'pause');
+  if (status === 'ended') await partners.changeStatus(a.id, row.id, 'end');
+  await ctx.bus.drain();
+}
+
+/**
+ * Only the partnership row, without the friendship the app requires first and without events: for
+ * the rule tests that keep "partner" and "friend" apart (an active partnership between non-friends
+ * is a state the app never makes). Everything else partners through makePartners.
+ */
+export async function makePartnershipRowOnly(ctx: AppContext, a: TestUser, b: TestUser, status: 'active' | 'paused' | 'pending' | 'ended' = 'active') {
   await ctx.database.db.execute(
     sql`insert into accountability_partners (user_id, partner_id, status, requested_by) values (${a.id}, ${b.id}, ${status}, ${a.id})`,
   );

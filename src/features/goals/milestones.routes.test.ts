@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
-import { createGoal, http, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { createGoal, NO_RATE_LIMITS, UNKNOWN_ID } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 const clock = new FakeClock('2026-03-10T12:00:00Z');
 let t: TestApp;
@@ -13,14 +14,6 @@ beforeAll(async () => {
   t = await createTestApp({ clock, env: NO_RATE_LIMITS });
 });
 afterAll(async () => t.close());
-
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => {
-    seen.push(payload);
-  });
-  return seen;
-}
 
 async function setup(body: Record<string, unknown> = {}) {
   const [creator, member, stranger] = [await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx)];
@@ -59,7 +52,7 @@ describe('POST /api/v1/goals/:goalId/milestones', () => {
   });
 
   it('a milestone whose target_value the goal already reached is created achieved, with achieved_by null and no event', async () => {
-    const achieved = capture('goal.milestone_achieved');
+    const achieved = capture(t.ctx, 'goal.milestone_achieved');
     const { creator, member, goal, base } = await setup();
     await post(`/api/v1/goals/${goal.id}/contributions`, { amount: 300 }, member);
     const res = await post(base, { title: 'Quarter', target_value: 250 }, creator);
@@ -107,7 +100,7 @@ describe('PUT /api/v1/goals/:goalId/milestones/:milestoneId', () => {
   });
 
   it('any active participant ticks a milestone without target_value: achieved_by = caller, event published once', async () => {
-    const achieved = capture('goal.milestone_achieved');
+    const achieved = capture(t.ctx, 'goal.milestone_achieved');
     const { creator, member, goal, base } = await setup({ target_type: 'milestone', target_amount: undefined });
     const m = (await post(base, { title: 'Booked flights' }, creator)).json();
     await post(base, { title: 'Packed bags' }, creator);

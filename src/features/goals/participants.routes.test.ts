@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
-import { createGoal, http, NO_RATE_LIMITS, scalar, UNKNOWN_ID } from './goals.test-helpers.js';
+import { createGoal, NO_RATE_LIMITS, scalar, UNKNOWN_ID } from './goals.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 let t: TestApp;
 const { get, post, del, put } = http(() => t);
@@ -12,14 +13,6 @@ beforeAll(async () => {
   t = await createTestApp({ env: NO_RATE_LIMITS });
 });
 afterAll(async () => t.close());
-
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => {
-    seen.push(payload);
-  });
-  return seen;
-}
 
 async function setup(body: Record<string, unknown> = {}) {
   const [creator, member, friend, stranger] = [await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx), await makeUser(t.ctx)];
@@ -31,7 +24,7 @@ async function setup(body: Record<string, unknown> = {}) {
 
 describe('POST /api/v1/goals/:goalId/participants', () => {
   it('the creator adds a friend as supporter → 201 with the participant card, and goal.participant_added', async () => {
-    const added = capture('goal.participant_added');
+    const added = capture(t.ctx, 'goal.participant_added');
     const { creator, member, friend, goal, url } = await setup();
     const res = await post(url, { user_id: friend.id, role: 'supporter' }, creator);
     expect(res.statusCode).toBe(201);
@@ -109,7 +102,7 @@ describe('POST /api/v1/goals/:goalId/participants', () => {
 
 describe('DELETE /api/v1/goals/:goalId/participants/:userId', () => {
   it('a participant leaves: left_at is set, contributions stay, the goal drops out of their list, goal.participant_removed', async () => {
-    const removed = capture('goal.participant_removed');
+    const removed = capture(t.ctx, 'goal.participant_removed');
     const { creator, member, goal, url } = await setup();
     await post(`/api/v1/goals/${goal.id}/contributions`, { amount: 7 }, member);
     const res = await del(`${url}/${member.id}`, member);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
-import { http, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { http } from '../../../test/http.js';
 import { FRIENDS_FEED_SCAN_MIN_AUTHORS } from './memories-feed.sql.js';
 import { countNotVisible } from './memories-feed.test-helpers.js';
 

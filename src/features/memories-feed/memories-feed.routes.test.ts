@@ -3,7 +3,8 @@ import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser }
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { encodeCursor } from '../../lib/cursor.js';
-import { createGoal, http, makePartners, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { createGoal, makePartnershipRowOnly, NO_RATE_LIMITS } from '../goals/goals.test-helpers.js';
+import { http } from '../../../test/http.js';
 import { countNotVisible, deactivate, insertPost, joinGoal, likePost, type PostSeed } from './memories-feed.test-helpers.js';
 
 const clock = new FakeClock('2026-03-01T12:00:00Z');
@@ -200,10 +201,11 @@ describe('GET /api/v1/feed?feed_type=following', () => {
     const coParticipant = await makeUser(t.ctx);
     const leftParticipant = await makeUser(t.ctx);
     const friendOnly = await makeUser(t.ctx);
-    await makePartners(t.ctx, me, partner, 'active');
-    await makePartners(t.ctx, pausedPartner, me, 'paused');
-    await makePartners(t.ctx, me, pendingPartner, 'pending');
-    await makePartners(t.ctx, endedPartner, me, 'ended');
+    // Partners who are not friends: what partnership alone puts in the following feed.
+    await makePartnershipRowOnly(t.ctx, me, partner, 'active');
+    await makePartnershipRowOnly(t.ctx, pausedPartner, me, 'paused');
+    await makePartnershipRowOnly(t.ctx, me, pendingPartner, 'pending');
+    await makePartnershipRowOnly(t.ctx, endedPartner, me, 'ended');
     await makeFriends(t.ctx, me, friendOnly);
     await makeFriends(t.ctx, me, coParticipant);
     const goal = await createGoal(t, me, { title: 'Group goal', is_public: true });

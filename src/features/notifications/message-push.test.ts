@@ -1,26 +1,20 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/rows.js';
-import { createLogger } from '../../infra/logger.js';
 import { makeBlock, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import type { RealtimeDelivery, ServerEvent } from '../realtime/realtime-delivery.js';
 import { MessagePushService } from './message-push.service.js';
-import { http, makeNotification, NO_RATE_LIMITS, scalar, setPreferences } from './notifications.test-helpers.js';
+import { makeNotification, NO_RATE_LIMITS, scalar, setPreferences } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { captureLogs } from '../../../test/capture.js';
 
-const logLines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    logLines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  },
-});
+const { logger, lines: logLines } = captureLogs('info');
 
 let t: TestApp;
 beforeAll(async () => {
   // No FCM or VAPID configured: pushes are recorded in push_outbox and logged.
-  t = await createTestApp({ env: NO_RATE_LIMITS, overrides: { logger: createLogger('info', sink), pushDelivery: { kickOnEnqueue: false } } });
+  t = await createTestApp({ env: NO_RATE_LIMITS, overrides: { logger, pushDelivery: { kickOnEnqueue: false } } });
 });
 afterAll(async () => t.close());
 

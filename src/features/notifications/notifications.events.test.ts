@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DomainEvents } from '../../infra/bus/domain-events.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { makePost } from '../posts/posts.test-helpers.js';
-import { http, NO_RATE_LIMITS, notificationsOf as allNotificationsOf, setPreferences } from './notifications.test-helpers.js';
+import { clearNotifications, NO_RATE_LIMITS, notificationsOf as allNotificationsOf, setPreferences } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
+import { capture } from '../../../test/capture.js';
 
 let t: TestApp;
 const clock = new FakeClock('2026-04-01T10:00:00Z');
@@ -31,12 +32,6 @@ const notificationsOf = async (ctx: TestApp['ctx'], user: TestUser) =>
   (await allNotificationsOf(ctx, user)).filter((n) => n.notification_type !== 'achievement');
 /** Friend requests from anyone (the default is friends of friends). */
 const openToRequests = (u: TestUser) => put('/api/v1/settings/privacy', { who_can_send_friend_requests: 'everyone' }, u);
-
-function capture<N extends keyof DomainEvents>(name: N): Array<DomainEvents[N]> {
-  const seen: Array<DomainEvents[N]> = [];
-  t.ctx.bus.subscribe(name, (payload) => void seen.push(payload));
-  return seen;
-}
 
 describe('friends and partners', () => {
   it('a friend request notifies the addressee (not the sender); accepting notifies the requester (not the accepter)', async () => {
@@ -79,6 +74,7 @@ describe('friends and partners', () => {
   it('a partner proposal notifies the friend; acceptance notifies the proposer; deep links to the partnership', async () => {
     const [ann, ben] = await users(2, ['Ann Akinyi', 'Ben Otieno']);
     await makeFriends(t.ctx, ann, ben);
+    await clearNotifications(t.ctx, ann, ben);
     const proposed = await post('/api/v1/partners', { user_id: ben.id, check_in_frequency: 'daily' }, ann);
     expect(proposed.statusCode, proposed.body).toBe(201);
     const id = proposed.json().id as string;
@@ -98,6 +94,7 @@ describe('posts: likes, comments, replies', () => {
     const [author, cora, dan] = await users(3, ['Author', 'Cora Chebet', 'Dan Kamau']);
     await makeFriends(t.ctx, author, cora);
     await makeFriends(t.ctx, author, dan);
+    await clearNotifications(t.ctx, author, cora, dan);
     const postId = await makePost(t.ctx, author);
     const comment = await post(`/api/v1/posts/${postId}/comments`, { content: 'Great run!' }, cora);
     expect(comment.statusCode, comment.body).toBe(201);
@@ -124,6 +121,7 @@ describe('posts: likes, comments, replies', () => {
   it('own likes and comments notify nobody; post_comments off stops comment notifications', async () => {
     const [author, friend] = await users(2);
     await makeFriends(t.ctx, author, friend);
+    await clearNotifications(t.ctx, author, friend);
     const postId = await makePost(t.ctx, author);
     await post(`/api/v1/posts/${postId}/like`, undefined, author);
     await post(`/api/v1/posts/${postId}/comments`, { content: 'me' }, author);
@@ -137,8 +135,9 @@ describe('posts: likes, comments, replies', () => {
   it('likes within an hour collapse: "X and 3 others liked your memory", one row, unread again, the newest liker shown', async () => {
     const [author, a, b, c, d] = await users(5, ['Author', 'Amy', 'Bob', 'Cy', 'Alvin Amwata']);
     for (const u of [a, b, c, d]) await makeFriends(t.ctx, author, u);
+    await clearNotifications(t.ctx, author, a, b, c, d);
     const postId = await makePost(t.ctx, author);
-    const created = capture('notification.created');
+    const created = capture(t.ctx, 'notification.created');
     await post(`/api/v1/posts/${postId}/like`, undefined, a);
     const [first] = await notificationsOf(t.ctx, author);
     expect(first).toMatchObject({ notification_type: 'post_like', title: 'New Like', message: 'Amy liked your memory', actor_count: 1, related_post_id: postId, action_url: `/posts/${postId}` });
@@ -176,6 +175,7 @@ describe('posts: likes, comments, replies', () => {
     const author = await makeUser(t.ctx);
     const likers = await users(20);
     for (const u of likers) await makeFriends(t.ctx, author, u);
+    await clearNotifications(t.ctx, author, ...likers);
     const postId = await makePost(t.ctx, author);
     const results = await Promise.all(likers.map((u) => post(`/api/v1/posts/${postId}/like`, undefined, u)));
     expect(results.map((r) => r.statusCode)).toEqual(likers.map(() => 201));
@@ -189,6 +189,7 @@ describe('posts: likes, comments, replies', () => {
     const [author, fan, quiet] = await users(3);
     await makeFriends(t.ctx, author, fan);
     await makeFriends(t.ctx, quiet, fan);
+    await clearNotifications(t.ctx, author, fan, quiet);
     const postId = await makePost(t.ctx, author, { visibility: 'public' });
     await post(`/api/v1/posts/${postId}/like`, undefined, fan);
     expect(await notificationsOf(t.ctx, author)).toHaveLength(1);
@@ -211,7 +212,8 @@ describe('posts: likes, comments, replies', () => {
   it('each new notification is published as notification.created with the plan’s notification.new fields', async () => {
     const [author, fan] = await users(2, ['Author', 'Fan Person']);
     await makeFriends(t.ctx, author, fan);
-    const created = capture('notification.created');
+    await clearNotifications(t.ctx, author, fan);
+    const created = capture(t.ctx, 'notification.created');
     const postId = await makePost(t.ctx, author);
     await post(`/api/v1/posts/${postId}/like`, undefined, fan);
     const [row] = await notificationsOf(t.ctx, author);
@@ -231,6 +233,7 @@ describe('deactivated recipients', () => {
   it('a deactivated account gets no notifications', async () => {
     const [author, fan] = await users(2);
     await makeFriends(t.ctx, author, fan);
+    await clearNotifications(t.ctx, author, fan);
     const postId = await makePost(t.ctx, author, { visibility: 'public' });
     await t.ctx.database.db.execute(sql`update users set is_active = false where id = ${author.id}`);
     t.ctx.bus.publish('post.liked', { postId, postAuthorId: author.id, liker: { id: fan.id, username: fan.username, fullName: 'F', profileImageUrl: null }, at: clock.now().toISOString() });

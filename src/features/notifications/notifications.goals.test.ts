@@ -4,7 +4,8 @@ import { FakeClock } from '../../infra/clock/clock.js';
 import { makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { createGoal, makePartners } from '../goals/goals.test-helpers.js';
-import { http, NO_RATE_LIMITS, notificationsOf, setPreferences } from './notifications.test-helpers.js';
+import { NO_RATE_LIMITS, notificationsOf, setPreferences } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
 
 let t: TestApp;
 const clock = new FakeClock('2026-05-04T08:00:00Z');

@@ -5,7 +5,8 @@ import { makeFriends, makeUser, type TestUser } from '../../../test/factories.js
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { listen, WsClient } from '../../../test/realtime-helpers.js';
 import { makePost } from '../posts/posts.test-helpers.js';
-import { http, NO_RATE_LIMITS } from './notifications.test-helpers.js';
+import { NO_RATE_LIMITS } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
 
 let t: TestApp;
 let base: string;

@@ -4,7 +4,8 @@ import { FakeClock } from '../../infra/clock/clock.js';
 import { countRows, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { createGoal } from '../goals/goals.test-helpers.js';
-import { http, makeNotification, NO_RATE_LIMITS, scalar, UNKNOWN_ID } from './notifications.test-helpers.js';
+import { makeNotification, NO_RATE_LIMITS, scalar, UNKNOWN_ID } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
 
 let t: TestApp;
 const clock = new FakeClock('2026-03-10T09:00:00Z');

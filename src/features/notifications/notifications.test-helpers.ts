@@ -3,22 +3,10 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { TestUser } from '../../../test/factories.js';
-import type { TestApp } from '../../../test/harness.js';
 import type { NotificationType } from './notifications.catalog.js';
 
 export const NO_RATE_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
 export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-export function http(t: () => TestApp) {
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
-    t().app.inject({ method, url, headers: who ? who.auth : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  return {
-    get: (url: string, who?: TestUser) => call('GET', url, who),
-    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
-    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
-    del: (url: string, who?: TestUser) => call('DELETE', url, who),
-  };
-}
 
 export interface NotificationRowView {
   id: string;
@@ -46,6 +34,16 @@ export async function notificationsOf(ctx: AppContext, user: TestUser, type?: st
     ctx.database.db,
     sql`select * from notifications where user_id = ${user.id} ${type ? sql`and notification_type = ${type}` : sql``} order by created_at, id`,
   );
+}
+
+/**
+ * Deletes what `users` were notified of so far, so a test that looks at what one action notifies
+ * starts from an empty list once its social graph is built (makeFriends notifies as the app does:
+ * friend_request to the addressee, friend_accepted to the requester).
+ */
+export async function clearNotifications(ctx: AppContext, ...users: TestUser[]): Promise<void> {
+  await ctx.bus.drain();
+  for (const user of users) await ctx.database.db.execute(sql`delete from notifications where user_id = ${user.id}`);
 }
 
 /** Writes one notification for `to` through the notifier (as a subscriber would). */

@@ -19,7 +19,8 @@ import {
   type WebPushServer,
 } from '../../../test/push-servers.js';
 import { makePost } from '../posts/posts.test-helpers.js';
-import { http, makeNotification, NO_RATE_LIMITS, scalar, setPreferences } from './notifications.test-helpers.js';
+import { makeNotification, NO_RATE_LIMITS, scalar, setPreferences } from './notifications.test-helpers.js';
+import { http } from '../../../test/http.js';
 import { PushDeliveryService } from './push-delivery.service.js';
 import { PushOutboxRepo } from './push-outbox.repo.js';
 

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
+import { http as sharedHttp } from '../../../test/http.js';
 import { multipart, png } from '../../../test/media-samples.js';
 
 /** Test apps of the posts tests run without the rate limits (they post a lot per user). */
@@ -12,14 +13,10 @@ export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 export type Part = { name: string; value: string } | { name: string; filename: string; contentType: string; data: Buffer };
 
+/** test/http.ts's shorthands plus the multipart post the posts tests need. */
 export function http(t: () => TestApp) {
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who?: TestUser, payload?: unknown) =>
-    t().app.inject({ method, url, headers: who ? who.auth : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
   return {
-    get: (url: string, who?: TestUser) => call('GET', url, who),
-    post: (url: string, payload: unknown, who?: TestUser) => call('POST', url, who, payload),
-    put: (url: string, payload: unknown, who?: TestUser) => call('PUT', url, who, payload),
-    del: (url: string, who?: TestUser) => call('DELETE', url, who),
+    ...sharedHttp(t),
     /** POST /api/v1/posts with a multipart body. */
     postForm: (parts: Part[], who?: TestUser) => {
       const body = multipart(parts);

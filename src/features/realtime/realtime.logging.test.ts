@@ -1,20 +1,13 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../infra/logger.js';
 import { createTestApp } from '../../../test/harness.js';
 import { makeUser } from '../../../test/factories.js';
 import { listen, WsClient } from '../../../test/realtime-helpers.js';
+import { captureLogs } from '../../../test/capture.js';
 
 describe('logging', () => {
   it('never writes the ?token= of a WebSocket URL (accepted or refused) to the logs', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const t = await createTestApp({ overrides: { logger: createLogger('trace', sink) } });
+    const { logger, lines } = captureLogs();
+    const t = await createTestApp({ overrides: { logger } });
     try {
       const base = await listen(t);
       const user = await makeUser(t.ctx);

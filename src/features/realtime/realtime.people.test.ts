@@ -1,25 +1,18 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../infra/logger.js';
 import { makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { listen, makeConversation, WsClient } from '../../../test/realtime-helpers.js';
 import { realtimePeople } from './realtime.people.js';
+import { captureLogs } from '../../../test/capture.js';
 
-const lines: string[] = [];
+const { logger, lines } = captureLogs('info');
 let t: TestApp;
 let base: string;
 const clients: WsClient[] = [];
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, overrides: { logger: createLogger('info', sink) } });
+  t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, overrides: { logger } });
   base = await listen(t);
 });
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../infra/db/rows.js';
 import { countRows, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
-import { recordEvents } from '../../../test/friends-helpers.js';
+import { recordEvents } from '../../../test/capture.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 
 /**

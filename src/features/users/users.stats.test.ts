@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { createGoal, makePartners, scalar } from '../goals/goals.test-helpers.js';
+import { createGoal, makePartnershipRowOnly, scalar } from '../goals/goals.test-helpers.js';
 import { http, imagePart } from '../posts/posts.test-helpers.js';
 
 let t: TestApp;
@@ -29,7 +29,8 @@ beforeAll(async () => {
   [owner, friend, stranger, partner] = await Promise.all([makeUser(t.ctx), makeUser(t.ctx), makeUser(t.ctx), makeUser(t.ctx)]);
   await setProfileVisibility(t.ctx, owner, 'everyone');
   await makeFriends(t.ctx, owner, friend);
-  await makePartners(t.ctx, owner, partner);
+  // A partner who is not a friend: what the goal rule alone lets a partner see.
+  await makePartnershipRowOnly(t.ctx, owner, partner);
   for (const visibility of ['public', 'friends', 'private'] as const) await photoPost(owner, visibility);
   await goal(owner, true, false);
   await goal(owner, false, false);

@@ -2,15 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { cameraJpeg, multipart } from '../../../test/media-samples.js';
 import { startS3Server, type TestS3Server } from '../../../test/s3-server.js';
-import { createLogger } from '../logger.js';
 import { S3Storage } from './s3-storage.js';
 import { StorageUnavailableError } from './storage-errors.js';
+import { captureLogs } from '../../../test/capture.js';
 
 /** A real way to make a directory refuse writes, and to undo it. */
 interface Fault {
@@ -74,18 +73,12 @@ function notADirectoryFault(dir: string): Fault {
 let t: TestApp;
 let u: TestUser;
 let jpeg: Buffer;
-const logLines: string[] = [];
+const { logger, lines: logLines } = captureLogs('info');
 let mediaDir: string;
 const restoreAtEnd: Array<() => void> = [];
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  t = await createTestApp({ overrides: { logger: createLogger('info', sink) } });
+  t = await createTestApp({ overrides: { logger } });
   u = await makeUser(t.ctx);
   jpeg = await cameraJpeg(320, 240);
   mediaDir = path.join(t.dataDir, 'media');
