@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { goalVisibleTo } from '../goals/goals.visibility.sql.js';
-import { blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
-import { blockedBetween, goalVisibleToUser } from './goal-activity.visibility.sql.js';
+import { goalVisibleTo } from '../privacy/goal-visibility.sql.js';
+import { activeAccountRow, blockedEitherWay, friendIdsOf, sharesActivity } from '../privacy/privacy.sql.js';
 
 export const GOAL_ENTRY_TYPES = ['goal_created', 'goal_contribution', 'goal_milestone', 'goal_completed'] as const;
 export type GoalEntryType = (typeof GOAL_ENTRY_TYPES)[number];
@@ -66,9 +65,10 @@ export class GoalActivityRepo {
 
   /**
    * Fans one goal event out in ONE statement: an entry for the actor, and one for each friend of the
-   * actor who may see the goal and is not blocked with the actor — friends only when the actor shares
-   * activity with friends (user_settings, default true). A replay of the same event (same recipient,
-   * time and metadata) adds nothing. Returns the number of entries written.
+   * actor who may see the goal (`goalVisibleTo` with the recipient as a column) and is not blocked
+   * with the actor — friends only when the actor shares activity with friends (`sharesActivity`). A
+   * replay of the same event (same recipient, time and metadata) adds nothing. Returns the number of
+   * entries written.
    */
   async insertGoalActivity(a: GoalActivity): Promise<number> {
     const actor = sql`${a.actorId}::uuid`;
@@ -84,10 +84,10 @@ export class GoalActivityRepo {
           select ${actor} as id
           union
           select fr.id from ${friendIdsOf(actor)} as fr(id)
-          where coalesce((select s.share_activity_with_friends from user_settings s where s.user_id = ${actor}), true)
+          where ${sharesActivity(actor)}
         ) r
         where goals.id = ${a.goalId}
-          and (r.id = ${actor} or (not ${blockedBetween(recipient, actor)} and ${goalVisibleToUser(recipient)}))
+          and (r.id = ${actor} or (not ${blockedEitherWay(recipient, actor)} and ${goalVisibleTo(recipient)}))
           and not exists (select 1 from feed_entries x
             where x.user_id = r.id and x.created_at = ${at} and x.source_user_id = ${actor}
               and x.entry_type = ${a.entryType} and x.related_goal_id = goals.id and x.metadata = ${metadata})
@@ -117,10 +117,10 @@ export class GoalActivityRepo {
         where fe.user_id = ${viewerId} and fe.entry_type in (${entryTypes})
           and ${goalVisibleTo(viewerId)}
           and (fe.source_user_id = ${viewerId} or (
-            a.is_active and a.deleted_at is null
+            ${activeAccountRow('a')}
             and not ${blockedEitherWay(viewerId, sql.raw('fe.source_user_id'))}
             and fe.source_user_id in ${friendIdsOf(viewerId)}
-            and coalesce((select s.share_activity_with_friends from user_settings s where s.user_id = fe.source_user_id), true)))
+            and ${sharesActivity(sql.raw('fe.source_user_id'))}))
         order by fe.created_at desc, fe.id desc
         limit ${limit} offset ${offset}`,
     );

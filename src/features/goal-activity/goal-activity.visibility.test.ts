@@ -4,12 +4,12 @@ import { makeBlock, makeFriends, makeUser, setProfileVisibility, type TestUser }
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { makePartners } from '../goals/goals.test-helpers.js';
-import { goalVisibleTo } from '../goals/goals.visibility.sql.js';
-import { goalVisibleToUser } from './goal-activity.visibility.sql.js';
+import { goalVisibleTo } from '../privacy/goal-visibility.sql.js';
 
 /**
- * The feed restates the goal visibility rule with the viewer as a column (for its one-statement
- * fan-out). This keeps it in step with goals' `goalVisibleTo` on every case of the rule.
+ * The goal activity fan-out decides for every recipient in one INSERT ... SELECT, with the viewer of
+ * `goalVisibleTo` as a COLUMN (the recipient row). This checks that form against the bound-id form
+ * on every case of the rule.
  */
 let t: TestApp;
 beforeAll(async () => {
@@ -33,12 +33,13 @@ async function goal(creator: TestUser, isPublic: boolean, participants: Array<{ 
 async function both(viewer: TestUser, goalId: string): Promise<{ goals: boolean; feed: boolean }> {
   const [row] = await queryRows<{ a: boolean; b: boolean }>(
     t.ctx.database.db,
-    sql`select ${goalVisibleTo(viewer.id)} as a, ${goalVisibleToUser(sql`${viewer.id}::uuid`)} as b from goals where goals.id = ${goalId}`,
+    sql`select ${goalVisibleTo(viewer.id)} as a, ${goalVisibleTo(sql.raw('r.id'))} as b
+      from goals cross join (values (${viewer.id}::uuid)) as r(id) where goals.id = ${goalId}`,
   );
   return { goals: row!.a, feed: row!.b };
 }
 
-describe('goalVisibleToUser agrees with goalVisibleTo', () => {
+describe('goalVisibleTo with the viewer as a column (the fan-out) agrees with the bound-id form', () => {
   it('on every case of the rule', async () => {
     const [creator, openCreator, member, leaver, friend, stranger, partnerActive, partnerPaused, partnerPending, blockedMember, goneCreator] = await Promise.all(
       Array.from({ length: 11 }, () => makeUser(t.ctx)),

@@ -1,15 +1,18 @@
 import { goalNotFound, notGoalCreator } from './goals.errors.js';
-import { mayEditGoal, mayViewGoal } from './goals.policy.js';
+import { mayEditGoal } from './goals.policy.js';
 import type { GoalReadsRepo, GoalWithAccess } from './goals.reads.repo.js';
 
-/** Loads a goal with the caller's access facts and applies the policy; the one gate of every goal use case. */
+/**
+ * Loads a goal with the caller's role and whether they may see it (`goalVisibleTo`, selected in the
+ * same statement); the one gate of every goal use case.
+ */
 export class GoalAccess {
   constructor(private readonly queries: GoalReadsRepo) {}
 
   /** The goal if the caller may see it; unknown and invisible goals are the same 404. */
   async visible(viewerId: string, goalId: string): Promise<GoalWithAccess> {
     const found = await this.queries.findWithAccess(viewerId, goalId);
-    if (!found || !mayViewGoal(found.facts)) throw goalNotFound();
+    if (!found?.visible) throw goalNotFound();
     return found;
   }
 

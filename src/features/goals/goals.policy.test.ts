@@ -62,7 +62,8 @@ describe('mayEditGoal / mayContribute / mayRemoveParticipant', () => {
     expect(mayContribute({ ...base, myRole: 'supporter' })).toBe('allowed');
     expect(mayContribute({ ...base, myRole: 'creator', status: 'paused' })).toBe('goal_not_active');
     expect(mayContribute({ ...base, myRole: 'member', status: 'completed' })).toBe('goal_not_active');
-    expect(mayContribute({ ...base, friendOfCreator: true, isPublic: true })).toBe('not_a_participant');
+    const friendOfPublicGoal: GoalAccessFacts = { ...base, friendOfCreator: true, isPublic: true };
+    expect(mayContribute(friendOfPublicGoal)).toBe('not_a_participant');
   });
 
   it('the creator removes others but cannot leave; a participant only leaves', () => {

@@ -3,24 +3,18 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
-import type { ProfileVisibility } from '../privacy/privacy.vocabulary.js';
 import { users } from '../users/users.tables.js';
-import type { GoalAccessFacts } from './goals.policy.js';
+import type { GoalRoleFacts } from './goals.policy.js';
 import type { GoalStatusFilter, GoalTypeFilter, ParticipantRole } from './goals.vocabulary.js';
 import { goalParticipants, goals, type GoalRow } from './goals.tables.js';
-import {
-  GOAL_CREATOR_ID,
-  GOAL_ID,
-  creatorActive,
-  creatorVisibility,
-  goalVisibleTo,
-  isActiveParticipant,
-  isPartnerOfActiveParticipant,
-} from './goals.visibility.sql.js';
+import { GOAL_ID, goalVisibleTo, isActiveParticipant } from '../privacy/goal-visibility.sql.js';
 
 export interface GoalWithAccess {
   goal: GoalRow;
-  facts: GoalAccessFacts;
+  /** What the use cases' rules (mayEditGoal, mayContribute, ...) need about the viewer. */
+  facts: GoalRoleFacts;
+  /** `goalVisibleTo` (privacy/goal-visibility.sql.ts), decided in the statement that loads the goal. */
+  visible: boolean;
 }
 
 export interface GoalListFilter {
@@ -57,25 +51,21 @@ export interface PreviewRow {
 }
 
 /**
- * Read models of the goals feature: goals with the facts of the visibility rule, lists, cards of
+ * Read models of the goals feature: goals with the viewer's role and visibility, lists, cards of
  * participants. They join `users` and the social-graph tables (reads only; DESIGN.md §3 allows read
  * models to join across features).
  */
 export class GoalReadsRepo {
   constructor(private readonly db: Db) {}
 
-  /** The goal and everything `mayViewGoal` needs about the viewer, in one statement. */
+  /** The goal, the viewer's role in it, and whether the viewer may see it (`goalVisibleTo`), in one statement. */
   async findWithAccess(viewerId: string, goalId: string): Promise<GoalWithAccess | undefined> {
     const [row] = await this.db
       .select({
         goal: goals,
         myRole: sql<ParticipantRole | null>`(select gp.role from goal_participants gp
           where gp.goal_id = ${GOAL_ID} and gp.user_id = ${viewerId} and gp.left_at is null)`,
-        blocked: sql<boolean>`${blockedEitherWay(viewerId, GOAL_CREATOR_ID)}`,
-        partner: sql<boolean>`${isPartnerOfActiveParticipant(viewerId)}`,
-        friend: sql<boolean>`${areFriends(viewerId, GOAL_CREATOR_ID)}`,
-        visibility: creatorVisibility(),
-        creatorActive: creatorActive(),
+        visible: sql<boolean>`${goalVisibleTo(viewerId)}`,
       })
       .from(goals)
       .where(eq(goals.id, goalId))
@@ -86,14 +76,9 @@ export class GoalReadsRepo {
       facts: {
         isCreator: row.goal.creatorId === viewerId,
         myRole: row.myRole ?? null,
-        blockedWithCreator: row.blocked === true,
-        partnerOfParticipant: row.partner === true,
-        friendOfCreator: row.friend === true,
-        creatorActive: row.creatorActive === true,
-        isPublic: row.goal.isPublic,
-        creatorVisibility: row.visibility as ProfileVisibility,
         status: row.goal.status,
       },
+      visible: row.visible === true,
     };
   }
 

@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
+import { leftJoinVisibleGoal } from '../privacy/goal-visibility.sql.js';
+import { postVisibleToFriend } from '../privacy/post-visibility.sql.js';
+import { friendsViaIndexesOf } from '../privacy/privacy.sql.js';
 import { feedColumns, keysetAfter, microsToTimestamp, type KeysetAfter } from './memories-feed.sql.js';
 
 /**
@@ -15,11 +17,9 @@ export const FRIENDS_INBOX_DAYS = 7;
  */
 export const FRIENDS_INBOX_KEEP_DAYS = FRIENDS_INBOX_DAYS + 1;
 
-/** Both directions of the author's accepted friendships: the readers of their posts, and through which friendship. */
+/** The readers of an author's posts (their friends) and through which friendship, as `r(reader, friendship_id)`. */
 function readersOf(authorId: SQL): SQL {
-  return sql`(select f.friend_id as reader, f.id as friendship_id from friendships f where f.user_id = ${authorId} and f.status = 'accepted'
-     union all
-     select f.user_id, f.id from friendships f where f.friend_id = ${authorId} and f.status = 'accepted')`;
+  return sql`${friendsViaIndexesOf(authorId)} r(reader, friendship_id)`;
 }
 
 /** A row written again (a repeated event) changes nothing. */
@@ -29,7 +29,7 @@ const upsert = sql`on conflict (user_id, post_created_at, post_id) do nothing`;
 export function fanOutPostSql(postId: string): SQL {
   return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
     select r.reader, p.created_at, p.id, p.user_id, r.friendship_id
-    from posts p cross join lateral ${readersOf(sql`p.user_id`)} r
+    from posts p cross join lateral ${readersOf(sql`p.user_id`)}
     where p.id = ${postId}
     ${upsert}`;
 }
@@ -37,11 +37,10 @@ export function fanOutPostSql(postId: string): SQL {
 /** A new friendship: each side's posts since `sinceMicros` into the other's inbox (idempotent). */
 export function backfillPairSql(a: string, b: string, sinceMicros: string): SQL {
   return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
-    select case when p.user_id = ${a}::uuid then ${b}::uuid else ${a}::uuid end, p.created_at, p.id, p.user_id, f.id
-    from friendships f
+    select case when p.user_id = ${a}::uuid then ${b}::uuid else ${a}::uuid end, p.created_at, p.id, p.user_id, fr.friendship_id
+    from ${friendsViaIndexesOf(sql`${a}::uuid`)} fr(friend_id, friendship_id)
     join posts p on p.user_id in (${a}::uuid, ${b}::uuid) and p.created_at >= ${microsToTimestamp(sinceMicros)}
-    where f.status = 'accepted'
-      and ((f.user_id = ${a} and f.friend_id = ${b}) or (f.user_id = ${b} and f.friend_id = ${a}))
+    where fr.friend_id = ${b}::uuid
     ${upsert}`;
 }
 
@@ -58,10 +57,7 @@ export function trimBatchSql(beforeMicros: string, batch: number): SQL {
 export function rebuildSinceSql(sinceMicros: string): SQL {
   return sql`insert into friends_inbox (user_id, post_created_at, post_id, author_id, friendship_id)
     select r.reader, p.created_at, p.id, p.user_id, r.friendship_id
-    from posts p
-    join (select f.user_id as author, f.friend_id as reader, f.id as friendship_id from friendships f where f.status = 'accepted'
-          union all
-          select f.friend_id, f.user_id, f.id from friendships f where f.status = 'accepted') r on r.author = p.user_id
+    from posts p cross join lateral ${readersOf(sql`p.user_id`)}
     where p.created_at >= ${microsToTimestamp(sinceMicros)}
     ${upsert}`;
 }
@@ -84,8 +80,7 @@ export function friendsInboxPageSql(viewerId: string, take: number, horizonMicro
         join users a on a.id = e.author_id
         ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
         where e.user_id = ${viewerId} and e.post_created_at >= ${horizon} ${keysetAfter(sql`e.post_created_at`, sql`e.post_id`, after)}
-          and not p.is_archived and p.visibility in ('public', 'friends')
-          and a.is_active and a.deleted_at is null
+          and ${postVisibleToFriend('p', 'a')}
         order by e.post_created_at desc, e.post_id desc
         limit ${take})
       union all

@@ -1,18 +1,24 @@
-import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
 import { sql, type SQL } from 'drizzle-orm';
-import { postVisibleTo } from '../posts/posts.visibility.sql.js';
+import { leftJoinVisibleGoal } from '../privacy/goal-visibility.sql.js';
+import {
+  postVisibleTo,
+  postVisibleToFriendOrSelf,
+  postVisibleToStranger,
+  profileOpenToStrangers,
+  visibleFriendAuthorsOf,
+} from '../privacy/post-visibility.sql.js';
 
 /**
  * The memories feed's SQL, as builders (the repo runs them; scripts/bench-feed.ts runs the very same
  * statements on a bare pool). A read model: it joins posts, post_likes (owned by posts), users,
  * goals, friendships, accountability_partners, goal_participants and blocked_users in one query.
  *
- * Post visibility is the posts feature's rule (`postVisibleTo`, posts/posts.visibility.sql.ts), plus
- * "archived never appears in a feed". following uses the fragment as is; the friends feed and
- * discover restate it for their author sets (friends: `public`/`friends` of active, unblocked
- * friends, all of the caller's own; discover: `public` of active, unblocked non-friends), because the
- * fragment's per-row EXISTS checks would run on every row of the index walk; memories-feed tests check
- * that every post they return satisfies `postVisibleTo`.
+ * Post visibility is THE rule of privacy/post-visibility.sql.ts, plus "archived never appears in a
+ * feed". following uses `postVisibleTo` as is; the friends feed and discover use that module's fast
+ * variants for their author sets (`visibleFriendAuthorsOf` + `postVisibleToFriendOrSelf`;
+ * `postVisibleToStranger` + `profileOpenToStrangers`), built from the same parts, because the full
+ * predicate's per-row EXISTS checks would run on every row of the index walk; memories-feed tests
+ * check that every post they return satisfies `postVisibleTo`.
  */
 
 /** Keyset position: rows strictly older than (created_at, id). */
@@ -33,8 +39,6 @@ export const feedColumns = (viewerId: string) => sql`p.id, p.caption, p.media_ur
     -- a post nobody liked (likes_count changes in the like's own transaction)
     p.likes_count > 0 and coalesce((select true from post_likes l where l.post_id = p.id and l.user_id = ${viewerId}), false) as liked_by_me`;
 
-const activeAuthor = sql`a.is_active and a.deleted_at is null`;
-
 export function microsToTimestamp(micros: string): SQL {
   // Exact: an interval of whole microseconds (to_timestamp() goes through a double).
   return sql`(timestamptz 'epoch' + ${micros}::bigint * interval '1 microsecond')`;
@@ -51,12 +55,6 @@ function keysetCondition(after: KeysetAfter | undefined): SQL {
 
 function pageTail(limit: number, offset: number): SQL {
   return offset > 0 ? sql`limit ${limit} offset ${offset}` : sql`limit ${limit}`;
-}
-
-/** Neither user blocked the other (`other` is a column expression). */
-function notBlocked(viewerId: string, other: SQL): SQL {
-  return sql`not exists (select 1 from blocked_users b
-    where (b.blocker_id = ${viewerId} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewerId}))`;
 }
 
 /**
@@ -81,17 +79,9 @@ export const FRIENDS_FEED_SCAN_MIN_AUTHORS = 100;
  */
 export function friendsFeedSql(viewerId: string, limit: number, after?: KeysetAfter, offset = 0): SQL {
   const take = limit + offset;
-  const visible = sql`not p.is_archived and (p.user_id = ${viewerId} or p.visibility in ('public', 'friends'))`;
+  const visible = postVisibleToFriendOrSelf(viewerId, 'p');
   return sql`with authors(id) as materialized (
-      select x.id from (
-        select f.friend_id from friendships f where f.user_id = ${viewerId} and f.status = 'accepted'
-        union all
-        select f.user_id from friendships f where f.friend_id = ${viewerId} and f.status = 'accepted'
-      ) x(id)
-      -- a correlated lookup (users_pkey per friend), never a hash join over every user
-      where (select u.is_active and u.deleted_at is null from users u where u.id = x.id)
-        and x.id not in (select b.blocked_id from blocked_users b where b.blocker_id = ${viewerId}
-                         union all select b.blocker_id from blocked_users b where b.blocked_id = ${viewerId})
+      ${visibleFriendAuthorsOf(viewerId)}
       union all
       select ${viewerId}::uuid
     ),
@@ -164,15 +154,10 @@ export function discoverFeedSql(viewerId: string, limit: number, asOfMicros: str
     from posts p
     join users a on a.id = p.user_id
     ${leftJoinVisibleGoal(viewerId, sql`p.goal_id`)}
-    where not p.is_archived
-      and p.visibility = 'public'
+    where ${postVisibleToStranger(viewerId, 'p', 'a')} and ${profileOpenToStrangers('a')}
       and p.created_at <= ${asOf}
       and p.created_at > ${asOf} - ${DISCOVER_WINDOW_DAYS} * interval '1 day'
       and p.user_id <> ${viewerId}
-      and ${activeAuthor} and a.profile_visibility <> 'private'
-      and not exists (select 1 from friendships f where f.status = 'accepted'
-        and ((f.user_id = ${viewerId} and f.friend_id = p.user_id) or (f.user_id = p.user_id and f.friend_id = ${viewerId})))
-      and ${notBlocked(viewerId, sql`p.user_id`)}
     order by (p.likes_count + 2 * p.comments_count + 1)
                / power(extract(epoch from (${asOf} - p.created_at)) / 3600.0 + 2, 1.5) desc,
              p.created_at desc, p.id desc

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { TestUser } from '../../../test/factories.js';
-import { postVisibleTo } from '../posts/posts.visibility.sql.js';
+import { postVisibleTo } from '../privacy/post-visibility.sql.js';
 
 export interface PostSeed {
   visibility?: 'public' | 'friends' | 'private';
@@ -49,7 +49,7 @@ export async function joinGoal(ctx: AppContext, who: TestUser, goalId: string, l
   );
 }
 
-/** How many of `postIds` the posts feature's own rule (postVisibleTo) would NOT show `viewer` (or are archived). */
+/** How many of `postIds` THE post visibility rule (postVisibleTo) would NOT show `viewer` (or are archived). */
 export async function countNotVisible(ctx: AppContext, viewerId: string, postIds: string[]): Promise<number> {
   if (postIds.length === 0) return 0;
   const result = (await ctx.database.db.execute(sql`select count(*)::int as n from posts p

@@ -1,11 +1,13 @@
 /**
- * Pure rules of who may see and change a post. The SQL twin of `mayViewPost` (for lists and the
- * feed) is `postVisibleTo` in posts.visibility.sql.ts; posts.visibility.test.ts keeps them in step.
+ * Pure rules of who may see and change a post. Who may SEE a post is decided in SQL, by
+ * `postVisibleTo` (privacy/post-visibility.sql.ts), in the very query that loads the post or lists
+ * posts; `mayViewPost` here is its truth table, which privacy/post-visibility.test.ts checks the SQL
+ * against on every case.
  */
 
 import type { PostVisibility } from './posts.vocabulary.js';
 
-/** What the visibility rule needs to know about a viewer and a post (read in one query). */
+/** Everything the visibility rule reads about a viewer and a post: the inputs of the truth table. */
 export interface PostAccessFacts {
   isAuthor: boolean;
   isArchived: boolean;
@@ -16,8 +18,11 @@ export interface PostAccessFacts {
   authorActive: boolean;
 }
 
+/** What the use cases' rules need to know about a viewer and a post (loaded with the post). */
+export type PostRoleFacts = Pick<PostAccessFacts, 'isAuthor'>;
+
 /**
- * Who may see a post: its author, always; nobody else sees an archived post or a post of a
+ * The truth table of `postVisibleTo`. Who may see a post: its author, always; nobody else sees an archived post or a post of a
  * deactivated account, and nobody blocked with the author (either way) sees any; otherwise everyone for `public`, the author's friends for
  * `friends`, and no one for `private`. Liking and commenting need exactly this.
  */
@@ -38,7 +43,7 @@ export function postMediaIsPublic(visibility: PostVisibility, isArchived: boolea
 }
 
 /** Editing, archiving and deleting a post: its author only. */
-export function mayEditPost(f: PostAccessFacts): boolean {
+export function mayEditPost(f: PostRoleFacts): boolean {
   return f.isAuthor;
 }
 

@@ -2,11 +2,11 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
-import { leftJoinVisibleGoal } from '../goals/goals.visibility.sql.js';
-import { activeAccountRow, areFriends, blockedEitherWay, maySeeUser } from '../privacy/privacy.sql.js';
-import type { PostAccessFacts } from './posts.policy.js';
+import { leftJoinVisibleGoal } from '../privacy/goal-visibility.sql.js';
+import { postVisibleTo } from '../privacy/post-visibility.sql.js';
+import { activeAccountRow, maySeeUser } from '../privacy/privacy.sql.js';
+import type { PostRoleFacts } from './posts.policy.js';
 import type { PostType, PostVisibility } from './posts.vocabulary.js';
-import { postVisibleTo } from './posts.visibility.sql.js';
 
 export interface UserCardRow {
   id: string;
@@ -38,7 +38,10 @@ export interface PostViewRow {
 
 export interface PostWithAccess {
   post: PostViewRow;
-  facts: PostAccessFacts;
+  /** What the use cases' rules (mayEditPost) need about the viewer. */
+  facts: PostRoleFacts;
+  /** `postVisibleTo` (privacy/post-visibility.sql.ts), decided in the statement that loads the post. */
+  visible: boolean;
 }
 
 /** A row of POST_COLUMNS; post_type and visibility hold their vocabularies (the CHECKs say so). */
@@ -80,34 +83,26 @@ function toPostView(r: RawPost): PostViewRow {
 
 /**
  * Read models of the posts feature: posts with their author card, goal and the viewer's like, and
- * the facts of the visibility rule. They join `users`, `goals`, `goal_participants` and the
+ * whether the viewer may see them. They join `users`, `goals`, `goal_participants` and the
  * social-graph tables (reads only; DESIGN.md §3 allows read models to join across features).
  */
 export class PostReadsRepo {
   constructor(private readonly db: Db) {}
 
-  /** The post and everything `mayViewPost` needs about the viewer, in one statement. */
+  /** The post and whether the viewer may see it (`postVisibleTo`), in one statement. */
   async findWithAccess(viewerId: string, postId: string): Promise<PostWithAccess | undefined> {
     const [row] = await queryRows<RawPost>(
       this.db,
       sql`select ${POST_COLUMNS(viewerId)},
-        ${blockedEitherWay(viewerId, sql.raw('p.user_id'))} as blocked,
-        ${areFriends(viewerId, sql.raw('p.user_id'))} as friends,
-        ${activeAccountRow('u')} as author_active
+        ${postVisibleTo(viewerId, 'p')} as visible
         ${POST_FROM(viewerId)} where p.id = ${postId}`,
     );
     if (!row) return undefined;
     const post = toPostView(row);
     return {
       post,
-      facts: {
-        isAuthor: post.author.id === viewerId,
-        isArchived: post.isArchived,
-        visibility: post.visibility,
-        friendOfAuthor: Boolean(row.friends),
-        blockedWithAuthor: Boolean(row.blocked),
-        authorActive: Boolean(row.author_active),
-      },
+      facts: { isAuthor: post.author.id === viewerId },
+      visible: row.visible === true,
     };
   }
 

@@ -7,7 +7,7 @@ import type { Page } from '../../lib/page.js';
 import type { MediaService, RekeyedMedia, UploadedFile } from '../media/media.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, postUpdateConflict } from './posts.errors.js';
-import { mayEditPost, mayViewPost, postMediaIsPublic } from './posts.policy.js';
+import { mayEditPost, postMediaIsPublic } from './posts.policy.js';
 import type { PostVisibility } from './posts.vocabulary.js';
 import { PostReadsRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.reads.repo.js';
 import { PostsRepo } from './posts.repo.js';
@@ -125,10 +125,13 @@ export class PostsService {
     });
   }
 
-  /** The post if the viewer may see it, else 404 post_not_found (the same as an unknown id). */
+  /**
+   * The post if the viewer may see it (`postVisibleTo`, decided in the statement that loads it), else
+   * 404 post_not_found (the same as an unknown id).
+   */
   async visible(viewerId: string, postId: string): Promise<PostWithAccess> {
     const found = await this.queries.findWithAccess(viewerId, postId);
-    if (!found || !mayViewPost(found.facts)) throw postNotFound();
+    if (!found?.visible) throw postNotFound();
     return found;
   }
 

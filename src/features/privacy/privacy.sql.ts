@@ -169,3 +169,21 @@ export function maySeeFullProfile(viewer: Subject, target: Subject): SQL<boolean
         when 'friends_only' then ${areFriends(viewer, target)}
         else false end))`;
 }
+
+/**
+ * A user's accepted friendships as rows `(friend_id, friendship_id)` for a FROM clause, in the form
+ * the memories feed measured (docs/benchmarks.md): the UNION ALL of both directions, so each branch
+ * walks its own index (idx_friendships_user, idx_friendships_friend) — per author in a fan-out, once
+ * for the friends feed's author set. Elsewhere {@link friendIdsOf} / {@link friendshipsOf}.
+ */
+export function friendsViaIndexesOf(user: Subject): SQL {
+  return sql`(select f.friend_id, f.id as friendship_id from friendships f where f.user_id = ${user} and ${ACCEPTED}
+     union all
+     select f.user_id, f.id from friendships f where f.friend_id = ${user} and ${ACCEPTED})`;
+}
+
+/** The ids of the users blocked with `user` either way, as a subquery (`x not in blockedIdsOf(id)`), each direction on its own index. */
+export function blockedIdsOf(user: Subject): SQL {
+  return sql`(select b.blocked_id from blocked_users b where b.blocker_id = ${user}
+     union all select b.blocker_id from blocked_users b where b.blocked_id = ${user})`;
+}

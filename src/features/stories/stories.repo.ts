@@ -3,7 +3,8 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import type { MediaType } from '../media/media.vocabulary.js';
-import { areFriends, blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
+import { activeAccountRow, blockedEitherWay, friendIdsOf } from '../privacy/privacy.sql.js';
+import { storyVisibleTo } from '../privacy/story-visibility.sql.js';
 import { stories, type NewStoryRow, type StoryRow } from './stories.tables.js';
 
 /** A story in the caller's story tray, with its author's card and whether the caller saw it. */
@@ -33,17 +34,6 @@ export interface StoryViewerRow {
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
-/**
- * Who may see a story of `s` (an alias of stories joined to its author `u`): its owner, or a friend
- * of the owner not blocked either way; never once expired or when the author's account is gone.
- */
-function visibleTo(viewerId: string, now: Date): SQL {
-  return sql`s.expires_at > ${now.toISOString()}::timestamptz
-    and u.is_active and u.deleted_at is null
-    and (s.user_id = ${viewerId}
-      or (${areFriends(viewerId, sql`s.user_id`)} and not ${blockedEitherWay(viewerId, sql`s.user_id`)}))`;
-}
-
 /** Every SQL statement on `stories` and `story_views`. */
 export class StoriesRepo {
   constructor(private readonly db: Db) {}
@@ -56,7 +46,7 @@ export class StoriesRepo {
 
   /** The story (with its author's card) if `viewerId` may see it at `now`; undefined when unknown, expired, not a friend's or blocked. */
   async findVisible(viewerId: string, storyId: string, now: Date): Promise<TrayStoryRow | undefined> {
-    const [row] = await this.select(viewerId, sql`s.id = ${storyId} and ${visibleTo(viewerId, now)}`);
+    const [row] = await this.select(viewerId, sql`s.id = ${storyId} and ${storyVisibleTo(viewerId, now)}`);
     return row;
   }
 
@@ -65,7 +55,7 @@ export class StoriesRepo {
    * blocked either way), each with the author's card and whether the caller viewed it.
    */
   async listTray(viewerId: string, now: Date): Promise<TrayStoryRow[]> {
-    return this.select(viewerId, sql`(s.user_id = ${viewerId} or s.user_id in ${friendIdsOf(viewerId)}) and ${visibleTo(viewerId, now)}`);
+    return this.select(viewerId, sql`(s.user_id = ${viewerId} or s.user_id in ${friendIdsOf(viewerId)}) and ${storyVisibleTo(viewerId, now)}`);
   }
 
   private async select(viewerId: string, where: SQL): Promise<TrayStoryRow[]> {
@@ -117,7 +107,7 @@ export class StoriesRepo {
 
   /** A page of a story's viewers, newest first (viewers blocked either way with the owner left out), and their total. */
   async listViewers(ownerId: string, storyId: string, limit: number, offset: number): Promise<Page<StoryViewerRow>> {
-    const where = sql`v.story_id = ${storyId} and u.is_active and u.deleted_at is null and not ${blockedEitherWay(ownerId, sql`v.viewer_id`)}`;
+    const where = sql`v.story_id = ${storyId} and ${activeAccountRow('u')} and not ${blockedEitherWay(ownerId, sql`v.viewer_id`)}`;
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`select u.id, u.username, u.full_name, u.profile_image_url, v.viewed_at

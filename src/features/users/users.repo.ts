@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { goalAliased, goalVisibleTo } from '../goals/goals.visibility.sql.js';
-import { postVisibleTo } from '../posts/posts.visibility.sql.js';
+import { goalAliased, goalVisibleTo } from '../privacy/goal-visibility.sql.js';
+import { postVisibleTo } from '../privacy/post-visibility.sql.js';
 import { activeAccountRow, friendIdsOf, friendRequestAllowed, maySeeFullProfile, maySeeUser } from '../privacy/privacy.sql.js';
 import { passwordHistory, users, type NewUserRow, type UserRow } from './users.tables.js';
 
@@ -146,7 +146,7 @@ export class UsersRepo {
   /**
    * Profile statistics as `viewerId` may see them. A read model: it counts rows of the friends,
    * goals and posts features' tables in one statement (DESIGN.md §3 allows read models to join),
-   * under their visibility rules (goals.visibility.sql.ts, posts.visibility.sql.ts). The stored
+   * under their visibility rules (privacy/goal-visibility.sql.ts, privacy/post-visibility.sql.ts). The stored
    * goals_achieved and photos_shared are the owner's figures; other viewers get them less the
    * completed goals and photo posts they may not see.
    */

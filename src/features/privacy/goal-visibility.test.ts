@@ -2,15 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { mayViewGoal } from './goals.policy.js';
-import { GoalReadsRepo } from './goals.reads.repo.js';
-import { goals } from './goals.tables.js';
-import { goalVisibleTo } from './goals.visibility.sql.js';
+import { queryRows } from '../../infra/db/rows.js';
+import { mayViewGoal, type GoalAccessFacts } from '../goals/goals.policy.js';
+import { GoalReadsRepo } from '../goals/goals.reads.repo.js';
+import { goals } from '../goals/goals.tables.js';
+import { creatorActive, creatorVisibility, GOAL_CREATOR_ID, GOAL_ID, goalVisibleTo, isActiveParticipant, isPartnerOfActiveParticipant } from './goal-visibility.sql.js';
+import type { ProfileVisibility } from './privacy.vocabulary.js';
+import { areFriends, blockedEitherWay } from './privacy.sql.js';
 
 /**
- * The visibility rule exists twice: `mayViewGoal` (pure, over facts read for one goal) and
- * `goalVisibleTo` (SQL, for lists). This test builds every kind of viewer for every kind of goal
- * and checks that both give the same answer, and the expected one.
+ * The goal visibility rule is decided in SQL (`goalVisibleTo`); `mayViewGoal` is its truth table.
+ * This test builds every kind of viewer for every kind of goal and checks that the truth table (over
+ * the facts read here), the SQL filter, and the single-goal load's `visible` column
+ * (GoalReadsRepo.findWithAccess) give the same answer, and the expected one.
  */
 let t: TestApp;
 
@@ -20,6 +24,34 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const exec = (q: ReturnType<typeof sql>) => t.ctx.database.db.execute(q);
+
+/** The inputs of the truth table for one viewer and goal, each read by the part of the rule that decides it. */
+async function factsOf(viewerId: string, goalId: string): Promise<GoalAccessFacts> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    t.ctx.database.db,
+    sql`select goals.creator_id, goals.is_public, goals.status,
+        (select gp.role from goal_participants gp where gp.goal_id = ${GOAL_ID} and gp.user_id = ${viewerId} and gp.left_at is null) as my_role,
+        ${isActiveParticipant(viewerId)} as participant,
+        ${blockedEitherWay(viewerId, GOAL_CREATOR_ID)} as blocked,
+        ${isPartnerOfActiveParticipant(viewerId)} as partner,
+        ${areFriends(viewerId, GOAL_CREATOR_ID)} as friend,
+        ${creatorActive()} as creator_active,
+        ${creatorVisibility()} as visibility
+      from goals where goals.id = ${goalId}`,
+  );
+  expect(row!.participant).toBe(row!.my_role != null);
+  return {
+    isCreator: row!.creator_id === viewerId,
+    myRole: (row!.my_role as GoalAccessFacts['myRole']) ?? null,
+    status: row!.status as GoalAccessFacts['status'],
+    blockedWithCreator: row!.blocked === true,
+    partnerOfParticipant: row!.partner === true,
+    friendOfCreator: row!.friend === true,
+    creatorActive: row!.creator_active === true,
+    isPublic: row!.is_public === true,
+    creatorVisibility: row!.visibility as ProfileVisibility,
+  };
+}
 
 async function user(visibility: 'everyone' | 'friends_only' | 'private' = 'friends_only'): Promise<string> {
   const id = randomUUID();
@@ -91,17 +123,22 @@ describe('goal visibility: the pure policy and its SQL twin agree', () => {
       if (!active) await exec(sql`update users set is_active = false, deactivated_at = now() where id = ${creator}`);
 
       const repo = new GoalReadsRepo(t.ctx.database.db);
-      const outcomes: Record<string, { policy: boolean; sql: boolean; expected: boolean }> = {};
+      const outcomes: Record<string, { policy: boolean; sql: boolean; load: boolean; expected: boolean }> = {};
       for (const [name, id] of Object.entries(viewers) as Array<[Viewer, string]>) {
         const found = await repo.findWithAccess(id, goalId);
         const [row] = await t.ctx.database.db
           .select({ id: goals.id })
           .from(goals)
           .where(and(eq(goals.id, goalId), goalVisibleTo(id)));
-        outcomes[name] = { policy: mayViewGoal(found!.facts), sql: row !== undefined, expected: expected(name, visibility, isPublic, active) };
+        outcomes[name] = {
+          policy: mayViewGoal(await factsOf(id, goalId)),
+          sql: row !== undefined,
+          load: found!.visible,
+          expected: expected(name, visibility, isPublic, active),
+        };
       }
       for (const [name, o] of Object.entries(outcomes)) {
-        expect({ name, policy: o.policy, sql: o.sql }).toEqual({ name, policy: o.expected, sql: o.expected });
+        expect({ name, policy: o.policy, sql: o.sql, load: o.load }).toEqual({ name, policy: o.expected, sql: o.expected, load: o.expected });
       }
     });
   }
