@@ -2,7 +2,8 @@
  * The wire shapes of conversations and messages (plan 4.7, snake_case), built in one place so the
  * HTTP responses and the events realtime delivers (`message.sent`, `message.edited`) are identical.
  */
-import type { ConversationView, UserCardRow } from './conversations.reads.repo.js';
+import { toUserCardJson } from '../users/user-card.js';
+import type { ConversationView } from './conversations.reads.repo.js';
 import type { MessageView } from './messages.reads.repo.js';
 
 /** Length of the quoted text in `reply_to_message`. */
@@ -13,14 +14,12 @@ function preview(text: string): string {
   return chars.length <= REPLY_PREVIEW_CHARS ? text : `${chars.slice(0, REPLY_PREVIEW_CHARS - 1).join('')}…`;
 }
 
-const userCard = (c: UserCardRow) => ({ id: c.id, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl });
-
 /** A message exactly as GET /conversations/:id/messages lists it; deleted ones without content, media or metadata. */
 export function toMessageJson(m: MessageView) {
   return {
     id: m.id,
     conversation_id: m.conversationId,
-    sender: m.sender ? userCard(m.sender) : null,
+    sender: m.sender ? toUserCardJson(m.sender) : null,
     content: m.isDeleted ? null : m.content,
     message_type: m.messageType,
     media_url: m.isDeleted ? null : m.mediaUrl,
@@ -29,7 +28,7 @@ export function toMessageJson(m: MessageView) {
     reply_to_message: m.replyTo
       ? {
           id: m.replyTo.id,
-          sender: m.replyTo.sender ? userCard(m.replyTo.sender) : null,
+          sender: m.replyTo.sender ? toUserCardJson(m.replyTo.sender) : null,
           content: m.replyTo.content === null ? null : preview(m.replyTo.content),
           message_type: m.replyTo.messageType,
           is_deleted: m.replyTo.isDeleted,
@@ -64,7 +63,7 @@ export function toConversationJson(c: ConversationView) {
     last_message: c.lastMessage
       ? {
           id: c.lastMessage.id,
-          sender: c.lastMessage.sender ? userCard(c.lastMessage.sender) : null,
+          sender: c.lastMessage.sender ? toUserCardJson(c.lastMessage.sender) : null,
           content: c.lastMessage.content,
           message_type: c.lastMessage.messageType,
           is_deleted: c.lastMessage.isDeleted,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { CursorPagination, Defaulted, PagePagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, NullableTimestamp, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { MEDIA_TYPES } from '../media/media.vocabulary.js';
+import { UserSummary } from '../users/user-card.js';
 import { CONVERSATION_ROLES, CONVERSATION_TYPES, MESSAGE_TYPES, USER_CONVERSATION_TYPES, USER_MESSAGE_TYPES } from './chat.vocabulary.js';
 
 /** TypeBox schemas of the chat endpoints (plan 4.7): the public contract. Mappers live in chat.json.ts. */
@@ -9,7 +10,6 @@ import { CONVERSATION_ROLES, CONVERSATION_TYPES, MESSAGE_TYPES, USER_CONVERSATIO
 export const MESSAGE_CONTENT_MAX = 4000;
 export const GROUP_MEMBERS_MAX = 100;
 
-const UserCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }, { title: 'UserSummary' });
 const OpenObject = Type.Object({}, { additionalProperties: true });
 const MediaUrl = UserText({
   maxLength: 2048,
@@ -38,7 +38,7 @@ export const Conversation = Type.Object({
   last_message: Type.Union([
     Type.Object({
       id: Uuid,
-      sender: Type.Union([UserCard, Type.Null()]),
+      sender: Type.Union([UserSummary, Type.Null()]),
       content: Type.Union([Type.String(), Type.Null()], { description: 'null for a deleted message' }),
       message_type: Type.String(),
       is_deleted: Type.Boolean(),
@@ -93,7 +93,7 @@ export const MessageParams = Type.Object({ conversationId: Uuid, messageId: Uuid
 export const Message = Type.Object({
   id: Uuid,
   conversation_id: Uuid,
-  sender: Type.Union([UserCard, Type.Null()], { description: 'null for system and goal messages' }),
+  sender: Type.Union([UserSummary, Type.Null()], { description: 'null for system and goal messages' }),
   content: Type.Union([Type.String(), Type.Null()], { description: 'null for a deleted message' }),
   message_type: stringEnum(MESSAGE_TYPES),
   media_url: NullableString,
@@ -102,7 +102,7 @@ export const Message = Type.Object({
   reply_to_message: Type.Union([
     Type.Object({
       id: Uuid,
-      sender: Type.Union([UserCard, Type.Null()]),
+      sender: Type.Union([UserSummary, Type.Null()]),
       content: Type.Union([Type.String(), Type.Null()], { description: 'the first 100 characters; null when deleted' }),
       message_type: Type.String(),
       is_deleted: Type.Boolean(),

@@ -3,15 +3,12 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
+import type { UserCard } from '../users/user-card.js';
 import { hiddenByBlock } from './chat.blocks.sql.js';
 import type { ConversationRole, ConversationType } from './chat.vocabulary.js';
 
-export interface UserCardRow {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
-}
+/** A participant's or sender's public card. */
+export type UserCardRow = UserCard;
 
 export interface ParticipantView extends UserCardRow {
   role: ConversationRole;

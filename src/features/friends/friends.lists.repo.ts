@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { activeAccountRow, areFriends, blockedEitherWay, friendRequestAllowed, friendshipsOf, mutualFriendsCount } from '../privacy/privacy.sql.js';
+import { userCardOf, type UserCard } from '../users/user-card.js';
 
 /**
  * Read models of the social graph: friend lists, request inboxes and user search. Each joins
@@ -15,11 +16,8 @@ export type FriendsSort = 'recent' | 'alphabetical' | 'active';
 export type RequestDirection = 'received' | 'sent';
 export type FriendshipStatus = 'none' | 'pending_sent' | 'pending_received' | 'friends';
 
-export interface UserCardRow {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
+/** The public card plus whether the viewer may send this user a request. */
+export interface UserCardRow extends UserCard {
   /** Whether the viewer may send this user a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
   canSendFriendRequest: boolean;
 }
@@ -60,10 +58,7 @@ const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined
 
 export function cardOf(r: Raw): UserCardRow {
   return {
-    id: r.id as string,
-    username: r.username as string,
-    fullName: r.full_name as string,
-    profileImageUrl: (r.profile_image_url as string | null) ?? null,
+    ...userCardOf(r),
     canSendFriendRequest: r.can_send_friend_request === true,
   };
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
 import type { FriendView } from './friends.reads.service.js';
 import type { Suggestion } from './friends.suggestions.service.js';
@@ -80,10 +81,7 @@ export const CanSendFriendRequest = Type.Boolean({
 
 export const UserCard = Type.Object(
   {
-    id: Uuid,
-    username: Type.String(),
-    full_name: Type.String(),
-    profile_image_url: NullableString,
+    ...USER_CARD_FIELDS,
     can_send_friend_request: CanSendFriendRequest,
   },
   { title: 'UserCard' },
@@ -137,10 +135,7 @@ export const FriendRequestList = Type.Object({ requests: Type.Array(FriendReques
 
 export const FriendItem = Type.Object(
   {
-    id: Uuid,
-    username: Type.String(),
-    full_name: Type.String(),
-    profile_image_url: NullableString,
+    ...USER_CARD_FIELDS,
     is_online: Type.Boolean({ description: 'always false when the friend hides their online status' }),
     last_seen_at: Type.Union([Timestamp, Type.Null()], { description: 'null when the friend hides their online status' }),
     friendship_since: Timestamp,
@@ -155,10 +150,7 @@ export const OnlineFriendList = Type.Object({ friends: Type.Array(FriendItem) })
 
 export const SearchResultItem = Type.Object(
   {
-    id: Uuid,
-    username: Type.String(),
-    full_name: Type.String(),
-    profile_image_url: NullableString,
+    ...USER_CARD_FIELDS,
     friendship_status: Type.Union([
       Type.Literal('none'),
       Type.Literal('pending_sent'),
@@ -189,10 +181,7 @@ export const SuggestionList = Type.Object({ suggestions: Type.Array(SuggestionIt
 
 function toUserCard(u: UserCardRow) {
   return {
-    id: u.id,
-    username: u.username,
-    full_name: u.fullName,
-    profile_image_url: u.profileImageUrl,
+    ...toUserCardJson(u),
     can_send_friend_request: u.canSendFriendRequest,
   };
 }

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { FeedPagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import { GOAL_ENTRY_TYPES, type GoalFeedItem } from './goal-activity.repo.js';
 
 export const GoalFeedQuery = Type.Object(PageQuery, { additionalProperties: false });
@@ -22,7 +23,7 @@ const EntryData = Type.Object({
 const FeedEntry = Type.Object({
   id: Uuid,
   entry_type: stringEnum(GOAL_ENTRY_TYPES),
-  actor: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
+  actor: Type.Object(USER_CARD_FIELDS),
   goal: Type.Object({
     id: Uuid,
     title: Type.String(),
@@ -54,12 +55,7 @@ export function toFeedEntry(item: GoalFeedItem & { timeAgo: string }) {
   return {
     id: item.id,
     entry_type: item.entryType,
-    actor: {
-      id: item.actor.id,
-      username: item.actor.username,
-      full_name: item.actor.fullName,
-      profile_image_url: item.actor.profileImageUrl,
-    },
+    actor: toUserCardJson(item.actor),
     goal: {
       id: item.goal.id,
       title: item.goal.title,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { PagePagination } from '../../http/pagination.js';
 import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { moneyToNumber } from '../../lib/money.js';
+import { toUserCardJson, UserSummary } from '../users/user-card.js';
 import type { ContributionItemRow } from './contributions.repo.js';
 import type { ContributionResult } from './contributions.service.js';
 import { MAX_CONTRIBUTION, NOTE_MAX } from './goals.rules.js';
@@ -27,14 +28,12 @@ export const CreateContributionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ContributorCard = Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }, { title: 'UserSummary' });
-
 export const ContributionItem = Type.Object(
   {
     id: Uuid,
     goal_id: Uuid,
     user_id: Uuid,
-    user: ContributorCard,
+    user: UserSummary,
     amount: Money,
     note: NullableString,
     contribution_type: ContributionType,
@@ -66,7 +65,7 @@ export function toContributionItem(c: ContributionItemRow) {
     id: c.id,
     goal_id: c.goalId,
     user_id: c.userId,
-    user: { id: c.userId, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl },
+    user: toUserCardJson({ id: c.userId, username: c.username, fullName: c.fullName, profileImageUrl: c.profileImageUrl }),
     amount: moneyToNumber(c.amount),
     note: c.note,
     contribution_type: c.contributionType,

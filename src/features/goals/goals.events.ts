@@ -3,6 +3,7 @@
  * goal again: the `goal.update` WebSocket event (plan 5.2), feed entries, notifications, system
  * messages in a group goal's conversation, achievements. Money is an exact decimal string ("150.00").
  */
+import type { UserCard } from '../users/user-card.js';
 import type { AddableParticipantRole, ContributionType, GoalType } from './goals.vocabulary.js';
 
 export interface GoalSummary {
@@ -16,12 +17,8 @@ export interface GoalSummary {
   participantIds: string[];
 }
 
-export interface ActorCard {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
-}
+/** Who did it: their public card. */
+export type ActorCard = UserCard;
 
 declare module '../../infra/bus/domain-events.js' {
   interface DomainEvents {

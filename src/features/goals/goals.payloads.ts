@@ -1,4 +1,4 @@
-import type { UserCardRow } from './goals.reads.repo.js';
+import type { UserCard } from '../users/user-card.js';
 import type { GoalRow } from './goals.tables.js';
 import type { ActorCard, GoalSummary } from './goals.events.js';
 
@@ -16,6 +16,6 @@ export function goalSummary(goal: GoalRow, participantIds: string[]): GoalSummar
 }
 
 /** The `actor` part of goal events. */
-export function actorCard(user: UserCardRow): ActorCard {
+export function actorCard(user: UserCard): ActorCard {
   return { id: user.id, username: user.username, fullName: user.fullName, profileImageUrl: user.profileImageUrl };
 }

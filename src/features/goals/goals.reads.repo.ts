@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import type { UserCard } from '../users/user-card.js';
 import { users } from '../users/users.tables.js';
 import type { GoalRoleFacts } from './goals.policy.js';
 import type { GoalStatusFilter, GoalTypeFilter, ParticipantRole } from './goals.vocabulary.js';
@@ -25,13 +26,6 @@ export interface GoalListFilter {
 
 export interface GoalListRow extends GoalRow {
   participantsCount: number;
-}
-
-export interface UserCardRow {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
 }
 
 export interface ParticipantCardRow {
@@ -170,7 +164,7 @@ export class GoalReadsRepo {
   }
 
   /** A user's card and time zone; undefined for an unknown, deleted or deactivated account. */
-  async userCard(userId: string): Promise<(UserCardRow & { timezone: string }) | undefined> {
+  async userCard(userId: string): Promise<(UserCard & { timezone: string }) | undefined> {
     const [row] = await this.db
       .select({
         id: users.id,

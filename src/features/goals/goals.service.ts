@@ -2,12 +2,13 @@ import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
+import type { UserCard } from '../users/user-card.js';
 import { userNotFound } from '../users/users.errors.js';
 import { GoalAccess } from './goals.access.js';
 import { completeIfReached } from './goals.completion.js';
 import { goalAlreadyCompleted, goalNotActive, goalNotFound, participantsNeedGroupGoal, participantsNotFriends } from './goals.errors.js';
 import { actorCard, goalSummary } from './goals.payloads.js';
-import { GoalReadsRepo, type UserCardRow } from './goals.reads.repo.js';
+import { GoalReadsRepo } from './goals.reads.repo.js';
 import type { GoalDetails, GoalReadsService } from './goals.reads.service.js';
 import { GoalsRepo } from './goals.repo.js';
 import {
@@ -235,7 +236,7 @@ export class GoalsService {
     };
   }
 
-  private async actor(userId: string): Promise<UserCardRow & { timezone: string }> {
+  private async actor(userId: string): Promise<UserCard & { timezone: string }> {
     const card = await this.queries.userCard(userId);
     if (!card) throw userNotFound();
     return card;

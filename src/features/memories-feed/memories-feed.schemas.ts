@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { cursorPagination, feedPagination, FeedPagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { MemoriesFeedPage } from './memories-feed.service.js';
 
 export const MemoriesFeedQuery = Type.Object(
@@ -17,7 +18,7 @@ export const MemoriesFeedQuery = Type.Object(
 
 const FeedPostJson = Type.Object({
   id: Uuid,
-  user: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
+  user: Type.Object(USER_CARD_FIELDS),
   caption: NullableString,
   media_url: NullableString,
   media_thumbnail_url: NullableString,
@@ -41,7 +42,7 @@ export function toMemoriesFeed(result: MemoriesFeedPage, limit: number, page: nu
   return {
     posts: result.posts.map((p) => ({
       id: p.id,
-      user: { id: p.author.id, username: p.author.username, full_name: p.author.fullName, profile_image_url: p.author.profileImageUrl },
+      user: toUserCardJson(p.author),
       caption: p.caption,
       media_url: p.mediaUrl,
       media_thumbnail_url: p.mediaThumbnailUrl,

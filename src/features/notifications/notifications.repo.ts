@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { accountActive, blockedEitherWay } from '../privacy/privacy.sql.js';
+import { userCardOf, type UserCard } from '../users/user-card.js';
 import { NOTIFICATION_TYPES, PREFERENCE_COLUMNS, type NotificationType, type PreferenceKey } from './notifications.catalog.js';
 
 /** What a subscriber asks to be written: one notification for one recipient. */
@@ -40,15 +41,8 @@ export interface StoredNotification {
 }
 
 export interface InboxItem extends StoredNotification {
-  relatedUser: { id: string; username: string; fullName: string; profileImageUrl: string | null } | null;
+  relatedUser: UserCard | null;
   relatedGoal: { id: string; title: string } | null;
-}
-
-export interface UserCard {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -166,7 +160,7 @@ export class NotificationsRepo {
     return new Map(
       rows.map((r) => [
         r.id as string,
-        { id: r.id as string, username: r.username as string, fullName: r.full_name as string, profileImageUrl: (r.profile_image_url as string | null) ?? null },
+        userCardOf(r),
       ]),
     );
   }

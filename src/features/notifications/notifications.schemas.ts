@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, NullableTimestamp, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { InboxItem } from './notifications.repo.js';
 import type { PushTokenRow } from './notifications.tables.js';
 import { DEVICE_TYPES } from './notifications.vocabulary.js';
@@ -30,7 +31,7 @@ export const NotificationJson = Type.Object({
   title: Type.String(),
   message: Type.String(),
   related_user: Type.Union([
-    Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
+    Type.Object(USER_CARD_FIELDS),
     Type.Null(),
   ]),
   related_goal: Type.Union([Type.Object({ id: Uuid, title: Type.String() }), Type.Null()]),
@@ -101,7 +102,7 @@ export function toNotificationJson(n: InboxItem, now: Date) {
     title: n.title,
     message: n.message,
     related_user: n.relatedUser
-      ? { id: n.relatedUser.id, username: n.relatedUser.username, full_name: n.relatedUser.fullName, profile_image_url: n.relatedUser.profileImageUrl }
+      ? toUserCardJson(n.relatedUser)
       : null,
     related_goal: n.relatedGoal,
     related_post_id: n.relatedPostId,

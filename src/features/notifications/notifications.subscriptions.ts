@@ -1,10 +1,10 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { DomainEvents } from '../../infra/bus/domain-events.js';
 import type { ActorCard } from '../goals/goals.events.js';
+import type { UserCard } from '../users/user-card.js';
 import { links } from './notifications.catalog.js';
 import type { MessagePushService } from './message-push.service.js';
 import type { NotifierService } from './notifier.service.js';
-import type { UserCard } from './notifications.repo.js';
 import '../achievements/achievements.events.js';
 import '../chat/chat.events.js';
 import '../friends/friends.events.js';

@@ -1,8 +1,9 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import type { UserCard } from '../users/user-card.js';
 import { NOTIFICATION_TYPES, type PreferenceKey } from './notifications.catalog.js';
-import { NotificationsRepo, type NotificationDraft, type StoredNotification, type UserCard } from './notifications.repo.js';
+import { NotificationsRepo, type NotificationDraft, type StoredNotification } from './notifications.repo.js';
 import type { NotificationNewJson } from './notifications.events.js';
 import type { OutboxPayload } from './push-outbox.repo.js';
 import type { PushDeliveryService } from './push-delivery.service.js';

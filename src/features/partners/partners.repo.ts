@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { activeAccountRow, areFriends, blockedEitherWay } from '../privacy/privacy.sql.js';
+import type { UserCard } from '../users/user-card.js';
 import { users } from '../users/users.tables.js';
 import { LIVE_STATUSES } from './partners.policy.js';
 import type { PartnershipStatus } from './partners.vocabulary.js';
@@ -13,12 +14,7 @@ import {
 } from './partners.tables.js';
 
 /** The other participant's public card. */
-export interface PartnerCard {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
-}
+export type PartnerCard = UserCard;
 
 export interface PartnershipWithPartner {
   row: AccountabilityPartnerRow;

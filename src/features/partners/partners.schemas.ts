@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, NullableTimestamp, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
+import { NullableTimestamp, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import { CHECK_IN_FREQUENCIES, PARTNERSHIP_LIST_FILTERS, PARTNERSHIP_STATUSES } from './partners.vocabulary.js';
 import type { PartnershipView } from './partners.service.js';
 
@@ -11,7 +12,7 @@ export const PartnershipStatusSchema = stringEnum(PARTNERSHIP_STATUSES, {
 });
 
 export const PartnerCard = Type.Object(
-  { id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString },
+  USER_CARD_FIELDS,
   { title: 'PartnerCard', description: 'The other participant' },
 );
 
@@ -69,12 +70,7 @@ export function toPartnership(view: PartnershipView, viewerId: string) {
   const { row, partner } = view;
   return {
     id: row.id,
-    partner: {
-      id: partner.id,
-      username: partner.username,
-      full_name: partner.fullName,
-      profile_image_url: partner.profileImageUrl,
-    },
+    partner: toUserCardJson(partner),
     status: row.status,
     // The service always writes a frequency; the column is nullable only because the plan's is.
     check_in_frequency: row.checkInFrequency ?? 'weekly',

@@ -4,14 +4,14 @@ import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
-import type { UserCardRow } from './posts.reads.repo.js';
+import type { UserCard } from '../users/user-card.js';
 import { postComments, type PostCommentRow } from './posts.tables.js';
 
 /** A comment with its author's card and the viewer's like. */
 export interface CommentViewRow {
   id: string;
   postId: string;
-  author: UserCardRow;
+  author: UserCard;
   content: string;
   parentCommentId: string | null;
   likesCount: number;

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { PagePagination } from '../../http/pagination.js';
 import { Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { toUserCardJson, UserSummary } from '../users/user-card.js';
 import type { CommentViewRow } from './comments.repo.js';
 import type { CommentWithReplies } from './comments.service.js';
-import { toUserCard, UserCard } from './posts.schemas.js';
 
 const Content = UserText({ minLength: 1, maxLength: 1000, multiline: true, description: '1–1,000 characters, trimmed, not blank' });
 
@@ -20,7 +20,7 @@ export const CommentIdParams = Type.Object({ commentId: Uuid });
 const CommentFields = {
   id: Uuid,
   post_id: Uuid,
-  user: UserCard,
+  user: UserSummary,
   content: Type.String(),
   parent_comment_id: Type.Union([Uuid, Type.Null()]),
   likes_count: Type.Integer(),
@@ -46,7 +46,7 @@ function commentFields(c: CommentViewRow) {
   return {
     id: c.id,
     post_id: c.postId,
-    user: toUserCard(c.author),
+    user: toUserCardJson(c.author),
     content: c.content,
     parent_comment_id: c.parentCommentId,
     likes_count: c.likesCount,

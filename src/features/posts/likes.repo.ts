@@ -4,7 +4,7 @@ import { violatedForeignKey } from '../../infra/db/errors.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
-import type { UserCardRow } from './posts.reads.repo.js';
+import type { UserCard } from '../users/user-card.js';
 
 export interface LikeChange {
   /** False when the request changed nothing (already liked / not liked). */
@@ -16,7 +16,7 @@ export interface LikeChange {
 /** The foreign keys (migrations/0000) whose violation means the liked post or comment was deleted meanwhile. */
 const TARGET_FOREIGN_KEYS = new Set(['post_likes_post_id_posts_id_fk', 'comment_likes_comment_id_post_comments_id_fk']);
 
-export interface LikerRow extends UserCardRow {
+export interface LikerRow extends UserCard {
   likedAt: Date;
 }
 

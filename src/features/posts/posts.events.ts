@@ -1,10 +1,8 @@
+import type { UserCard } from '../users/user-card.js';
+
 /** Events the posts feature publishes (notifications, achievements, feed and realtime subscribe). */
-export interface PostAuthorCard {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
-}
+/** The author, liker, commenter or replier: their public card. */
+export type PostAuthorCard = UserCard;
 
 declare module '../../infra/bus/domain-events.js' {
   interface DomainEvents {

@@ -5,21 +5,15 @@ import type { Page } from '../../lib/page.js';
 import { leftJoinVisibleGoal } from '../privacy/goal-visibility.sql.js';
 import { postVisibleTo } from '../privacy/post-visibility.sql.js';
 import { activeAccountRow, maySeeUser } from '../privacy/privacy.sql.js';
+import { userCardOf, type UserCard } from '../users/user-card.js';
 import type { PostRoleFacts } from './posts.policy.js';
 import type { PostType, PostVisibility } from './posts.vocabulary.js';
-
-export interface UserCardRow {
-  id: string;
-  username: string;
-  fullName: string;
-  profileImageUrl: string | null;
-}
 
 
 /** A post as every response shows it: author card, goal, counters and the viewer's like. */
 export interface PostViewRow {
   id: string;
-  author: UserCardRow;
+  author: UserCard;
   caption: string | null;
   postType: PostType;
   goal: { id: string; title: string } | null;
@@ -118,18 +112,12 @@ export class PostReadsRepo {
   }
 
   /** An active user's card (for responses and events). */
-  async userCard(userId: string): Promise<UserCardRow | undefined> {
+  async userCard(userId: string): Promise<UserCard | undefined> {
     const [row] = await queryRows<Record<string, unknown>>(
       this.db,
       sql`select u.id, u.username, u.full_name, u.profile_image_url from users u where u.id = ${userId} and ${activeAccountRow('u')}`,
     );
-    if (!row) return undefined;
-    return {
-      id: String(row.id),
-      username: String(row.username),
-      fullName: String(row.full_name),
-      profileImageUrl: (row.profile_image_url as string | null) ?? null,
-    };
+    return row ? userCardOf(row) : undefined;
   }
 
   /** Whether the viewer may see the user at all (privacy.sql.ts `maySeeUser`: active, not blocked either way). */

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { timeAgo } from '../../lib/time-ago.js';
+import { toUserCardJson, USER_CARD_FIELDS, UserSummary } from '../users/user-card.js';
 import type { LikerRow } from './likes.repo.js';
-import type { PostViewRow, UserCardRow } from './posts.reads.repo.js';
+import type { PostViewRow } from './posts.reads.repo.js';
 import { POST_TYPES, POST_VISIBILITIES } from './posts.vocabulary.js';
 
 export const CAPTION_MAX = 2200;
@@ -11,16 +12,9 @@ export const CAPTION_MAX = 2200;
 export const PostVisibilitySchema = stringEnum(POST_VISIBILITIES);
 const PostTypeSchema = stringEnum(POST_TYPES);
 
-export const UserCard = Type.Object({
-  id: Uuid,
-  username: Type.String(),
-  full_name: Type.String(),
-  profile_image_url: NullableString,
-}, { title: 'UserSummary' });
-
 const PostFields = {
   id: Uuid,
-  user: UserCard,
+  user: UserSummary,
   caption: NullableString,
   media_url: NullableString,
   media_thumbnail_url: NullableString,
@@ -75,17 +69,13 @@ export const UpdatePostBody = Type.Object(
 );
 
 export const LikeResponse = Type.Object({ post_id: Uuid, liked: Type.Boolean(), likes_count: Type.Integer() }, { title: 'PostLikeState' });
-export const Liker = Type.Object({ ...UserCard.properties, liked_at: Timestamp });
+export const Liker = Type.Object({ ...USER_CARD_FIELDS, liked_at: Timestamp });
 export const LikerList = Type.Object({ users: Type.Array(Liker), pagination: PagePagination });
-
-export function toUserCard(c: UserCardRow) {
-  return { id: c.id, username: c.username, full_name: c.fullName, profile_image_url: c.profileImageUrl };
-}
 
 function postFields(p: PostViewRow) {
   return {
     id: p.id,
-    user: toUserCard(p.author),
+    user: toUserCardJson(p.author),
     caption: p.caption,
     media_url: p.mediaUrl,
     media_thumbnail_url: p.mediaThumbnailUrl,
@@ -111,6 +101,6 @@ export function toPost(p: PostViewRow, now: Date) {
 }
 
 export function toLiker(l: LikerRow) {
-  return { ...toUserCard(l), liked_at: l.likedAt.toISOString() };
+  return { ...toUserCardJson(l), liked_at: l.likedAt.toISOString() };
 }
 

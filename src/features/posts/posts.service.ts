@@ -5,11 +5,12 @@ import { inTransaction, type Database } from '../../infra/db/database.js';
 import { isPrivateKey } from '../../infra/storage/storage.js';
 import type { Page } from '../../lib/page.js';
 import type { MediaService, RekeyedMedia, UploadedFile } from '../media/media.service.js';
+import type { UserCard } from '../users/user-card.js';
 import { userNotFound } from '../users/users.errors.js';
 import { invalidGoal, notPostAuthor, postContentRequired, postNotFound, postUpdateConflict } from './posts.errors.js';
 import { mayEditPost, postMediaIsPublic } from './posts.policy.js';
 import type { PostVisibility } from './posts.vocabulary.js';
-import { PostReadsRepo, type PostViewRow, type PostWithAccess, type UserCardRow } from './posts.reads.repo.js';
+import { PostReadsRepo, type PostViewRow, type PostWithAccess } from './posts.reads.repo.js';
 import { PostsRepo } from './posts.repo.js';
 import './posts.events.js';
 
@@ -241,7 +242,7 @@ export class PostsService {
   }
 
   /** The caller's card (for events of other use cases). */
-  async card(userId: string): Promise<UserCardRow> {
+  async card(userId: string): Promise<UserCard> {
     const card = await this.queries.userCard(userId);
     if (!card) throw userNotFound();
     return card;

@@ -1,14 +1,10 @@
 import { AppError } from '../../lib/app-error.js';
 import type { FriendsService } from '../friends/friends.service.js';
+import { toUserCardJson } from '../users/user-card.js';
 import type { UsersService } from '../users/users.service.js';
 
-/** A user as typing and presence events show them. */
-export interface UserCard {
-  id: string;
-  username: string;
-  full_name: string;
-  profile_image_url: string | null;
-}
+/** A user as typing and presence events show them: the public card's JSON. */
+export type UserCard = ReturnType<typeof toUserCardJson>;
 
 /** What the gateway needs from the users and friends features. */
 export interface RealtimePeople {
@@ -32,7 +28,7 @@ export function realtimePeople(users: UsersService, friends: FriendsService): Re
       });
       if (!user) return undefined;
       return {
-        card: { id: user.id, username: user.username, full_name: user.fullName, profile_image_url: user.profileImageUrl },
+        card: toUserCardJson(user),
         showsOnlineStatus: user.onlineStatusVisible,
       };
     },

@@ -3,6 +3,7 @@ import { PagePagination } from '../../http/pagination.js';
 import { NullableString, PATTERN_MESSAGE, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import type { NotificationPreferences } from '../notifications/preferences.service.js';
 import { FRIEND_REQUEST_AUDIENCES, MESSAGE_AUDIENCES, PROFILE_VISIBILITIES } from '../privacy/privacy.vocabulary.js';
+import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { BlockedUserItem } from './settings.repo.js';
 import type { AllSettings, AppearanceSettings, PrivacySettings } from './settings.service.js';
 import { THEME_MODES } from './settings.vocabulary.js';
@@ -68,7 +69,7 @@ export const BlockBody = Type.Object(
   { additionalProperties: false },
 );
 const BlockedUser = Type.Object({
-  user: Type.Object({ id: Uuid, username: Type.String(), full_name: Type.String(), profile_image_url: NullableString }),
+  user: Type.Object(USER_CARD_FIELDS),
   reason: NullableString,
   blocked_at: Timestamp,
 }, { title: 'BlockedUser' });
@@ -116,7 +117,7 @@ export function toAllSettings(userId: string, s: AllSettings) {
 
 export function toBlockedUser(b: BlockedUserItem) {
   return {
-    user: { id: b.userId, username: b.username, full_name: b.fullName, profile_image_url: b.profileImageUrl },
+    user: toUserCardJson({ id: b.userId, username: b.username, fullName: b.fullName, profileImageUrl: b.profileImageUrl }),
     reason: b.reason,
     blocked_at: b.blockedAt.toISOString(),
   };

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { PagePagination, PageQuery } from '../../http/pagination.js';
 import { NullableString, stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
 import { MEDIA_TYPES, type MediaType } from '../media/media.vocabulary.js';
+import { USER_CARD_FIELDS } from '../users/user-card.js';
 import type { StoryGroup } from './stories.service.js';
 import type { StoryViewerRow, TrayStoryRow } from './stories.repo.js';
 import type { StoryRow } from './stories.tables.js';
@@ -19,12 +20,8 @@ const storyFields = {
   created_at: Timestamp,
 };
 
-const UserCard = Type.Object({
-  id: Uuid,
-  username: Type.String(),
-  full_name: NullableString,
-  profile_image_url: NullableString,
-}, { title: 'StoryAuthor' });
+// A story's author card says full_name may be null (the contract since stories shipped).
+const UserCard = Type.Object({ ...USER_CARD_FIELDS, full_name: NullableString }, { title: 'StoryAuthor' });
 
 export const TrayStory = Type.Object({ ...storyFields, viewed_by_me: Type.Boolean() }, { title: 'TrayStory' });
 
