@@ -10,7 +10,6 @@ import {
   mutualFriendsCount,
 } from '../privacy/privacy.sql.js';
 import { cardOf, type UserCardRow } from './friends.lists.repo.js';
-import type { SuggestionReason } from './friends.vocabulary.js';
 
 
 export interface SuggestionRow {
