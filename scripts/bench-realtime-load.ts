@@ -98,7 +98,8 @@ async function subscribeAll(cmd: Extract<Command, { type: 'subscribe' }>) {
         (index) =>
           new Promise<void>((resolve) => {
             const ws = clients[index]?.ws;
-            if (!ws) return resolve();
+            // A client that failed to connect (or closes meanwhile) is not waited for: counted as not subscribed.
+            if (!ws || ws.readyState !== WebSocket.OPEN) return resolve();
             const onMessage = (data: WebSocket.RawData) => {
               if (!data.toString().includes('"subscribed"')) return;
               ws.off('message', onMessage);
@@ -106,6 +107,7 @@ async function subscribeAll(cmd: Extract<Command, { type: 'subscribe' }>) {
               resolve();
             };
             ws.on('message', onMessage);
+            ws.once('close', () => resolve());
             ws.send(JSON.stringify({ event: 'subscribe', channel: 'conversation', conversation_id: g.conversationId }));
           }),
       ),
