@@ -4,7 +4,7 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { accountActive, activeAccountRow, areFriends, blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
 import type { UserCard } from '../users/user-card.js';
-import { hiddenByBlock } from './chat.blocks.sql.js';
+import { hiddenByBlock } from '../privacy/group-message-visibility.sql.js';
 import type { ConversationRole, ConversationType } from './chat.vocabulary.js';
 
 /** A participant's or sender's public card. */

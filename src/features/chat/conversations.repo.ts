@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { hiddenByBlock, messageAuthor } from './chat.blocks.sql.js';
+import { hiddenByBlock, messageAuthor } from '../privacy/group-message-visibility.sql.js';
 import type { ConversationRole } from './chat.vocabulary.js';
 import {
   conversationParticipants,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../infra/db/database.js';
 import { blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
-import { hiddenByBlock } from './chat.blocks.sql.js';
+import { hiddenByBlock } from '../privacy/group-message-visibility.sql.js';
 import type { UserConversationType } from './chat.vocabulary.js';
 import {
   toMessageView,

@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import type { OpenPage } from '../../lib/page.js';
 import { blockedEitherWay } from '../privacy/privacy.sql.js';
-import { hiddenByBlock } from './chat.blocks.sql.js';
+import { hiddenByBlock } from '../privacy/group-message-visibility.sql.js';
 import type { MessageType } from './chat.vocabulary.js';
 import type { UserCardRow } from './conversations.reads.repo.js';
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
-import { hiddenByBlock, messageAuthor } from './chat.blocks.sql.js';
+import { hiddenByBlock, messageAuthor } from '../privacy/group-message-visibility.sql.js';
 import { messages, type MessageRow, type NewMessageRow } from './chat.tables.js';
 
 /**

@@ -1,7 +1,8 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 
 /**
- * What a block hides inside a shared group conversation, as SQL (docs/security.md, Blocks). Both
+ * THE rule for what a block hides inside a shared group conversation, as SQL (docs/security.md,
+ * Blocks): a visibility rule of messages, so it lives with the other privacy rules. Both
  * users stay members; each one's messages are hidden from the other: the user messages they send,
  * the system and goal messages that report their actions (`metadata.actor_id`) and those that name
  * them (`metadata.user_ids`). Direct conversations are not affected here: a block refuses new direct
