@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildEventMap, mapEvents, SUBSCRIPTIONS_FILE, type EventMap } from '../scripts/event-map.js';
+import { buildEventMap, formatMarkdown, mapEvents, SUBSCRIPTIONS_FILE, type EventMap } from '../scripts/event-map.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = (map: EventMap, name: string) => map.events.find((e) => e.name === name);
@@ -24,6 +25,13 @@ describe('the domain-event map (npm run events)', () => {
     expect(misplaced).toEqual([]);
     expect(map.events.length).toBeGreaterThan(40);
     expect(map.events.filter((e) => e.publishers.length === 0).map((e) => e.name)).toEqual([]);
+  });
+
+  it("docs/ARCHITECTURE.md's event table is the one the source gives (npm run events -- --markdown)", () => {
+    const doc = readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8');
+    const section = /<!-- events:begin -->\n([\s\S]*?)\n<!-- events:end -->/.exec(doc)?.[1];
+    expect(section, 'the events:begin/end markers in docs/ARCHITECTURE.md').toBeDefined();
+    expect(section?.trim()).toBe(formatMarkdown(map).trim());
   });
 
   it('reports a subscription outside a *.subscriptions.ts file, an event name that is not a literal and an unknown event', () => {
