@@ -14,6 +14,7 @@ import {
   type UserCardRow,
 } from './friends.lists.repo.js';
 import { adjacentTranspositions, ONLINE_WINDOW_MS, presenceOf } from './friends.policy.js';
+import type { FriendshipRow } from './friends.tables.js';
 
 export interface PageRequest {
   page: number;
@@ -92,11 +93,21 @@ export class FriendReadsService {
     return this.lists.listRequests(userId, direction, sliceOf(page));
   }
 
-  /** A request the caller is a party to, as the request lists show it (what sending one answers). */
+  /** A request the caller is a party to, as the request lists show it. */
   async request(userId: string, requestId: string): Promise<RequestRow> {
     const row = await this.lists.findRequest(userId, requestId);
     if (!row) throw friendRequestNotFound();
     return row;
+  }
+
+  /**
+   * What sending a request (or redeeming an invite) answers: the request as the lists show it, in the
+   * state this call left it. The entry is read after the write, so without this a concurrent accept
+   * by the other user would turn the requester's "pending" into "accepted" after the fact.
+   */
+  async sentRequest(userId: string, written: FriendshipRow): Promise<RequestRow> {
+    const entry = await this.request(userId, written.id);
+    return written.status === 'pending' ? { ...entry, status: 'pending', acceptedAt: null } : entry;
   }
 
   /** Users matching `query` (trimmed; case-, accent- and typo-tolerant), most relevant first. */

@@ -97,7 +97,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     async (request, reply) => {
       const { userId } = principalOf(request);
       const row = await redeemLimits.guard(request, () => invites.redeem(userId, request.params.code));
-      return reply.status(201).send(toFriendRequest(await queries.request(userId, row.id)));
+      return reply.status(201).send(toFriendRequest(await queries.sentRequest(userId, row)));
     },
   );
 
@@ -116,7 +116,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     async (request, reply) => {
       const { userId } = principalOf(request);
       const row = await requests.send(userId, request.body.user_id);
-      return reply.status(201).send(toFriendRequest(await queries.request(userId, row.id)));
+      return reply.status(201).send(toFriendRequest(await queries.sentRequest(userId, row)));
     },
   );
 
