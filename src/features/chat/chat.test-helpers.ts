@@ -5,6 +5,8 @@ import { expect, vi } from 'vitest';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { MessageAudience } from '../privacy/privacy.vocabulary.js';
+import type { UserConversationType } from './chat.vocabulary.js';
 import type { TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
 
@@ -36,7 +38,7 @@ export interface ConversationJson {
 export async function openConversation(
   t: TestApp,
   who: TestUser,
-  type: 'direct' | 'group',
+  type: UserConversationType,
   others: TestUser[],
   extra: Record<string, unknown> = {},
 ): Promise<ConversationJson> {
@@ -79,7 +81,7 @@ export async function statementsDuring(database: Database, work: () => Promise<u
 }
 
 /** Sets a user's who_can_send_messages. */
-export async function setMessageAudience(ctx: AppContext, who: TestUser, audience: 'everyone' | 'friends_only'): Promise<void> {
+export async function setMessageAudience(ctx: AppContext, who: TestUser, audience: MessageAudience): Promise<void> {
   await ctx.database.db.execute(sql`insert into user_settings (user_id, who_can_send_messages) values (${who.id}, ${audience})
     on conflict (user_id) do update set who_can_send_messages = excluded.who_can_send_messages`);
 }

@@ -4,6 +4,7 @@ import { queryRows } from '../../infra/db/rows.js';
 import type { Page } from '../../lib/page.js';
 import { activeAccountRow, areFriends, blockedEitherWay, friendRequestAllowed, friendshipsOf, mutualFriendsCount } from '../privacy/privacy.sql.js';
 import { userCardOf, type UserCard } from '../users/user-card.js';
+import type { FriendshipStatus, FriendsSort, RequestDirection } from './friends.vocabulary.js';
 
 /**
  * Read models of the social graph: friend lists, request inboxes and user search. Each joins
@@ -12,9 +13,6 @@ import { userCardOf, type UserCard } from '../users/user-card.js';
  * the rows of the page.
  */
 
-export type FriendsSort = 'recent' | 'alphabetical' | 'active';
-export type RequestDirection = 'received' | 'sent';
-export type FriendshipStatus = 'none' | 'pending_sent' | 'pending_received' | 'friends';
 
 /** The public card plus whether the viewer may send this user a request. */
 export interface UserCardRow extends UserCard {

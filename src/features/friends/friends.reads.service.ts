@@ -7,12 +7,11 @@ import { friendRequestNotFound } from './friends.errors.js';
 import {
   FriendListsRepo,
   type FriendRow,
-  type FriendsSort,
-  type RequestDirection,
   type RequestRow,
   type SearchRow,
   type UserCardRow,
 } from './friends.lists.repo.js';
+import type { FriendsSort, RequestDirection } from './friends.vocabulary.js';
 import { adjacentTranspositions, ONLINE_WINDOW_MS, presenceOf } from './friends.policy.js';
 import type { FriendshipRow } from './friends.tables.js';
 

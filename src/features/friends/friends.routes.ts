@@ -133,7 +133,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     },
     async (request) => {
       const page = { page: request.query.page, limit: request.query.limit };
-      const result = await queries.listRequests(principalOf(request).userId, request.query.direction ?? 'received', page);
+      const result = await queries.listRequests(principalOf(request).userId, request.query.direction, page);
       return { requests: result.items.map(toFriendRequest), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
@@ -217,7 +217,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
     },
     async (request) => {
       const page = { page: request.query.page, limit: request.query.limit };
-      const result = await queries.listFriends(principalOf(request).userId, request.query.sort ?? 'recent', page);
+      const result = await queries.listFriends(principalOf(request).userId, request.query.sort, page);
       return { friends: result.items.map(toFriendItem), pagination: pagePagination(page.page, page.limit, result.total) };
     },
   );
@@ -308,7 +308,7 @@ export function registerFriendsRoutes(app: TypedApp, friends: FriendsService, op
       const result = await queries.listFriendsOf(
         principalOf(request).userId,
         request.params.userId,
-        request.query.sort ?? 'recent',
+        request.query.sort,
         page,
       );
       return { friends: result.items.map(toFriendItem), pagination: pagePagination(page.page, page.limit, result.total) };

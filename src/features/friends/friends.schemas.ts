@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PagePagination, PageQuery } from '../../http/pagination.js';
+import { Defaulted, PagePagination, PageQuery } from '../../http/pagination.js';
 import { stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { RequestRow, SearchRow, UserCardRow } from './friends.lists.repo.js';
@@ -7,7 +7,7 @@ import type { FriendView } from './friends.reads.service.js';
 import type { Suggestion } from './friends.suggestions.service.js';
 import { INVITE_CODE_LENGTH, inviteUrl } from './friends.invite-code.js';
 import type { FriendInviteRow, FriendshipRow } from './friends.tables.js';
-import { SUGGESTION_REASONS } from './friends.vocabulary.js';
+import { FRIENDS_SORTS, FRIENDSHIP_RELATIONS, REQUEST_DIRECTIONS, SUGGESTION_REASONS } from './friends.vocabulary.js';
 
 const uuid = (description: string) => Type.String({ format: 'uuid', description });
 
@@ -23,8 +23,8 @@ export const FriendIdParams = Type.Object({ friendId: Uuid }, { additionalProper
 export const UserIdParams = Type.Object({ userId: Uuid }, { additionalProperties: false });
 
 export const RequestsQuery = Type.Object({
-  direction: Type.Optional(
-    Type.Union([Type.Literal('received'), Type.Literal('sent')], {
+  direction: Defaulted(
+    stringEnum(REQUEST_DIRECTIONS, {
       default: 'received',
       description: 'received: requests to the caller; sent: the caller’s own pending requests',
     }),
@@ -33,8 +33,8 @@ export const RequestsQuery = Type.Object({
 });
 
 export const FriendsQuery = Type.Object({
-  sort: Type.Optional(
-    Type.Union([Type.Literal('recent'), Type.Literal('alphabetical'), Type.Literal('active')], {
+  sort: Defaulted(
+    stringEnum(FRIENDS_SORTS, {
       default: 'recent',
       description: 'recent: newest friendships first; alphabetical: by full name; active: most recently seen first',
     }),
@@ -151,12 +151,7 @@ export const OnlineFriendList = Type.Object({ friends: Type.Array(FriendItem) })
 export const SearchResultItem = Type.Object(
   {
     ...USER_CARD_FIELDS,
-    friendship_status: Type.Union([
-      Type.Literal('none'),
-      Type.Literal('pending_sent'),
-      Type.Literal('pending_received'),
-      Type.Literal('friends'),
-    ]),
+    friendship_status: stringEnum(FRIENDSHIP_RELATIONS),
     mutual_friends_count: Type.Integer(),
     can_send_friend_request: CanSendFriendRequest,
   },

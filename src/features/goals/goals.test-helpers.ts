@@ -1,6 +1,7 @@
 /** Helpers shared by the goals feature's tests (not a test file itself). */
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
+import type { PartnershipStatus } from '../partners/partners.vocabulary.js';
 import { makeFriends, type TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
 
@@ -27,7 +28,7 @@ export async function createGoal(t: TestApp, who: TestUser, body: Record<string,
  * Only friends may partner (and unfriending ends a partnership), so two users who are not friends
  * yet become friends first, through makeFriends.
  */
-export async function makePartners(ctx: AppContext, a: TestUser, b: TestUser, status: 'active' | 'paused' | 'pending' | 'ended' = 'active') {
+export async function makePartners(ctx: AppContext, a: TestUser, b: TestUser, status: PartnershipStatus = 'active') {
   if (!(await ctx.services.friends.areFriends(a.id, b.id))) await makeFriends(ctx, a, b);
   const partners = ctx.services.partners;
   const { row } = await partners.propose(a.id, b.id, 'weekly');
@@ -42,7 +43,7 @@ export async function makePartners(ctx: AppContext, a: TestUser, b: TestUser, st
  * the rule tests that keep "partner" and "friend" apart (an active partnership between non-friends
  * is a state the app never makes). Everything else partners through makePartners.
  */
-export async function makePartnershipRowOnly(ctx: AppContext, a: TestUser, b: TestUser, status: 'active' | 'paused' | 'pending' | 'ended' = 'active') {
+export async function makePartnershipRowOnly(ctx: AppContext, a: TestUser, b: TestUser, status: PartnershipStatus = 'active') {
   await ctx.database.db.execute(
     sql`insert into accountability_partners (user_id, partner_id, status, requested_by) values (${a.id}, ${b.id}, ${status}, ${a.id})`,
   );

@@ -22,7 +22,7 @@ export function registerMemoriesFeedRoutes(app: TypedApp, feed: MemoriesFeedServ
       },
     },
     async (request) => {
-      const { feed_type: feedType = 'friends', limit, cursor, page } = request.query;
+      const { feed_type: feedType, limit, cursor, page } = request.query;
       const result = await feed.listFeed(principalOf(request).userId, {
         feedType,
         limit,

@@ -1,14 +1,13 @@
 import { Type } from 'typebox';
-import { cursorPagination, feedPagination, FeedPagination, PageQuery } from '../../http/pagination.js';
-import { NullableString, Timestamp, UserText, Uuid } from '../../http/schemas.js';
+import { cursorPagination, Defaulted, feedPagination, FeedPagination, PageQuery } from '../../http/pagination.js';
+import { NullableString, stringEnum, Timestamp, UserText, Uuid } from '../../http/schemas.js';
 import { toUserCardJson, USER_CARD_FIELDS } from '../users/user-card.js';
 import type { MemoriesFeedPage } from './memories-feed.service.js';
+import { MEMORIES_FEED_TYPES } from './memories-feed.vocabulary.js';
 
 export const MemoriesFeedQuery = Type.Object(
   {
-    feed_type: Type.Optional(
-      Type.Union([Type.Literal('friends'), Type.Literal('discover'), Type.Literal('following')], { default: 'friends' }),
-    ),
+    feed_type: Defaulted(stringEnum(MEMORIES_FEED_TYPES, { default: 'friends' })),
     limit: PageQuery.limit,
     cursor: Type.Optional(UserText({ maxLength: 200, description: 'opaque; the previous page’s next_cursor' })),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'page-based paging instead of a cursor' })),

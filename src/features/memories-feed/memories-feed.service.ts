@@ -7,8 +7,7 @@ import type { MediaLinks } from '../media/media.links.js';
 import { MemoriesFeedRepo, type FeedPost } from './memories-feed.repo.js';
 import { FRIENDS_INBOX_DAYS } from './friends-inbox.sql.js';
 import { DISCOVER_MAX_ITEMS } from './memories-feed.sql.js';
-
-export type MemoriesFeedType = 'friends' | 'discover' | 'following';
+import type { MemoriesFeedType } from './memories-feed.vocabulary.js';
 
 export interface MemoriesFeedRequest {
   feedType: MemoriesFeedType;

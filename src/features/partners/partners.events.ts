@@ -1,7 +1,9 @@
+import type { CheckInFrequency, PartnershipStatus } from './partners.vocabulary.js';
+
 /** Events the partners feature publishes. */
 declare module '../../infra/bus/domain-events.js' {
   interface DomainEvents {
-    'partner.proposed': { partnershipId: string; proposerId: string; partnerId: string; checkInFrequency: 'daily' | 'weekly' };
+    'partner.proposed': { partnershipId: string; proposerId: string; partnerId: string; checkInFrequency: CheckInFrequency };
     'partner.accepted': { partnershipId: string; proposerId: string; accepterId: string };
     'partner.declined': { partnershipId: string; proposerId: string; declinerId: string };
     /** The proposer withdrew a pending proposal (notifications can retract "X wants to partner"). */
@@ -10,7 +12,7 @@ declare module '../../infra/bus/domain-events.js' {
       partnershipId: string;
       actorId: string;
       otherId: string;
-      status: 'active' | 'paused' | 'ended';
+      status: Exclude<PartnershipStatus, 'pending'>;
     };
   }
 }

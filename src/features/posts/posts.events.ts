@@ -1,4 +1,5 @@
 import type { UserCard } from '../users/user-card.js';
+import type { PostType, PostVisibility } from './posts.vocabulary.js';
 
 /** Events the posts feature publishes (notifications, achievements, feed and realtime subscribe). */
 /** The author, liker, commenter or replier: their public card. */
@@ -9,8 +10,8 @@ declare module '../../infra/bus/domain-events.js' {
     'post.created': {
       postId: string;
       author: PostAuthorCard;
-      postType: 'photo' | 'video' | 'text';
-      visibility: 'public' | 'friends' | 'private';
+      postType: PostType;
+      visibility: PostVisibility;
       goalId: string | null;
       at: string;
     };

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { queryRows } from '../../infra/db/rows.js';
+import type { PostVisibility } from './posts.vocabulary.js';
 import type { TestUser } from '../../../test/factories.js';
 import type { TestApp } from '../../../test/harness.js';
 import { http as sharedHttp } from '../../../test/http.js';
@@ -43,7 +44,7 @@ export interface PostJson {
 export async function makePost(
   ctx: AppContext,
   who: TestUser,
-  options: { visibility?: 'public' | 'friends' | 'private'; caption?: string; archived?: boolean } = {},
+  options: { visibility?: PostVisibility; caption?: string; archived?: boolean } = {},
 ): Promise<string> {
   const post = await ctx.services.posts.create(who.id, {
     caption: options.caption ?? 'Hello tribe',

@@ -2,6 +2,7 @@ import type { BackgroundWork } from './background-work.js';
 import type { BatchedDelivery } from './batched-delivery.js';
 import type { RealtimePeople } from './realtime.people.js';
 import type { PresenceStore } from './realtime.ports.js';
+import type { PresenceStatus } from './realtime.vocabulary.js';
 
 /**
  * Who is online through this instance: counts each user's connections that count as online and
@@ -46,7 +47,7 @@ export class PresenceTracker {
   }
 
   /** `presence.update` to the user's friends, only when the user shows their online status. */
-  private async announce(userId: string, status: 'online' | 'offline'): Promise<void> {
+  private async announce(userId: string, status: PresenceStatus): Promise<void> {
     const profile = await this.people.profile(userId);
     if (!profile?.showsOnlineStatus) return;
     const friends = await this.people.friendIds(userId);

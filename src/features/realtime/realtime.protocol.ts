@@ -3,6 +3,7 @@ import { stringEnum, Timestamp, Uuid } from '../../http/schemas.js';
 import { Message } from '../chat/chat.schemas.js';
 import { CONTRIBUTION_TYPES } from '../goals/goals.vocabulary.js';
 import { NotificationJson } from '../notifications/notifications.schemas.js';
+import { PRESENCE_STATUSES } from './realtime.vocabulary.js';
 
 /**
  * The WebSocket protocol of `GET /ws` as JSON schemas: every client event, reply and server event
@@ -48,7 +49,7 @@ export const CLIENT_EVENTS: EventDoc[] = [
     is_typing: Type.Boolean(),
   }),
   event('presence', 'offline: this socket stops counting as online (app in background); online: counts again', {
-    status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    status: stringEnum(PRESENCE_STATUSES),
   }),
 ];
 
@@ -142,7 +143,7 @@ export const SERVER_EVENTS: EventDoc[] = [
   }),
   event('presence.update', 'A friend who shows their online status came online or went offline (ephemeral: no seq)', {
     user_id: Uuid,
-    status: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    status: stringEnum(PRESENCE_STATUSES),
     last_seen_at: Timestamp,
   }),
 ];

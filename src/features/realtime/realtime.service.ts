@@ -12,6 +12,7 @@ import type { RealtimeDelivery, ServerEvent } from './realtime-delivery.js';
 import type { RealtimePeople } from './realtime.people.js';
 import type { EventLog, MissedEvents, PresenceStore } from './realtime.ports.js';
 import { TypingIndicators } from './typing-indicators.js';
+import type { PresenceStatus } from './realtime.vocabulary.js';
 
 export interface RealtimeOptions {
   instanceId?: string;
@@ -167,7 +168,7 @@ export class RealtimeService implements RealtimeDelivery {
   }
 
   /** A client reported its status: `offline` (e.g. app in background) stops counting this connection. */
-  async setStatus(conn: RealtimeConnection, status: 'online' | 'offline'): Promise<void> {
+  async setStatus(conn: RealtimeConnection, status: PresenceStatus): Promise<void> {
     const counts = status === 'online';
     if (conn.countsOnline === counts) return;
     conn.countsOnline = counts;
