@@ -1,15 +1,15 @@
-import type { PeriodicJob } from '../../infra/jobs/scheduler.js';
+import type { CronJob } from '../../infra/jobs/job-engine.js';
 import type { GoalRemindersService } from './goal-reminders.service.js';
 
 /**
- * Every minute: fires the goal reminders that are due. The scheduler's period lock normally lets
- * one process run each minute; the service's compare-and-set claims keep each occurrence firing
- * once even when runs overlap (a slow run, `runNow`, a lock that expired).
+ * Every minute: fires the goal reminders that are due. The job engine fires each minute's run in one
+ * process; the service's compare-and-set claims keep each occurrence firing once even when runs
+ * overlap (a slow run, `runCronNow`, a retried run).
  */
-export function goalRemindersJob(reminders: GoalRemindersService): PeriodicJob {
+export function goalRemindersJob(reminders: GoalRemindersService): CronJob {
   return {
     name: 'goal-reminders',
-    everyMs: 60_000,
+    cron: '* * * * *',
     run: async (now) => {
       await reminders.fireDueReminders(now);
     },

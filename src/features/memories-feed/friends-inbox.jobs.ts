@@ -1,12 +1,11 @@
-import type { PeriodicJob } from '../../infra/jobs/scheduler.js';
+import type { CronJob } from '../../infra/jobs/job-engine.js';
 import type { FriendsInboxService } from './friends-inbox.service.js';
 
-/** Daily: drops friends-inbox rows past the window (older pages are read from posts directly). */
-export function friendsInboxTrimJob(inbox: FriendsInboxService): PeriodicJob {
+/** Daily (03:30 UTC): drops friends-inbox rows past the window (older pages are read from posts directly). */
+export function friendsInboxTrimJob(inbox: FriendsInboxService): CronJob {
   return {
     name: 'friends-inbox-trim',
-    everyMs: 24 * 60 * 60_000,
-    timeoutMs: 60 * 60_000,
+    cron: '30 3 * * *',
     run: async (now) => {
       await inbox.trim(now);
     },

@@ -47,6 +47,11 @@ export interface Database {
    * values (values are parameters), or every call would prepare a new statement.
    */
   queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * Raw SQL text under the request budget, for the job engine's executor on the embedded database:
+   * with values, one statement with `$n` parameters; without, a script of one or more statements.
+   */
+  runSql(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /**
@@ -66,9 +71,28 @@ export interface Database {
  * Runs `work` in one transaction (commit on return, rollback on throw), under a request's timeouts
  * unless `budget` is 'maintenance' (see {@link Database.maintenanceTransaction}).
  */
-export function inTransaction<T>(database: Database, work: (tx: Db) => Promise<T>, budget: DatabaseBudget = 'request'): Promise<T> {
-  if (budget === 'maintenance') return database.maintenanceTransaction(work);
-  return database.db.transaction((tx) => work(tx as unknown as Db));
+export async function inTransaction<T>(database: Database, work: (tx: Db) => Promise<T>, budget: DatabaseBudget = 'request'): Promise<T> {
+  const committed: Array<() => void> = [];
+  const run = (tx: Db) => {
+    commitCallbacks.set(tx, committed);
+    return work(tx);
+  };
+  const result = budget === 'maintenance' ? await database.maintenanceTransaction(run) : await database.db.transaction((tx) => run(tx as unknown as Db));
+  for (const callback of committed) callback();
+  return result;
+}
+
+/** The callbacks each open transaction (of {@link inTransaction}) runs once it has committed. */
+const commitCallbacks = new WeakMap<Db, Array<() => void>>();
+
+/**
+ * Runs `callback` once the transaction that `db` is a handle of has committed — never if it rolls
+ * back — or at once when `db` is no transaction (a single statement, committed on its own).
+ */
+export function afterCommit(db: Db, callback: () => void): void {
+  const queued = commitCallbacks.get(db);
+  if (queued) queued.push(callback);
+  else callback();
 }
 
 /** The SET statements that give a transaction (`local`) or a session the maintenance budget. */

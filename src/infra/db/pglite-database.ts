@@ -66,6 +66,11 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<D
       // One embedded connection and no plan cache to gain from: run it as any other statement.
       return queryRows(db, query);
     },
+    async runSql(text, values) {
+      if (values && values.length > 0) return requestClient.query<Record<string, unknown>>(text, values);
+      const results = await requestClient.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as Array<Record<string, unknown>> };
+    },
     async maintenanceTransaction(work) {
       return maintenanceDb.transaction((tx) => work(tx as unknown as Db));
     },

@@ -104,6 +104,12 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
       const result = await hotPool.query<T>(prepared.toQuery(query));
       return result.rows;
     },
+    async runSql(text, values) {
+      const result = await pool.query<Record<string, unknown>>(text, values);
+      // A script of several statements answers one result per statement: the last one's rows.
+      const last = Array.isArray(result) ? (result.at(-1) as pg.QueryResult<Record<string, unknown>> | undefined) : result;
+      return { rows: last?.rows ?? [] };
+    },
     async maintenanceTransaction(work) {
       return db.transaction(async (tx) => {
         for (const statement of maintenanceSettings(timeouts, 'local')) await tx.execute(sql.raw(statement));
