@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         const group = cmd.groups[g++ % cmd.groups.length]!;
         const sender = group.memberIds[messages % group.memberIds.length]!;
         const id = randomUUID();
-        ctx.bus.publish('message.sent', {
+        void ctx.bus.publish(ctx.database.db, 'message.sent', {
           conversationId: group.conversationId,
           participantIds: group.memberIds,
           mutedParticipantIds: [],

@@ -27,7 +27,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const ctx = await createContext(config);
+  // The job engine's schema (pgboss) is created or upgraded as the context starts it.
+  const ctx = await createContext(config, {}, { role: 'script' });
   try {
     const target = describeTarget(ctx);
     process.stdout.write(`Migrating ${target} ...\n`);

@@ -9,14 +9,14 @@ import { createLogger } from '../src/infra/logger.js';
 /** Every payload of `name` published from now on, in order (read it after `ctx.bus.drain()`). */
 export function capture<N extends DomainEventName>(ctx: AppContext, name: N): Array<DomainEvents[N]> {
   const seen: Array<DomainEvents[N]> = [];
-  ctx.bus.subscribe(name, (payload) => void seen.push(payload));
+  ctx.bus.onCommit(name, (payload) => void seen.push(payload));
   return seen;
 }
 
 /** Every published event of the given names, named, in order (call before acting; `stop` to stop recording). */
 export function recordEvents<N extends DomainEventName>(ctx: AppContext, ...names: N[]) {
   const seen: Array<{ name: N; payload: DomainEvents[N] }> = [];
-  const offs = names.map((name) => ctx.bus.subscribe(name, (payload) => void seen.push({ name, payload })));
+  const offs = names.map((name) => ctx.bus.onCommit(name, (payload) => void seen.push({ name, payload })));
   return {
     /** What was recorded, once every handler started so far has finished. */
     async events() {

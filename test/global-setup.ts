@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { migrateJobSchema } from '../src/infra/jobs/job-engine.js';
 import { openPgliteDatabase } from '../src/infra/db/pglite-database.js';
 import { openPostgresDatabase } from '../src/infra/db/postgres-database.js';
 import { failOnLogLeaks } from './log-secrets.js';
@@ -45,6 +46,7 @@ async function prepareDatabases(project: TestProject): Promise<() => Promise<voi
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tribe-test-image-'));
     const database = await openPgliteDatabase();
     await database.migrate();
+    await migrateJobSchema(database);
     const image = await database.client.dumpDataDir('none');
     await database.close();
     const file = path.join(dir, 'migrated.tar');
@@ -62,6 +64,7 @@ async function prepareDatabases(project: TestProject): Promise<() => Promise<voi
   await admin.query(`create database "${template}"`);
   const database = openPostgresDatabase({ url: databaseUrlFor(baseUrl, template), poolSize: 2 });
   await database.migrate();
+  await migrateJobSchema(database, databaseUrlFor(baseUrl, template));
   await database.close();
   project.provide('pgliteImagePath', '');
   project.provide('pgTemplateDatabase', template);

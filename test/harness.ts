@@ -121,6 +121,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET: randomBytes(32).toString('hex'),
     REDIS_KEY_PREFIX: `tribe-test:${randomUUID()}:`,
+    // Test apps run their jobs in-process (production mode too): side effects are woken at once
+    // after each commit and `ctx.bus.drain()` waits for them; the slow poll only picks up retries.
+    RUN_JOBS_IN_API: 'true',
+    JOBS_POLL_INTERVAL_MS: '5000',
     ...options.env,
   });
   // A test that brings its own database (e.g. on a PostgreSQL it starts itself) gets no other.

@@ -325,7 +325,7 @@ describe('keeping suggestions current', () => {
 
   it('the nightly job runs at 02:00 UTC daily and recomputes every active user, batch after batch', async () => {
     const job = friendSuggestionsJob(friends);
-    expect(job).toMatchObject({ name: 'friend-suggestions', everyMs: 24 * 3_600_000, offsetMs: 2 * 3_600_000 });
+    expect(job).toMatchObject({ name: 'friend-suggestions', cron: '0 2 * * *' });
     const [me, hub, candidate] = await users(3);
     await friendsOfFriends(me, hub, [candidate]);
     await job.run(new Date());

@@ -54,7 +54,7 @@ const eventsFor = (reminderId: string) => events.filter((e) => e.reminderId === 
 
 /** Runs the registered job at the clock's time, as the scheduler would, and waits for subscribers. */
 async function runJob(): Promise<void> {
-  await t.ctx.scheduler.runNow('goal-reminders');
+  await t.ctx.jobs.runCronNow('goal-reminders');
   await t.ctx.bus.drain();
 }
 
@@ -80,9 +80,9 @@ afterEach(async () => {
 });
 
 describe('the goal-reminders job', () => {
-  it('is registered on the scheduler and runs every minute', () => {
-    expect(t.ctx.scheduler.registered).toContain('goal-reminders');
-    expect(goalRemindersJob(t.ctx.services.goalReminders)).toMatchObject({ name: 'goal-reminders', everyMs: 60_000 });
+  it('is scheduled on the job engine every minute', () => {
+    expect(t.ctx.jobs.cronJobs.map((job) => job.name)).toContain('goal-reminders');
+    expect(goalRemindersJob(t.ctx.services.goalReminders)).toMatchObject({ name: 'goal-reminders', cron: '* * * * *' });
   });
 
   it('fires a daily 08:00 America/New_York reminder once a day, at 13:00Z before the March change and 12:00Z after', async () => {
@@ -181,8 +181,8 @@ describe('exactly once with concurrent callers', () => {
     const { reminder } = await userWithReminder({ type: 'daily', time: '06:30', timezone: 'UTC' });
     clock.set('2026-05-20T06:30:00Z');
     await Promise.all([
-      t.ctx.scheduler.runNow('goal-reminders'),
-      t.ctx.scheduler.runNow('goal-reminders'),
+      t.ctx.jobs.runCronNow('goal-reminders'),
+      t.ctx.jobs.runCronNow('goal-reminders'),
       t.ctx.services.goalReminders.fireDueReminders(clock.now()),
     ]);
     await t.ctx.bus.drain();

@@ -102,16 +102,16 @@ describe('partner check-ins (scheduled job)', () => {
     await makeFriends(t.ctx, ann, ben);
     await makePartners(t.ctx, ann, ben);
     await startedAt(ann, ben, new Date(clock.now().getTime() - 25 * 3600_000));
-    await t.ctx.scheduler.runNow('partner-checkins');
+    await t.ctx.jobs.runCronNow('partner-checkins');
     const [annCheck] = await ofType(ann, 'partner_checkin');
     expect(annCheck).toMatchObject({ title: 'Time to check in', message: 'Check in with Ben on your goals (daily check-in)', related_user_id: ben.id, icon_type: 'schedule' });
     expect(annCheck?.action_url).toMatch(/^\/partners\/[0-9a-f-]{36}$/);
     expect(await ofType(ben, 'partner_checkin')).toMatchObject([{ message: 'Check in with Ann on your goals (daily check-in)' }]);
 
-    await t.ctx.scheduler.runNow('partner-checkins');
+    await t.ctx.jobs.runCronNow('partner-checkins');
     expect(await ofType(ann, 'partner_checkin')).toHaveLength(1);
     clock.advance(24 * 3600_000);
-    await Promise.all([t.ctx.scheduler.runNow('partner-checkins'), t.ctx.scheduler.runNow('partner-checkins')]);
+    await Promise.all([t.ctx.jobs.runCronNow('partner-checkins'), t.ctx.jobs.runCronNow('partner-checkins')]);
     expect(await ofType(ann, 'partner_checkin')).toHaveLength(2);
     expect(await ofType(ben, 'partner_checkin')).toHaveLength(2);
   });
@@ -126,12 +126,12 @@ describe('partner check-ins (scheduled job)', () => {
     await makePartners(t.ctx, ue, uf);
     await startedAt(ue, uf, new Date(clock.now().getTime() - 50 * 3600_000));
     await setPreferences(t.ctx, ue, { goalReminders: false });
-    await t.ctx.scheduler.runNow('partner-checkins');
+    await t.ctx.jobs.runCronNow('partner-checkins');
     for (const u of [ua, ub, uc, ud, ue]) expect(await ofType(u, 'partner_checkin')).toEqual([]);
     expect(await ofType(uf, 'partner_checkin')).toHaveLength(1);
     await makeBlock(t.ctx, ua, ub);
     clock.advance(2 * 3600_000);
-    await t.ctx.scheduler.runNow('partner-checkins');
+    await t.ctx.jobs.runCronNow('partner-checkins');
     expect(await ofType(ua, 'partner_checkin')).toEqual([]);
     expect(await ofType(ub, 'partner_checkin')).toEqual([]);
   });

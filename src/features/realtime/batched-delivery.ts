@@ -10,6 +10,8 @@ interface Pending {
   /** Logged and sequenced; an ephemeral event goes out as it is, without `seq`. */
   durable: boolean;
   conversationId: string | undefined;
+  /** Logged (and delivered) only once per key: see LogEntry.onceKey. */
+  onceKey: string | undefined;
   done: () => void;
   fail: (err: unknown) => void;
 }
@@ -34,20 +36,23 @@ export class BatchedDelivery {
     private readonly presence: PresenceStore,
     private readonly channel: InstanceChannel,
     private readonly registry: ConnectionRegistry,
+    /** Whether this process is a live instance (joined the channel); a worker is not, and always publishes. */
+    private readonly isInstance: () => boolean,
   ) {}
 
   /**
    * Queues `event` for each user (once per user). A `durable` event takes the next seq of each
    * user's sequence and is logged for catch-up; an ephemeral one (typing, presence) takes no seq and
    * is not logged, so seqs stay contiguous. `conversationId` limits it to subscribed connections.
-   * Resolves once it is logged and published.
+   * Resolves once it is logged and published. A durable event with `onceKey` goes out only if no
+   * delivery with that key was logged before (an event's after-commit run and its backstop job).
    */
-  enqueue(userIds: readonly string[], event: ServerEvent, durable: boolean, conversationId?: string): Promise<void> {
+  enqueue(userIds: readonly string[], event: ServerEvent, durable: boolean, conversationId?: string, onceKey?: string): Promise<void> {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return Promise.resolve();
     const body = JSON.stringify(event);
     return new Promise<void>((done, fail) => {
-      this.queue.push({ userIds: unique, body, durable, conversationId, done, fail });
+      this.queue.push({ userIds: unique, body, durable, conversationId, onceKey, done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         // Let the current tick's sends join the batch.
@@ -91,7 +96,9 @@ export class BatchedDelivery {
       const batch = this.queue;
       this.queue = [];
       this.inFlight += 1;
-      const logged: LogEntry[] = batch.filter((p) => p.durable).flatMap((p) => p.userIds.map((userId) => ({ userId, body: p.body })));
+      const logged: LogEntry[] = batch
+        .filter((p) => p.durable)
+        .flatMap((p) => p.userIds.map((userId) => ({ userId, body: p.body, onceKey: p.onceKey })));
       const appended = this.log.append(logged);
       appended.catch(() => undefined);
       const previous = this.delivered;
@@ -122,6 +129,8 @@ export class BatchedDelivery {
         for (const userId of p.userIds) {
           if (p.durable) {
             const r = results[i++]!;
+            // Already delivered under its once key (this is the backstop run): nothing to send.
+            if (r.seq === 0) continue;
             targets.push([userId, r.seq]);
             deliver({ userId, seq: r.seq, frame: r.frame, conversationId: p.conversationId });
           } else {
@@ -129,13 +138,13 @@ export class BatchedDelivery {
             deliver({ userId, frame: p.body, conversationId: p.conversationId });
           }
         }
-        remote.push([p.body, p.conversationId ?? null, targets]);
+        if (targets.length > 0) remote.push([p.body, p.conversationId ?? null, targets]);
       }
     });
     // Alone (one process, or the only live instance): nobody else to tell.
     let alone: boolean;
     try {
-      alone = (await this.presence.liveInstanceCount()) <= 1;
+      alone = this.isInstance() && (await this.presence.liveInstanceCount()) <= 1;
     } catch {
       // Cannot tell: publish (a message nobody receives is harmless, a missed one is not).
       alone = false;

@@ -28,6 +28,23 @@ export class MemoryEventLog implements EventLog {
     private readonly metaTtlMs = 30 * 24 * 3600_000,
   ) {}
 
+  /** Once keys used, with when they expire (insertion order = expiry order: one TTL for all). */
+  private readonly onceKeys = new Map<string, number>();
+
+  /** True for the first entries with `key` (all of one delivery), false after: see LogEntry.onceKey. */
+  private claimOnce(key: string, now: number, decided: Map<string, boolean>): boolean {
+    const known = decided.get(key);
+    if (known !== undefined) return known;
+    for (const [old, until] of this.onceKeys) {
+      if (until > now) break;
+      this.onceKeys.delete(old);
+    }
+    const fresh = !this.onceKeys.has(key);
+    if (fresh) this.onceKeys.set(key, now + this.ttlMs);
+    decided.set(key, fresh);
+    return fresh;
+  }
+
   private logOf(userId: string, create: boolean): UserLog | undefined {
     let log = this.users.get(userId);
     const now = this.now();
@@ -54,7 +71,9 @@ export class MemoryEventLog implements EventLog {
 
   async append(entries: readonly LogEntry[]): Promise<Array<{ seq: number; frame: string }>> {
     const now = this.now();
+    const decided = new Map<string, boolean>();
     return entries.map((entry) => {
+      if (entry.onceKey !== undefined && !this.claimOnce(entry.onceKey, now, decided)) return { seq: 0, frame: '' };
       const log = this.logOf(entry.userId, true)!;
       log.seq += 1;
       const frame = frameOf(entry.body, log.seq);

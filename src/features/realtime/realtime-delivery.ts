@@ -11,7 +11,7 @@ export interface RealtimeDelivery {
    * each user's missed-events log (so a reconnecting client catches up). Resolves once it is logged
    * and published, not when clients have received it.
    */
-  sendToUsers(userIds: readonly string[], event: ServerEvent): Promise<void>;
+  sendToUsers(userIds: readonly string[], event: ServerEvent, onceKey?: string): Promise<void>;
   /** Users among `userIds` with a connection (on any instance) subscribed to that conversation. */
   watchingAmong(conversationId: string, userIds: readonly string[]): Promise<Set<string>>;
   /** True while the user has at least one open connection on any instance. */

@@ -20,7 +20,7 @@ async function open(user: TestUser, query = ''): Promise<WsClient> {
 }
 
 function sentMessage(conversationId: string, participants: TestUser[], sender: TestUser, content: string) {
-  t.ctx.bus.publish('message.sent', {
+  void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
     conversationId,
     participantIds: participants.map((p) => p.id),
     mutedParticipantIds: [],
@@ -207,9 +207,9 @@ describe('delivery, seq and catch-up', () => {
     const conversationId = await makeConversation(t.ctx, [a, b]);
     const client = await open(b);
     const messageId = crypto.randomUUID();
-    t.ctx.bus.publish('message.edited', { conversationId, participantIds: [a.id, b.id], message: { id: messageId, conversation_id: conversationId, content: 'edited' }, at: new Date().toISOString() });
-    t.ctx.bus.publish('message.deleted', { conversationId, participantIds: [a.id, b.id], messageId, deletedAt: '2026-01-01T12:00:00.000Z' });
-    t.ctx.bus.publish('message.read', { conversationId, participantIds: [a.id, b.id], userId: a.id, messageId, readAt: '2026-01-01T12:01:00.000Z' });
+    void t.ctx.bus.publish(t.ctx.database.db, 'message.edited', { conversationId, participantIds: [a.id, b.id], message: { id: messageId, conversation_id: conversationId, content: 'edited' }, at: new Date().toISOString() });
+    void t.ctx.bus.publish(t.ctx.database.db, 'message.deleted', { conversationId, participantIds: [a.id, b.id], messageId, deletedAt: '2026-01-01T12:00:00.000Z' });
+    void t.ctx.bus.publish(t.ctx.database.db, 'message.read', { conversationId, participantIds: [a.id, b.id], userId: a.id, messageId, readAt: '2026-01-01T12:01:00.000Z' });
     expect(await client.next((f) => f.event === 'message.updated')).toMatchObject({ conversation_id: conversationId, message: { id: messageId, content: 'edited' } });
     expect(await client.next((f) => f.event === 'message.deleted')).toMatchObject({ conversation_id: conversationId, message_id: messageId, deleted_at: '2026-01-01T12:00:00.000Z' });
     expect(await client.next((f) => f.event === 'message.read')).toMatchObject({ conversation_id: conversationId, message_id: messageId, user_id: a.id, read_at: '2026-01-01T12:01:00.000Z' });
@@ -219,7 +219,7 @@ describe('delivery, seq and catch-up', () => {
     const [a, b] = await Promise.all([makeUser(t.ctx), makeUser(t.ctx)]);
     const client = await open(b);
     const goalId = crypto.randomUUID();
-    t.ctx.bus.publish('goal.contribution_added', {
+    void t.ctx.bus.publish(t.ctx.database.db, 'goal.contribution_added', {
       goal: { goalId, title: 'Save', goalType: 'group', category: null, isPublic: false, creatorId: a.id, participantIds: [a.id, b.id] },
       actor: { id: a.id, username: a.username, fullName: 'Clarie Gor', profileImageUrl: null },
       contributionId: crypto.randomUUID(),

@@ -43,7 +43,7 @@ describe.skipIf(!withRedis)('two instances behind one Redis', () => {
   };
 
   const send = (t: TestApp, conversationId: string, users: TestUser[], sender: TestUser, content: string) =>
-    t.ctx.bus.publish('message.sent', {
+    void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
       conversationId,
       participantIds: users.map((u) => u.id),
       mutedParticipantIds: [],

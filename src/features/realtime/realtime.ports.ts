@@ -10,6 +10,12 @@
 export interface LogEntry {
   userId: string;
   body: string;
+  /**
+   * Logs the entry only if no entry with this key was logged before (within the log's TTL): the
+   * same event delivered right after its commit and again by its backstop job is logged once.
+   * Entries of one delivery share their key: all of them are logged, or none.
+   */
+  onceKey?: string;
 }
 
 /** What a client that last saw `since` missed. */
@@ -33,7 +39,10 @@ export interface MissedEvents {
  * (re)started, so a sequence that expired and started again never repeats numbers a client still holds.
  */
 export interface EventLog {
-  /** Assigns each entry the next seq of its user (in order) and logs it; returns the frames. */
+  /**
+   * Assigns each entry the next seq of its user (in order) and logs it; returns the frames. An entry
+   * whose `onceKey` was already used is not logged: its result has seq 0.
+   */
   append(entries: readonly LogEntry[]): Promise<Array<{ seq: number; frame: string }>>;
   since(userId: string, since: number): Promise<MissedEvents>;
   latest(userId: string): Promise<number>;

@@ -58,7 +58,7 @@ export class RealtimeService implements RealtimeDelivery {
       batch: (batch) => this.delivery.deliverRemote(batch),
       control: (message) => this.receiveControl(message),
     });
-    this.delivery = new BatchedDelivery(log, presence, this.channel, this.connections);
+    this.delivery = new BatchedDelivery(log, presence, this.channel, this.connections, () => this.joined !== undefined);
     this.online = new PresenceTracker(presence, people, this.delivery, this.background, options.now);
     this.typingIndicators = new TypingIndicators(presence, people, membership, this.delivery, this.background, options.typingTimeoutMs);
     this.watchers = new ConversationWatchers(presence, membership, this.connections, this.background, (conn, conversationId) =>
@@ -105,8 +105,12 @@ export class RealtimeService implements RealtimeDelivery {
 
   // ---- RealtimeDelivery ------------------------------------------------------------------------
 
-  sendToUsers(userIds: readonly string[], event: ServerEvent): Promise<void> {
-    return this.delivery.enqueue(userIds, event, true);
+  /**
+   * Sequences, logs and delivers `event` to each user. With `onceKey` (the domain event's id), a
+   * second call with the same key — the event's backstop job after its after-commit run — does nothing.
+   */
+  sendToUsers(userIds: readonly string[], event: ServerEvent, onceKey?: string): Promise<void> {
+    return this.delivery.enqueue(userIds, event, true, undefined, onceKey);
   }
 
   /** `userIds` without those blocked either way with `actorId` (who must not see the actor's activity). */

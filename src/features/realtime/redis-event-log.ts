@@ -7,14 +7,31 @@ import { frameOf, type EventLog, type LogEntry, type MissedEvents } from './real
 // current wall-clock milliseconds, so it never reuses old numbers; a log that expired and starts
 // again sets floor just below its first entry. Only durable events come here (ephemeral ones carry
 // no seq), so a user's seqs are contiguous and each one can be caught up on while it is kept.
+//
+// Entries with a once key (KEYS after the 2 × n entry keys; ARGV's last n numbers say which, 0 for
+// none) are logged only by the first call that uses the key (SET NX, kept `ttl`); a later one
+// returns seq 0 for them.
 const APPEND = `
 local cap = tonumber(ARGV[1])
 local ttl = ARGV[2]
 local metaTtl = ARGV[3]
 local now = tonumber(ARGV[4])
 local nb = tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
 local out = {}
-for i = 1, #KEYS / 2 do
+local decided = {}
+for i = 1, n do
+  local oi = tonumber(ARGV[6 + nb + n + i])
+  local go = true
+  if oi > 0 then
+    if decided[oi] == nil then
+      decided[oi] = redis.call('SET', KEYS[2 * n + oi], '1', 'NX', 'PX', ttl) ~= false
+    end
+    go = decided[oi]
+  end
+  if not go then
+    out[i] = 0
+  else
   local h = KEYS[2 * i - 1]
   local l = KEYS[2 * i]
   local seq = redis.call('HINCRBY', h, 'seq', 1)
@@ -23,7 +40,7 @@ for i = 1, #KEYS / 2 do
     redis.call('HSET', h, 'seq', seq, 'start', now, 'floor', now)
     redis.call('PEXPIRE', h, metaTtl)
   end
-  local body = ARGV[5 + tonumber(ARGV[5 + nb + i])]
+  local body = ARGV[6 + tonumber(ARGV[6 + nb + i])]
   local frame
   if string.len(body) > 2 then
     frame = string.sub(body, 1, -2) .. ',"seq":' .. seq .. '}'
@@ -43,6 +60,7 @@ for i = 1, #KEYS / 2 do
   -- restarts above every old number and clients holding an old seq are told to resync.
   if len == 1 or seq % 64 == 0 then redis.call('PEXPIRE', h, metaTtl) end
   out[i] = seq
+  end
 end
 return out
 `;
@@ -74,6 +92,7 @@ type Scripted = Redis & {
 const SEQ_AT_END = /"seq":(\d+)}$/;
 const metaKey = (userId: string) => `rt:u:${userId}`;
 const logKey = (userId: string) => `rt:log:${userId}`;
+const onceKey = (key: string) => `rt:once:${key}`;
 
 /**
  * The event log in Redis: one Lua call per batch of events assigns every seq and writes every
@@ -102,6 +121,9 @@ export class RedisEventLog implements EventLog {
     const bodyIndex = new Map<string, number>();
     const keys: string[] = [];
     const bodyOf: number[] = [];
+    const onceKeys: string[] = [];
+    const onceIndex = new Map<string, number>();
+    const onceOf: number[] = [];
     for (const entry of entries) {
       let index = bodyIndex.get(entry.body);
       if (index === undefined) {
@@ -111,21 +133,34 @@ export class RedisEventLog implements EventLog {
       }
       keys.push(metaKey(entry.userId), logKey(entry.userId));
       bodyOf.push(index);
+      let once = 0;
+      if (entry.onceKey !== undefined) {
+        once = onceIndex.get(entry.onceKey) ?? 0;
+        if (once === 0) {
+          onceKeys.push(onceKey(entry.onceKey));
+          once = onceKeys.length;
+          onceIndex.set(entry.onceKey, once);
+        }
+      }
+      onceOf.push(once);
     }
     const seqs = await this.redis.rtAppend(
-      keys.length,
+      keys.length + onceKeys.length,
       ...keys,
+      ...onceKeys,
       this.maxEvents,
       this.ttlMs,
       this.metaTtlMs,
       Date.now(),
       bodies.length,
+      entries.length,
       ...bodies,
       ...bodyOf,
+      ...onceOf,
     );
     return entries.map((entry, i) => {
       const seq = Number(seqs[i]);
-      return { seq, frame: frameOf(entry.body, seq) };
+      return seq === 0 ? { seq, frame: '' } : { seq, frame: frameOf(entry.body, seq) };
     });
   }
 

@@ -46,8 +46,8 @@ describe(`concurrent views (${productionMode ? 'PostgreSQL' : 'PGlite'})`, () =>
 
 describe('the story-cleanup job', () => {
   it('is registered to run every 15 minutes', () => {
-    expect(t.ctx.scheduler.registered).toContain('story-cleanup');
-    expect(storyCleanupJob(t.ctx.services.stories)).toMatchObject({ name: 'story-cleanup', everyMs: 15 * 60_000 });
+    expect(t.ctx.jobs.cronJobs.map((job) => job.name)).toContain('story-cleanup');
+    expect(storyCleanupJob(t.ctx.services.stories)).toMatchObject({ name: 'story-cleanup', cron: '*/15 * * * *' });
   });
 
   it('removes expired stories with their views and media; unexpired stories are untouched', async () => {
@@ -63,7 +63,7 @@ describe('the story-cleanup job', () => {
     await call(t, 'POST', `/api/v1/stories/${fresh.id}/view`, friend);
     clock.advance(12 * HOUR);
 
-    await t.ctx.scheduler.runNow('story-cleanup');
+    await t.ctx.jobs.runCronNow('story-cleanup');
 
     for (const s of [old1, old2]) {
       expect(await storyExists(s.id)).toBe(0);
@@ -99,7 +99,7 @@ describe('the story-cleanup job', () => {
       return original(purpose, id);
     });
     try {
-      await t.ctx.scheduler.runNow('story-cleanup');
+      await t.ctx.jobs.runCronNow('story-cleanup');
     } finally {
       spy.mockRestore();
     }
@@ -108,7 +108,7 @@ describe('the story-cleanup job', () => {
     expect(await storyExists(b.id)).toBe(0);
     expect(storyFiles(t, b.id)).toEqual([]);
 
-    await t.ctx.scheduler.runNow('story-cleanup');
+    await t.ctx.jobs.runCronNow('story-cleanup');
     expect(await storyExists(a.id)).toBe(0);
     expect(storyFiles(t, a.id)).toEqual([]);
   });

@@ -107,6 +107,21 @@ describe('the outbox event bus on pg-boss', () => {
     // The original stays in its queue as failed, under the event id (npm run jobs retries it from there).
     expect((await jobsOf('events.flaky')).find((j) => j.id === eventId)?.state).toBe('failed');
     failuresLeft = 0;
+
+    // What `npm run jobs` shows: the failure with its error, and the dead copy waiting.
+    const report = await engine.report();
+    const flaky = report.find((q) => q.name === 'events.flaky')!;
+    expect(flaky).toMatchObject({ deadLetter: 'events.flaky.dead', failed: 1 });
+    expect(flaky.lastErrors).toEqual([expect.objectContaining({ jobId: eventId, message: 'flaky handler failed' })]);
+    expect(report.find((q) => q.name === 'events.flaky.dead')!.pending).toBe(1);
+
+    // Retrying the dead copy runs the original again (same event id) and removes the copy.
+    const { rows } = await database.runSql(`select id::text from ${JOBS_SCHEMA}.job where name = 'events.flaky.dead'`);
+    expect(await engine.retryFailed('events.flaky.dead', rows[0]!.id as string)).toEqual({ queue: 'events.flaky', id: eventId });
+    await bus.drain();
+    expect(runsOf('u4', 'flaky')).toEqual([expect.objectContaining({ meta: { eventId, retryCount: 2 } })]);
+    expect(await jobsOf('events.flaky.dead')).toEqual([]);
+    expect(await engine.retryFailed('events.flaky', eventId)).toBeUndefined();
   });
 
   it('a runAfterCommit subscriber runs at once after the commit, and again from its delayed job with the same id', async () => {

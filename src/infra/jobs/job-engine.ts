@@ -32,6 +32,19 @@ export interface RunningJob<T = unknown> {
   retryCount: number;
 }
 
+/** One queue in `npm run jobs`. */
+export interface QueueReport {
+  name: string;
+  deadLetter: string | undefined;
+  /** Waiting to run: new, or failed and waiting for their retry. */
+  pending: number;
+  active: number;
+  completed: number;
+  /** Out of retries (their copies wait in the dead-letter queue). */
+  failed: number;
+  lastErrors: Array<{ jobId: string; at: string; message: string }>;
+}
+
 export type JobHandler<T = unknown> = (job: RunningJob<T>) => Promise<void>;
 
 /** A recurring job: pg-boss fires `cron` (UTC, minute resolution) once per period across every process. */
@@ -182,6 +195,57 @@ export class JobEngine {
     if (this.stopping || !this.started) return;
     this.stopping = true;
     await this.boss.stop({ graceful: true, timeout: this.options.stopTimeoutMs, close: true, wait: true });
+  }
+
+  /** Every queue with its jobs by state, and the newest failures (npm run jobs). */
+  async report(failuresPerQueue = 3): Promise<QueueReport[]> {
+    const db = this.executor();
+    const { rows: queues } = await db.executeSql(`select name, dead_letter as "deadLetter" from ${JOBS_SCHEMA}.queue order by name`);
+    const { rows: counts } = await db.executeSql(`select name, state::text as state, count(*)::int as n from ${JOBS_SCHEMA}.job group by 1, 2`);
+    const { rows: failures } = await db.executeSql(
+      `select name, id::text as id, completed_on as at, output->>'message' as message from (
+         select *, row_number() over (partition by name order by completed_on desc) as rank
+         from ${JOBS_SCHEMA}.job where state = 'failed') newest
+       where rank <= $1 order by name, completed_on desc`,
+      [failuresPerQueue],
+    );
+    return queues.map((q) => {
+      const name = String(q.name);
+      const countOf = (state: string) => Number(counts.find((c) => c.name === name && c.state === state)?.n ?? 0);
+      return {
+        name,
+        deadLetter: (q.deadLetter as string | null) ?? undefined,
+        pending: countOf('created') + countOf('retry'),
+        active: countOf('active'),
+        completed: countOf('completed'),
+        failed: countOf('failed'),
+        lastErrors: failures
+          .filter((f) => f.name === name)
+          .map((f) => ({ jobId: String(f.id), at: new Date(f.at as string).toISOString(), message: String(f.message ?? '') })),
+      };
+    });
+  }
+
+  /**
+   * Runs a failed job again: a job of `queue` by its id, or — for a dead-letter queue — the original
+   * of the dead copy with that id (found by the event id the copy carries). The dead copies of the
+   * job are removed. Returns the queue and id of the job retried, or undefined if there is none.
+   */
+  async retryFailed(queue: string, id: string): Promise<{ queue: string; id: string } | undefined> {
+    const db = this.executor();
+    let target = { queue, id };
+    if (queue.endsWith('.dead')) {
+      const { rows } = await db.executeSql(`select data->>'eventId' as "eventId" from ${JOBS_SCHEMA}.job where name = $1 and id = $2::uuid`, [queue, id]);
+      const eventId = rows[0]?.eventId;
+      if (typeof eventId !== 'string') return undefined;
+      target = { queue: queue.slice(0, -'.dead'.length), id: eventId };
+    }
+    // pg-boss answers { affected } here although its types say void.
+    const result = (await this.boss.retry(target.queue, target.id)) as unknown as { affected: number };
+    if (result.affected === 0) return undefined;
+    await db.executeSql(`delete from ${JOBS_SCHEMA}.job where name = $1 and data->>'eventId' = $2`, [`${target.queue}.dead`, target.id]);
+    this.wake(target.queue);
+    return target;
   }
 
   /** pg-boss's own executor (the engine's pool), for reports and drain. */
