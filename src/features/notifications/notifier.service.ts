@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import type { UserCard } from '../users/user-card.js';
 import { NOTIFICATION_TYPES, type PreferenceKey } from './notifications.catalog.js';
 import { NotificationsRepo, type NotificationDraft, type StoredNotification } from './notifications.repo.js';
@@ -47,9 +47,9 @@ export type CollapsedText = (actor: UserCard, actorCount: number) => { title: st
 
 /**
  * Writes notifications (the only writer of `notifications` rows besides the inbox's read/delete),
- * then, after commit, publishes `notification.created` and queues the pushes. Every write checks,
- * in its SQL, that the recipient is active, wants this type, and is not blocked either way with
- * the actor; nobody is ever notified of their own action.
+ * publishes `notification.created` in the writing transaction, and after commit queues the pushes.
+ * Every write checks, in its SQL, that the recipient is active, wants this type, and is not blocked
+ * either way with the actor; nobody is ever notified of their own action.
  */
 export class NotifierService {
   private readonly repo: NotificationsRepo;
@@ -74,7 +74,11 @@ export class NotifierService {
     const first = wanted[0];
     if (!first) return [];
     const preference = NOTIFICATION_TYPES[first.type].preference;
-    const rows = await this.repo.insertAllowed(wanted, actorId, preference, this.clock.now());
+    const rows = await inTransaction(this.database, async (tx) => {
+      const inserted = await new NotificationsRepo(tx).insertAllowed(wanted, actorId, preference, this.clock.now());
+      await this.announce(tx, inserted);
+      return inserted;
+    });
     await this.published(rows, preference, actorId);
     return rows;
   }
@@ -99,17 +103,20 @@ export class NotifierService {
       await repo.lockCollapseKey(draft.userId, draft.collapseKey);
       if (!(await repo.mayReceive(draft.userId, actor.id, preference))) return undefined;
       const existing = await repo.findCollapsible(draft.userId, draft.collapseKey, new Date(now.getTime() - windowMs));
+      let written: StoredNotification | undefined;
       if (!existing) {
-        const [inserted] = await repo.insertAllowed([{ ...draft, ...text(actor, 1) }], actor.id, preference, now);
-        return inserted;
+        [written] = await repo.insertAllowed([{ ...draft, ...text(actor, 1) }], actor.id, preference, now);
+      } else {
+        // The same actor again (e.g. unlike + like) is not a new actor.
+        const actorCount = existing.relatedUserId === actor.id ? existing.actorCount : existing.actorCount + 1;
+        written = await repo.updateCollapsed(
+          existing.id,
+          { actorCount, relatedUserId: actor.id, ...text(actor, actorCount), imageUrl: actor.profileImageUrl },
+          now,
+        );
       }
-      // The same actor again (e.g. unlike + like) is not a new actor.
-      const actorCount = existing.relatedUserId === actor.id ? existing.actorCount : existing.actorCount + 1;
-      return repo.updateCollapsed(
-        existing.id,
-        { actorCount, relatedUserId: actor.id, ...text(actor, actorCount), imageUrl: actor.profileImageUrl },
-        now,
-      );
+      if (written) await this.announce(tx, [written]);
+      return written;
     });
     if (row) await this.published([row], preference, actor.id);
     return row;
@@ -122,7 +129,9 @@ export class NotifierService {
       const rows = await inTransaction(this.database, async (tx) => {
         const repo = new NotificationsRepo(tx);
         await repo.lockPartnerCheckins();
-        return repo.insertDuePartnerCheckins(now, 500);
+        const inserted = await repo.insertDuePartnerCheckins(now, 500);
+        await this.announce(tx, inserted);
+        return inserted;
       });
       // Blocks were excluded by the insert; the push enqueue needs no actor.
       await this.published(rows, 'goalReminders', null);
@@ -141,8 +150,13 @@ export class NotifierService {
     await this.repo.retract(userId, type, fromUserId);
   }
 
+  /** Publishes `notification.created` for each row, through the transaction that wrote them. */
+  private async announce(tx: Db, rows: StoredNotification[]): Promise<void> {
+    for (const row of rows) await this.bus.publish(tx, 'notification.created', { userId: row.userId, notification: toNotificationNew(row) });
+  }
+
+  /** After the commit: queues the rows' pushes. */
   private async published(rows: StoredNotification[], preference: PreferenceKey, actorId: string | null): Promise<void> {
-    for (const row of rows) this.bus.publish('notification.created', { userId: row.userId, notification: toNotificationNew(row) });
     await this.push.enqueue(
       rows.map((n) => ({ notificationId: n.id, userId: n.userId, payload: pushPayload(n, preference) })),
       preference,
