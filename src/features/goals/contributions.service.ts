@@ -34,7 +34,7 @@ export interface ContributionResult {
 /**
  * Contributions: the money. The contribution row, the goal's current_amount and progress, the
  * participant's total, crossed milestones and completion change in ONE transaction, with all
- * arithmetic in SQL on NUMERIC(12,2); events are published after it commits.
+ * arithmetic in SQL on NUMERIC(12,2); its events are published in that transaction too (the outbox).
  */
 export class ContributionsService {
   private readonly queries: GoalReadsRepo;
@@ -82,28 +82,28 @@ export class ContributionsService {
       const achieved = added.crossesMilestone ? await new MilestonesRepo(tx).achieveReached(goalId, callerId, now) : [];
       if (achieved.length > 0) goal = (await goals.refreshProgress(goalId)) ?? goal;
       const completed = added.reachedTarget ? await completeIfReached(tx, goalId, now) : undefined;
-      const participantIds = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
-      return { contribution, goal: completed ?? goal, achieved, completed: Boolean(completed), participantIds };
+      if (completed) goal = completed;
+      const summary = goalSummary(goal, await new GoalReadsRepo(tx).activeParticipantIds(goalId));
+      const actor = actorCard(caller);
+      const at = now.toISOString();
+      await this.bus.publish(tx, 'goal.contribution_added', {
+        goal: summary,
+        actor,
+        contributionId: contribution.id,
+        amount: contribution.amount,
+        contributionType: input.contributionType,
+        currency: goal.targetCurrency,
+        currentAmount: goal.currentAmount,
+        progressPercentage: goal.progressPercentage,
+        at,
+      });
+      for (const m of achieved) {
+        await this.bus.publish(tx, 'goal.milestone_achieved', { goal: summary, actor, milestoneId: m.id, milestoneTitle: m.title, at });
+      }
+      if (completed) await this.bus.publish(tx, 'goal.completed', { goal: summary, actor, completedAt: at });
+      return { contribution, goal };
     });
 
-    const summary = goalSummary(result.goal, result.participantIds);
-    const actor = actorCard(caller);
-    const at = now.toISOString();
-    this.bus.publish('goal.contribution_added', {
-      goal: summary,
-      actor,
-      contributionId: result.contribution.id,
-      amount: result.contribution.amount,
-      contributionType: input.contributionType,
-      currency: result.goal.targetCurrency,
-      currentAmount: result.goal.currentAmount,
-      progressPercentage: result.goal.progressPercentage,
-      at,
-    });
-    for (const m of result.achieved) {
-      this.bus.publish('goal.milestone_achieved', { goal: summary, actor, milestoneId: m.id, milestoneTitle: m.title, at });
-    }
-    if (result.completed) this.bus.publish('goal.completed', { goal: summary, actor, completedAt: at });
     const c = result.contribution;
     const contribution: ContributionItemRow = {
       id: c.id,

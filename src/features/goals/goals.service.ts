@@ -99,12 +99,12 @@ export class GoalsService {
         { goalId: row.id, userId: creatorId, role: 'creator', joinedAt: now },
         ...members.map((userId) => ({ goalId: row.id, userId, role: 'member' as const, joinedAt: now })),
       ]);
+      await this.bus.publish(tx, 'goal.created', {
+        goal: goalSummary(row, [creatorId, ...members]),
+        actor: actorCard(creator),
+        at: now.toISOString(),
+      });
       return row;
-    });
-    this.bus.publish('goal.created', {
-      goal: goalSummary(goal, [creatorId, ...members]),
-      actor: actorCard(creator),
-      at: now.toISOString(),
     });
     return this.reads.details(creatorId, goal.id);
   }
@@ -118,7 +118,7 @@ export class GoalsService {
     const caller = await this.actor(callerId);
     const now = this.clock.now();
     const today = localDate(now, caller.timezone);
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new GoalsRepo(tx);
       const current = await repo.lock(goalId);
       if (!current) throw goalNotFound();
@@ -127,16 +127,14 @@ export class GoalsService {
       let goal = Object.keys(changes).length > 0 ? ((await repo.update(goalId, changes, now)) ?? current) : current;
       goal = (await repo.refreshProgress(goalId)) ?? goal;
       const completed = await completeIfReached(tx, goalId, now);
-      const participantIds = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
-      return { goal: completed ?? goal, completed: Boolean(completed), changed, participantIds };
+      const summary = goalSummary(completed ?? goal, await new GoalReadsRepo(tx).activeParticipantIds(goalId));
+      if (changed.length > 0) {
+        await this.bus.publish(tx, 'goal.updated', { goal: summary, actor: actorCard(caller), changed, at: now.toISOString() });
+      }
+      if (completed) {
+        await this.bus.publish(tx, 'goal.completed', { goal: summary, actor: actorCard(caller), completedAt: now.toISOString() });
+      }
     });
-    const summary = goalSummary(result.goal, result.participantIds);
-    if (result.changed.length > 0) {
-      this.bus.publish('goal.updated', { goal: summary, actor: actorCard(caller), changed: result.changed, at: now.toISOString() });
-    }
-    if (result.completed) {
-      this.bus.publish('goal.completed', { goal: summary, actor: actorCard(caller), completedAt: now.toISOString() });
-    }
     return this.reads.details(callerId, goalId);
   }
 
@@ -145,7 +143,7 @@ export class GoalsService {
     await this.access.asCreator(callerId, goalId);
     const caller = await this.actor(callerId);
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new GoalsRepo(tx);
       const current = await repo.lock(goalId);
       if (!current) throw goalNotFound();
@@ -153,12 +151,11 @@ export class GoalsService {
       const completed = await repo.complete(goalId, now);
       if (!completed) throw goalNotActive();
       await repo.creditGoalsAchieved(goalId);
-      return { goal: completed, participantIds: await new GoalReadsRepo(tx).activeParticipantIds(goalId) };
-    });
-    this.bus.publish('goal.completed', {
-      goal: goalSummary(result.goal, result.participantIds),
-      actor: actorCard(caller),
-      completedAt: now.toISOString(),
+      await this.bus.publish(tx, 'goal.completed', {
+        goal: goalSummary(completed, await new GoalReadsRepo(tx).activeParticipantIds(goalId)),
+        actor: actorCard(caller),
+        completedAt: now.toISOString(),
+      });
     });
     return this.reads.details(callerId, goalId);
   }
@@ -167,14 +164,13 @@ export class GoalsService {
   async delete(callerId: string, goalId: string): Promise<void> {
     await this.access.asCreator(callerId, goalId);
     const now = this.clock.now();
-    const participantIds = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new GoalsRepo(tx);
       if (!(await repo.lock(goalId))) throw goalNotFound();
-      const ids = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
+      const participantIds = await new GoalReadsRepo(tx).activeParticipantIds(goalId);
       await repo.delete(goalId);
-      return ids;
+      await this.bus.publish(tx, 'goal.deleted', { goalId, participantIds, actorId: callerId, at: now.toISOString() });
     });
-    this.bus.publish('goal.deleted', { goalId, participantIds, actorId: callerId, at: now.toISOString() });
     await this.media.removeAll('goal', goalId);
   }
 
@@ -212,7 +208,17 @@ export class GoalsService {
     const now = this.clock.now();
     let updated: GoalRow | undefined;
     try {
-      updated = await new GoalsRepo(this.database.db).update(goalId, { imageUrl: stored.ref }, now);
+      updated = await inTransaction(this.database, async (tx) => {
+        const row = await new GoalsRepo(tx).update(goalId, { imageUrl: stored.ref }, now);
+        if (!row) return undefined;
+        await this.bus.publish(tx, 'goal.updated', {
+          goal: goalSummary(row, await new GoalReadsRepo(tx).activeParticipantIds(goalId)),
+          actor: actorCard(caller),
+          changed: ['image_url'],
+          at: now.toISOString(),
+        });
+        return row;
+      });
     } catch (err) {
       await this.media.removeByRef(stored.ref, 'goal', goalId);
       throw err;
@@ -222,13 +228,6 @@ export class GoalsService {
       throw goalNotFound();
     }
     await this.media.removeByRef(goal.imageUrl, 'goal', goalId);
-    const participantIds = await this.queries.activeParticipantIds(goalId);
-    this.bus.publish('goal.updated', {
-      goal: goalSummary(updated, participantIds),
-      actor: actorCard(caller),
-      changed: ['image_url'],
-      at: now.toISOString(),
-    });
     return {
       imageUrl: await this.media.links.url(stored.ref),
       thumbnailUrl: await this.media.links.url(stored.thumbnailRef),

@@ -120,22 +120,21 @@ export class MilestonesService {
       }
       await goals.refreshProgress(goalId);
       const final = await milestones.find(goalId, milestoneId);
-      const participantIds = ticked ? await new GoalReadsRepo(tx).activeParticipantIds(goalId) : [];
-      return { goal, milestone: final ?? milestone, ticked, participantIds };
+      if (ticked) {
+        await this.bus.publish(tx, 'goal.milestone_achieved', {
+          goal: goalSummary(goal, await new GoalReadsRepo(tx).activeParticipantIds(goalId)),
+          actor: actorCard(caller),
+          milestoneId: ticked.id,
+          milestoneTitle: ticked.title,
+          at: now.toISOString(),
+        });
+      }
+      return final ?? milestone;
     });
-    if (result.ticked) {
-      this.bus.publish('goal.milestone_achieved', {
-        goal: goalSummary(result.goal, result.participantIds),
-        actor: actorCard(caller),
-        milestoneId: result.ticked.id,
-        milestoneTitle: result.ticked.title,
-        at: now.toISOString(),
-      });
-    }
-    const achiever = result.milestone.achievedBy;
+    const achiever = result.achievedBy;
     // Who reached it is not shown across a block (docs/security.md, Blocks).
-    if (achiever && (await this.queries.blockedAmong(callerId, [achiever])).size > 0) return { ...result.milestone, achievedBy: null };
-    return result.milestone;
+    if (achiever && (await this.queries.blockedAmong(callerId, [achiever])).size > 0) return { ...result, achievedBy: null };
+    return result;
   }
 
   /** The creator deletes a milestone; the goal's progress is recomputed. */

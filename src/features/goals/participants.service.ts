@@ -45,7 +45,7 @@ export class ParticipantsService {
     if (!caller) throw userNotFound();
     if (userId === goal.creatorId) throw alreadyParticipant();
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const locked = await new GoalsRepo(tx).lock(goalId);
       if (!locked) throw goalNotFound();
       if (locked.status === 'completed' || locked.status === 'cancelled') throw goalNotActive();
@@ -53,14 +53,13 @@ export class ParticipantsService {
       if ((await queries.notJoinable(goal.creatorId, [userId])).length > 0) throw participantsNotFriends([userId], 'user_id');
       const added = await new GoalsRepo(tx).upsertParticipant(goalId, userId, role, now);
       if (!added) throw alreadyParticipant();
-      return { goal: locked, participantIds: await queries.activeParticipantIds(goalId) };
-    });
-    this.bus.publish('goal.participant_added', {
-      goal: goalSummary(result.goal, result.participantIds),
-      actor: actorCard(caller),
-      userId,
-      role,
-      at: now.toISOString(),
+      await this.bus.publish(tx, 'goal.participant_added', {
+        goal: goalSummary(locked, await queries.activeParticipantIds(goalId)),
+        actor: actorCard(caller),
+        userId,
+        role,
+        at: now.toISOString(),
+      });
     });
     const [card] = await this.queries.participantCards(goalId, callerId, userId);
     if (!card) throw participantNotFound();
@@ -76,17 +75,16 @@ export class ParticipantsService {
     const caller = await this.queries.userCard(callerId);
     if (!caller) throw userNotFound();
     const now = this.clock.now();
-    const participantIds = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new GoalsRepo(tx);
       if (!(await repo.lock(goalId))) throw goalNotFound();
       if (!(await repo.leave(goalId, userId, now))) throw participantNotFound();
-      return new GoalReadsRepo(tx).activeParticipantIds(goalId);
-    });
-    this.bus.publish('goal.participant_removed', {
-      goal: goalSummary(goal, participantIds),
-      actor: actorCard(caller),
-      userId,
-      at: now.toISOString(),
+      await this.bus.publish(tx, 'goal.participant_removed', {
+        goal: goalSummary(goal, await new GoalReadsRepo(tx).activeParticipantIds(goalId)),
+        actor: actorCard(caller),
+        userId,
+        at: now.toISOString(),
+      });
     });
   }
 }
