@@ -184,16 +184,17 @@ export class GoalRemindersService {
    * Fires every reminder due at `now`, exactly once per occurrence, whatever the number of
    * processes calling this at the same time and however long the scheduler was down.
    *
-   * Design: no transaction and no row locks held across work. Each batch of due rows (oldest first)
-   * is read, the next occurrence after `now` computed for each, and the batch claimed in ONE
-   * compare-and-set UPDATE (`... where next_fire_at = <value read>`): for each occurrence exactly
-   * one caller's claim matches, and only that caller publishes, after its claim has committed.
-   * Losing a race costs a wasted read, never a duplicate. An occurrence due within the last hour
-   * fires late (a restart); an older one is skipped — either way the row jumps to the first
-   * occurrence after `now`, so missed occurrences never pile up. Reminders of inactive goals or of
+   * Design: no row locks held across the read. Each batch of due rows (oldest first) is read, the
+   * next occurrence after `now` computed for each, and the batch claimed in ONE compare-and-set
+   * UPDATE (`... where next_fire_at = <value read>`): for each occurrence exactly one caller's claim
+   * matches, and only that caller publishes, in the claim's transaction (the outbox: the reminder's
+   * jobs commit with the claim, or neither does). Losing a race costs a wasted read, never a
+   * duplicate. An occurrence due within the last hour fires late (a restart); an older one is
+   * skipped — either way the row jumps to the first occurrence after `now`, so missed occurrences
+   * never pile up. Reminders of inactive goals or of
    * participants who left are skipped the same way (they resume by themselves if the goal does).
-   * A crash between a claim's commit and the publish loses that one reminder rather than sending it
-   * twice (at most once; the window is the synchronous publish call).
+   * A crash cannot separate a claim from its event: a claimed occurrence is delivered at least once,
+   * and the notifier's idempotency per event keeps it to one notification.
    */
   async fireDueReminders(now: Date = this.clock.now()): Promise<FireResult> {
     const result: FireResult = { fired: 0, skipped: 0 };
@@ -202,25 +203,32 @@ export class GoalRemindersService {
       const due = await this.repo.findDue(now, this.fireBatchSize);
       if (due.length === 0) break;
       const claims = due.map((r) => this.claimFor(r, now, oldestToFire));
-      const won = await this.repo.claim(claims, now);
-      for (const [i, claim] of claims.entries()) {
-        if (!won.has(claim.id)) continue;
-        if (!claim.fire) {
-          result.skipped++;
-          continue;
+      const { won, fired, skipped } = await inTransaction(this.database, async (tx) => {
+        const won = await new GoalRemindersRepo(tx).claim(claims, now);
+        let fired = 0;
+        let skipped = 0;
+        for (const [i, claim] of claims.entries()) {
+          if (!won.has(claim.id)) continue;
+          if (!claim.fire) {
+            skipped++;
+            continue;
+          }
+          const r = due[i]!;
+          await this.bus.publish(tx, 'goal.reminder_due', {
+            reminderId: r.id,
+            goalId: r.goalId,
+            goalTitle: r.goalTitle,
+            userId: r.userId,
+            occurrence: formatLocal(r.nextFireAt, r.timezone),
+            timezone: r.timezone,
+            at: now.toISOString(),
+          });
+          fired++;
         }
-        const r = due[i]!;
-        this.bus.publish('goal.reminder_due', {
-          reminderId: r.id,
-          goalId: r.goalId,
-          goalTitle: r.goalTitle,
-          userId: r.userId,
-          occurrence: formatLocal(r.nextFireAt, r.timezone),
-          timezone: r.timezone,
-          at: now.toISOString(),
-        });
-        result.fired++;
-      }
+        return { won, fired, skipped };
+      });
+      result.fired += fired;
+      result.skipped += skipped;
       // A short batch was the last; a batch entirely claimed by other callers leaves the rest to them.
       if (due.length < this.fireBatchSize || won.size === 0) break;
     }
