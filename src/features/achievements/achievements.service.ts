@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
 import { isMet, measureKey, measureOf, METRICS, parseCriteria, type Criteria, type Metric } from './achievements.criteria.js';
@@ -23,7 +23,7 @@ export class AchievementsService {
   private readonly reportedBadCriteria = new Set<string>();
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly privacy: PrivacyService,
@@ -48,8 +48,8 @@ export class AchievementsService {
 
   /**
    * Evaluates every metric for the user: how achievements over metrics no event reports (first_memory
-   * reads `posts`) are awarded, and how anything a lost event missed (handlers run in-process) or a
-   * catalogue row added later gets awarded. One query when nothing unearned is within reach.
+   * reads `posts`) are awarded, and how anything an event has not awarded yet (its job still queued
+   * or dead-lettered) or a catalogue row added later gets awarded. One query when nothing unearned is within reach.
    */
   async catchUp(userId: string): Promise<void> {
     await this.evaluate(userId, METRICS);
@@ -63,7 +63,8 @@ export class AchievementsService {
   /**
    * Awards every active, not yet earned achievement whose criteria reads one of `metrics` and is met
    * by the user's current state. Idempotent and safe under concurrent calls: the award's insert
-   * decides, and `achievement.earned` is published only by the call whose insert happened.
+   * decides, and `achievement.earned` is published only by the call whose insert happened, in the
+   * insert's transaction.
    */
   async evaluate(userId: string, metrics: readonly Metric[]): Promise<void> {
     if (metrics.length === 0) return;
@@ -78,15 +79,17 @@ export class AchievementsService {
     const measured = await this.metrics.measure(userId, measures);
     for (const { rule, criteria } of candidates) {
       if (!isMet(criteria, measured.get(measureKey(measureOf(criteria))) ?? 0)) continue;
-      const earnedAt = await this.repo.award(userId, rule.id, this.clock.now());
-      if (!earnedAt) continue;
-      this.bus.publish('achievement.earned', {
-        userId,
-        achievementId: rule.id,
-        code: rule.code,
-        name: rule.name,
-        points: rule.points,
-        earnedAt: earnedAt.toISOString(),
+      await inTransaction(this.database, async (tx) => {
+        const earnedAt = await new AchievementsRepo(tx).award(userId, rule.id, this.clock.now());
+        if (!earnedAt) return;
+        await this.bus.publish(tx, 'achievement.earned', {
+          userId,
+          achievementId: rule.id,
+          code: rule.code,
+          name: rule.name,
+          points: rule.points,
+          earnedAt: earnedAt.toISOString(),
+        });
       });
     }
   }
