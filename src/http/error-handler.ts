@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnstorableText } from '../infra/db/errors.js';
 import { dependencyFailure } from '../infra/dependency-failure.js';
+import { noErrorReporting, type ErrorReporter } from '../infra/error-reporting/error-reporter.js';
 import { errorForLog } from '../infra/logger.js';
 import { AppError, type AppErrorDetail, type AppErrorKind } from '../lib/app-error.js';
 import { CONTROL_CHARACTER_MESSAGES } from './schemas.js';
@@ -61,8 +62,12 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.status(status).send({ error: { code, message, details } });
 }
 
-/** The only place where failures become HTTP statuses and error bodies (DESIGN.md §5). */
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * The only place where failures become HTTP statuses and error bodies (DESIGN.md §5). Unexpected
+ * errors (the 500s) also go to the error reporter: method, route pattern and user id, nothing else
+ * of the request.
+ */
+export function registerErrorHandling(app: FastifyInstance, errorReporter: ErrorReporter = noErrorReporting): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -103,6 +108,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Only a projection is logged: a driver error's message and fields hold the statement's parameters.
     request.log.error({ err: errorForLog(error) }, 'unhandled error');
+    errorReporter.report({
+      error,
+      source: 'http',
+      request: { method: request.method, route: request.routeOptions.url ?? 'unknown route', requestId: request.id },
+      userId: request.principal?.userId,
+    });
     return send(reply, 500, 'internal_error', 'Something went wrong on our side');
   });
 
