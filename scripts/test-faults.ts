@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     const admin = new pg.Client({ connectionString: cluster.url() });
     await admin.connect();
     await admin.query('alter database tribe_faults set synchronous_commit = on');
-    const { rows } = await admin.query<{ v: string }>('show server_version');
+    const { rows } = await admin.query<{ v: string }>("select current_setting('server_version') as v");
     await admin.end();
     db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
     db.on('error', () => undefined);

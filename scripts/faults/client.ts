@@ -60,7 +60,7 @@ export interface User {
   password: string;
 }
 
-/** Registers a user through the API (which owes a verification mail). */
+/** Registers a user through the API (which owes a verification mail) and opens them to friend requests. */
 export async function register(base: string, tag: string): Promise<User> {
   const suffix = randomBytes(4).toString('hex');
   const username = `${tag}_${suffix}`.slice(0, 30);
@@ -73,6 +73,8 @@ export async function register(base: string, tag: string): Promise<User> {
     password,
     confirm_password: password,
   });
+  // Open to friend requests from anyone (the default asks for a friend in common).
+  await must(base, 'PUT', '/api/v1/settings/privacy', body.access_token, { who_can_send_friend_requests: 'everyone' });
   return { id: body.user.id, email, username, token: body.access_token, password };
 }
 

@@ -77,7 +77,8 @@ export async function workerKilledMidJob(run: Run): Promise<ScenarioResult> {
     simulated = true;
     await expireActiveJobsNow(run.db, run.databaseUrl, active.map((j) => j.id));
   }
-  await waitForDrain(run.db);
+  const drain = await waitForDrain(run.db);
+  if (!drain.drained) failures.push(`queues not drained: ${drain.open.join(', ')}`);
   const recovered = (performance.now() - killedAt) / 1000;
 
   const fx = new Effects(run.db, path.join(run.deployment.dataDir, 'mail'));

@@ -77,7 +77,7 @@ export async function dependencyRestarts(run: Run): Promise<ScenarioResult[]> {
     () => run.redis.start(),
   );
 
-  await waitForDrain(run.db);
+  const drain = await waitForDrain(run.db);
   const fx = new Effects(run.db, path.join(run.deployment.dataDir, 'mail'));
   const { rows: sent } = await run.db.query<{ id: string; key: string }>(
     `select id, client_message_id as key from messages where sender_id = $1 and client_message_id like 's4-%'`,
@@ -103,6 +103,7 @@ export async function dependencyRestarts(run: Run): Promise<ScenarioResult[]> {
     return out;
   };
   const failures = [...judge(pg.figures, 'PostgreSQL'), ...judge(redis.figures, 'Redis'), ...effectFailures(effects)];
+  if (!drain.drained) failures.push(`queues not drained: ${drain.open.join(', ')}`);
   for (const w of run.workers) if (!w.alive) failures.push(`${w.name} died during the outages`);
   if (trouble.failed + trouble.dead > 0) failures.push(`jobs failed for good: ${trouble.errors.join(' | ')}`);
   const lostFromLog = ok(after) && !after.body.resync_required && [...ackedBeforeRedis].length > 0 && after.body.latest_seq < seqBeforeRedis;
