@@ -212,10 +212,10 @@ describe('each achievement is awarded once', () => {
     await contribute(me, goal.id, 5);
     const payload = (await capture.events())[0]!.payload;
     capture.stop();
-    const replay = () => t.ctx.bus.publish('goal.contribution_added', payload);
-    replay();
+    const replay = () => t.ctx.bus.publish(t.ctx.database.db, 'goal.contribution_added', payload);
+    await replay();
     await t.ctx.bus.drain();
-    for (let i = 0; i < 5; i++) replay();
+    await Promise.all(Array.from({ length: 5 }, replay));
     await t.ctx.bus.drain();
     const events = earnedEvents('first_contribution', await rec.events());
     rec.stop();

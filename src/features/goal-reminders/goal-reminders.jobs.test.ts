@@ -69,7 +69,7 @@ async function runEvery(stepMs: number, until: string): Promise<void> {
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  t.ctx.bus.subscribe('goal.reminder_due', (e) => void events.push(e));
+  t.ctx.bus.onCommit('goal.reminder_due', (e) => void events.push(e));
 });
 afterAll(async () => t.close());
 afterEach(async () => {

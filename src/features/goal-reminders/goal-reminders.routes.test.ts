@@ -381,7 +381,7 @@ describe('leaving a goal', () => {
     await req('POST', base(goalId), b, { reminder_type: 'daily', reminder_time: '08:00' });
     await req('POST', base(otherGoal), b, { reminder_type: 'daily', reminder_time: '08:00' });
     await t.ctx.database.db.execute(sql`update goal_participants set left_at = now() where goal_id = ${goalId} and user_id = ${b.id}`);
-    t.ctx.bus.publish('goal.participant_removed', {
+    await t.ctx.bus.publish(t.ctx.database.db, 'goal.participant_removed', {
       goal: { goalId, title: 'Run a marathon', goalType: 'group', category: null, isPublic: false, creatorId: a.id, participantIds: [a.id] },
       actor: { id: b.id, username: b.username, fullName: 'B', profileImageUrl: null },
       userId: b.id,

@@ -64,7 +64,7 @@ describe(`concurrent contributions (${productionMode ? 'PostgreSQL' : 'PGlite'})
     const everyone = [creator, ...members];
     const goal = await createGoal(t, creator, { goal_type: 'group', target_amount: 10, participant_ids: members.map((m) => m.id) });
     let completedEvents = 0;
-    t.ctx.bus.subscribe('goal.completed', (e) => {
+    t.ctx.bus.onCommit('goal.completed', (e) => {
       if (e.goal.goalId === goal.id) completedEvents += 1;
     });
 
