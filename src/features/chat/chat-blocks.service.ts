@@ -1,5 +1,5 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import { ConversationReadsRepo } from './conversations.reads.repo.js';
 import { ConversationsRepo } from './conversations.repo.js';
 import './chat.events.js';
@@ -10,20 +10,21 @@ import './chat.events.js';
  * `chat.block_visibility_changed` tells open clients which shared conversations and goals to refetch.
  */
 export class ChatBlocksService {
-  private readonly repo: ConversationsRepo;
   private readonly queries: ConversationReadsRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
   ) {
-    this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationReadsRepo(database.db);
   }
 
+  /** Recounts the pair's unread counts in their shared chats and publishes the change in the recount's transaction. */
   async blockChanged(blockerId: string, blockedId: string, blocked: boolean): Promise<void> {
     const shared = await this.queries.sharedBetween(blockerId, blockedId);
-    await this.repo.recountUnread(shared.conversationIds, [blockerId, blockedId]);
-    this.bus.publish('chat.block_visibility_changed', { blockerId, blockedId, blocked, ...shared });
+    await inTransaction(this.database, async (tx) => {
+      await new ConversationsRepo(tx).recountUnread(shared.conversationIds, [blockerId, blockedId]);
+      await this.bus.publish(tx, 'chat.block_visibility_changed', { blockerId, blockedId, blocked, ...shared });
+    });
   }
 }

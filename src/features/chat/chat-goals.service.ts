@@ -37,7 +37,7 @@ export class ChatGoalsService {
   ) {
     this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationReadsRepo(database.db);
-    this.publisher = new ChatPublisher(database.db, bus);
+    this.publisher = new ChatPublisher(bus);
   }
 
   /** The goal's chat, created (named after the goal, its creator as admin) when missing. Individual goals have none. */
@@ -60,12 +60,11 @@ export class ChatGoalsService {
       });
       if (row) {
         await repo.join(row.id, members.map((userId) => ({ userId, role: userId === goal.creatorId ? ('admin' as const) : ('member' as const) })), now);
+        await this.publisher.membersChanged(tx, row.id, members, [], now);
       }
       return row;
     });
-    if (!created) return this.repo.findByGoal(goal.goalId);
-    await this.publisher.membersChanged(created.id, members, [], now);
-    return created;
+    return created ?? this.repo.findByGoal(goal.goalId);
   }
 
   /** A participant joined the goal: they join its chat, with a system message. */
@@ -75,22 +74,21 @@ export class ChatGoalsService {
     const [card] = await this.queries.userCards([userId]);
     const name = card?.fullName ?? 'Someone';
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       await repo.lock(conversation.id);
       const added = await repo.join(conversation.id, [{ userId, role: 'member' }], now);
-      if (added.length === 0) return undefined;
-      return postSystemMessage(tx, {
+      if (added.length === 0) return;
+      const message = await postSystemMessage(tx, {
         conversationId: conversation.id,
         messageType: 'system',
         content: actor.id === userId ? `${name} joined the goal` : `${actor.fullName} added ${name} to the goal`,
         metadata: { event: 'members_added', goal_id: goal.goalId, goal_title: goal.title, actor_id: actor.id, user_ids: [userId] },
         at: now,
       });
+      if (message) await this.publisher.messageSent(tx, message);
+      await this.publisher.membersChanged(tx, conversation.id, [userId], [], now);
     });
-    if (!result) return;
-    await this.publisher.messageSent(result);
-    await this.publisher.membersChanged(conversation.id, [userId], [], now);
   }
 
   /** A participant left (or was removed from) the goal: they leave its chat, with a system message. */
@@ -101,22 +99,21 @@ export class ChatGoalsService {
     const [card] = await this.queries.userCards([userId]);
     const name = card?.fullName ?? 'Someone';
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       await repo.lock(conversation.id);
-      if (!(await repo.leave(conversation.id, userId, now))) return undefined;
+      if (!(await repo.leave(conversation.id, userId, now))) return;
       await repo.ensureAdmin(conversation.id);
-      return postSystemMessage(tx, {
+      const message = await postSystemMessage(tx, {
         conversationId: conversation.id,
         messageType: 'system',
         content: actor.id === userId ? `${name} left the goal` : `${actor.fullName} removed ${name} from the goal`,
         metadata: { event: 'member_removed', goal_id: goal.goalId, goal_title: goal.title, actor_id: actor.id, user_ids: [userId] },
         at: now,
       });
+      if (message) await this.publisher.messageSent(tx, message);
+      await this.publisher.membersChanged(tx, conversation.id, [], [userId], now);
     });
-    if (!result) return;
-    await this.publisher.messageSent(result);
-    await this.publisher.membersChanged(conversation.id, [], [userId], now);
   }
 
   /** Posts a goal update (contribution, milestone, completion) into the goal's chat, once per key. */
@@ -131,10 +128,10 @@ export class ChatGoalsService {
       key: update.key,
       at: update.at,
     };
-    const row = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       await new ConversationsRepo(tx).lock(conversation.id);
-      return postSystemMessage(tx, message);
+      const row = await postSystemMessage(tx, message);
+      if (row) await this.publisher.messageSent(tx, row);
     });
-    if (row) await this.publisher.messageSent(row);
   }
 }

@@ -109,10 +109,10 @@ describe('group goal chats', () => {
       milestoneTitle: 'Week one',
       at: new Date().toISOString(),
     };
-    t.ctx.bus.publish('goal.milestone_achieved', payload);
-    t.ctx.bus.publish('goal.milestone_achieved', payload);
+    const deliver = () => t.ctx.bus.publish(t.ctx.database.db, 'goal.milestone_achieved', payload);
+    await Promise.all([deliver(), deliver()]);
     await t.ctx.bus.drain();
-    t.ctx.bus.publish('goal.milestone_achieved', payload);
+    await deliver();
     await t.ctx.bus.drain();
     const chat = (await goalChat(brian, goalId)) as ConversationJson;
     expect((await messages(brian, chat.id)).filter((m) => m.metadata?.milestone_id === payload.milestoneId)).toHaveLength(1);

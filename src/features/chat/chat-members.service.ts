@@ -35,7 +35,7 @@ export class ChatMembersService {
   ) {
     this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationReadsRepo(database.db);
-    this.publisher = new ChatPublisher(database.db, bus);
+    this.publisher = new ChatPublisher(bus);
   }
 
   private async groupMembership(callerId: string, conversationId: string): Promise<Membership> {
@@ -58,7 +58,7 @@ export class ChatMembersService {
     const cards = await this.queries.userCards([callerId, ...candidates]);
     const nameOf = new Map(cards.map((c: UserCardRow) => [c.id, c.fullName]));
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       if (!(await repo.lock(conversationId))) throw conversationNotFound();
       if (!(await repo.isParticipant(conversationId, callerId))) throw conversationNotFound();
@@ -73,10 +73,9 @@ export class ChatMembersService {
         metadata: { event: 'members_added', actor_id: callerId, user_ids: ordered },
         at: now,
       });
-      return { added: ordered, message };
+      if (message) await this.publisher.messageSent(tx, message);
+      await this.publisher.membersChanged(tx, conversationId, ordered, [], now);
     });
-    if (result.message) await this.publisher.messageSent(result.message);
-    await this.publisher.membersChanged(conversationId, result.added, [], now);
     const view = await this.queries.view(callerId, conversationId);
     if (!view) throw conversationNotFound();
     return this.images.resolveConversation(view);
@@ -91,22 +90,22 @@ export class ChatMembersService {
     const nameOf = new Map(cards.map((c) => [c.id, c.fullName]));
     const now = this.clock.now();
     const target = userId.toLowerCase();
-    const message = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       if (!(await repo.lock(conversationId))) throw conversationNotFound();
       if (!self && !(await repo.isParticipant(conversationId, callerId))) throw conversationNotFound();
       if (!(await repo.leave(conversationId, target, now))) throw participantNotFound();
       await repo.ensureAdmin(conversationId);
       const actor = nameOf.get(callerId) ?? 'Someone';
-      return postSystemMessage(tx, {
+      const message = await postSystemMessage(tx, {
         conversationId,
         messageType: 'system',
         content: self ? `${actor} left the group` : `${actor} removed ${nameOf.get(target) ?? 'someone'}`,
         metadata: { event: self ? 'member_left' : 'member_removed', actor_id: callerId, user_ids: [target] },
         at: now,
       });
+      if (message) await this.publisher.messageSent(tx, message);
+      await this.publisher.membersChanged(tx, conversationId, [], [target], now);
     });
-    if (message) await this.publisher.messageSent(message);
-    await this.publisher.membersChanged(conversationId, [], [target], now);
   }
 }

@@ -59,31 +59,25 @@ function recipientGroups(view: MessageView, audience: readonly MessageAudienceRo
   return groups.filter((g) => g.audience.length > 0);
 }
 
-/** Publishes chat events after commit, with the message exactly as GET messages shows it to each recipient. */
+/**
+ * Publishes chat events inside the transaction of the write they report (the outbox), with the
+ * message exactly as GET messages shows it to each recipient. What it reads it reads through the
+ * handle it is given: the writing transaction sees the rows it wrote, which a root handle would not.
+ */
 export class ChatPublisher {
-  private readonly conversations: ConversationsRepo;
-  private readonly conversationQueries: ConversationReadsRepo;
-  private readonly queries: MessageReadsRepo;
+  constructor(private readonly bus: EventBus) {}
 
-  constructor(
-    db: Db,
-    private readonly bus: EventBus,
-  ) {
-    this.conversations = new ConversationsRepo(db);
-    this.conversationQueries = new ConversationReadsRepo(db);
-    this.queries = new MessageReadsRepo(db);
+  /** `message.sent` to the current participants who may see it (muted ones named, for pushes), in `tx`. */
+  async messageSent(tx: Db, message: Pick<MessageRow, 'id' | 'conversationId'>): Promise<void> {
+    const queries = new MessageReadsRepo(tx);
+    const [view, audience] = await Promise.all([queries.one(message.id), queries.audience(message.id)]);
+    if (view) await this.publishSent(tx, view, audience);
   }
 
-  /** `message.sent` to the current participants who may see it (muted ones named, for pushes). */
-  async messageSent(message: Pick<MessageRow, 'id' | 'conversationId'>): Promise<void> {
-    const [view, audience] = await Promise.all([this.queries.one(message.id), this.queries.audience(message.id)]);
-    if (view) this.publishSent(view, audience);
-  }
-
-  /** `message.sent` for a message whose view and audience the caller already holds. */
-  publishSent(view: MessageView, audience: readonly MessageAudienceRow[]): void {
+  /** `message.sent` for a message whose view and audience the caller already holds, in `tx`. */
+  async publishSent(tx: Db, view: MessageView, audience: readonly MessageAudienceRow[]): Promise<void> {
     for (const group of recipientGroups(view, audience)) {
-      this.bus.publish('message.sent', {
+      await this.bus.publish(tx, 'message.sent', {
         conversationId: view.conversationId,
         participantIds: group.audience.map((p) => p.userId),
         mutedParticipantIds: group.audience.filter((p) => p.isMuted).map((p) => p.userId),
@@ -94,11 +88,11 @@ export class ChatPublisher {
     }
   }
 
-  /** `message.edited` to the current participants who may see the message; `view` is its neutral view (no viewer). */
-  async messageEdited(view: MessageView, at: Date): Promise<void> {
-    const audience = await this.queries.audience(view.id);
+  /** `message.edited` to the current participants who may see the message, in `tx`; `view` is its neutral view (no viewer). */
+  async messageEdited(tx: Db, view: MessageView, at: Date): Promise<void> {
+    const audience = await new MessageReadsRepo(tx).audience(view.id);
     for (const group of recipientGroups(view, audience)) {
-      this.bus.publish('message.edited', {
+      await this.bus.publish(tx, 'message.edited', {
         conversationId: view.conversationId,
         participantIds: group.audience.map((p) => p.userId),
         message: toMessageJson(group.view),
@@ -108,28 +102,24 @@ export class ChatPublisher {
   }
 
   /** The current participants from whom no block hides the message. */
-  async audienceIds(messageId: string): Promise<string[]> {
-    return (await this.queries.audience(messageId)).filter((p) => !p.hidden).map((p) => p.userId);
+  async audienceIds(db: Db, messageId: string): Promise<string[]> {
+    return (await new MessageReadsRepo(db).audience(messageId)).filter((p) => !p.hidden).map((p) => p.userId);
   }
 
   /** The current participants who may see `userId`'s activity here (in a group, none blocked with them either way). */
-  async participantsSeeing(conversationId: string, userId: string): Promise<string[]> {
-    return this.conversationQueries.participantsSeeing(conversationId, userId);
+  async participantsSeeing(db: Db, conversationId: string, userId: string): Promise<string[]> {
+    return new ConversationReadsRepo(db).participantsSeeing(conversationId, userId);
   }
 
-  async participantIds(conversationId: string): Promise<string[]> {
-    return (await this.conversations.currentParticipants(conversationId)).map((p) => p.userId);
-  }
-
-  /** `conversation.members_changed`; `participantIds` are the members after the change. */
-  async membersChanged(conversationId: string, addedIds: string[], removedIds: string[], at: Date): Promise<void> {
+  /** `conversation.members_changed` in `tx`; `participantIds` are the members after the change. */
+  async membersChanged(tx: Db, conversationId: string, addedIds: string[], removedIds: string[], at: Date): Promise<void> {
     if (addedIds.length === 0 && removedIds.length === 0) return;
     // Members blocked either way with someone who joined or left are not told of it (unless they are among them).
     const changed = new Set([...addedIds, ...removedIds]);
-    const members = await this.participantIds(conversationId);
-    const blocked = await this.conversationQueries.blockedWithAny([...changed], members.filter((id) => !changed.has(id)));
+    const members = (await new ConversationsRepo(tx).currentParticipants(conversationId)).map((p) => p.userId);
+    const blocked = await new ConversationReadsRepo(tx).blockedWithAny([...changed], members.filter((id) => !changed.has(id)));
     const participantIds = members.filter((id) => !blocked.has(id));
-    this.bus.publish('conversation.members_changed', {
+    await this.bus.publish(tx, 'conversation.members_changed', {
       conversationId,
       participantIds,
       addedIds,

@@ -1,5 +1,6 @@
 /** Helpers shared by the chat feature's tests (not a test file itself). */
 import { sql } from 'drizzle-orm';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { expect, vi } from 'vitest';
 import type { AppContext } from '../../context.js';
@@ -64,20 +65,93 @@ export async function sendMessage(t: TestApp, who: TestUser, conversationId: str
   return res.json<MessageJson>();
 }
 
+/** One statement a test saw: its SQL text and the transaction it ran in (undefined: none). */
+export interface SeenStatement {
+  text: string;
+  transaction: number | undefined;
+}
+
+/** What a transaction's control statements look like (not counted as statements of the work). */
+const CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
+
+function textOf(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  return (arg as { text?: string } | undefined)?.text ?? '';
+}
+
 /**
- * How many statements `work` sends to the database: every query of PGlite's one connection
- * (embedded), or of every node-postgres connection of this process (production: both pools, the
- * prepared statements included). Run it where nothing else queries meanwhile (no event handlers).
+ * The statements this process sends to the database while `work` runs, in order, BEGIN and COMMIT
+ * left out, each with the transaction it ran in: PGlite's one connection (a query inside
+ * `transaction()` belongs to that transaction), or every node-postgres connection (production:
+ * both pools, the prepared statements included; a statement belongs to the transaction its
+ * connection opened with BEGIN). The job engine's own polling runs meanwhile in test apps: tell it
+ * apart by its schema (`pgboss.`).
  */
-export async function statementsDuring(database: Database, work: () => Promise<unknown>): Promise<number> {
-  const embedded = (database as Partial<{ client: { query: () => unknown; exec: () => unknown } }>).client;
-  const spies = embedded ? [vi.spyOn(embedded, 'query'), vi.spyOn(embedded, 'exec')] : [vi.spyOn(pg.Client.prototype, 'query')];
+export async function statementsDuring(database: Database, work: () => Promise<unknown>): Promise<SeenStatement[]> {
+  const seen: SeenStatement[] = [];
+  let transactions = 0;
+  const record = (text: string, transaction: number | undefined) => {
+    if (!CONTROL.test(text)) seen.push({ text, transaction });
+  };
+  const embedded = (database as Partial<{ client: PGlite }>).client;
+  const spies: Array<{ mockRestore(): void }> = [];
+  if (embedded) {
+    const query = embedded.query.bind(embedded);
+    const exec = embedded.exec.bind(embedded);
+    const transaction = embedded.transaction.bind(embedded);
+    spies.push(
+      vi.spyOn(embedded, 'query').mockImplementation((text, ...rest) => (record(textOf(text), undefined), query(text, ...rest))),
+      vi.spyOn(embedded, 'exec').mockImplementation((text, ...rest) => (record(textOf(text), undefined), exec(text, ...rest))),
+      vi.spyOn(embedded, 'transaction').mockImplementation((callback) => {
+        const id = ++transactions;
+        return transaction((tx) =>
+          callback(
+            new Proxy(tx, {
+              get(target, property) {
+                const value: unknown = Reflect.get(target, property, target);
+                if (typeof value !== 'function') return value;
+                if (property !== 'query' && property !== 'exec') return value.bind(target);
+                return (text: unknown, ...rest: unknown[]) => {
+                  record(textOf(text), id);
+                  return (value as (...a: unknown[]) => unknown).apply(target, [text, ...rest]);
+                };
+              },
+            }),
+          ),
+        );
+      }),
+    );
+  } else {
+    const open = new WeakMap<object, number>();
+    const query = pg.Client.prototype.query;
+    spies.push(
+      vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        const text = textOf(args[0]);
+        if (/^\s*begin\b/i.test(text)) open.set(this, ++transactions);
+        record(text, open.get(this));
+        if (/^\s*(commit|rollback)\b/i.test(text)) open.delete(this);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as never),
+    );
+  }
   try {
     await work();
-    return spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
+    return seen;
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
+}
+
+/** The statements of the transaction that ran a statement matching `marker`, and what this process ran before it outside the job engine. */
+export function transactionOf(seen: readonly SeenStatement[], marker: RegExp): { before: string[]; inside: string[] } {
+  const index = seen.findIndex((s) => marker.test(s.text));
+  if (index < 0) throw new Error(`no statement matching ${marker} ran`);
+  const transaction = seen[index]!.transaction;
+  const first = transaction === undefined ? index : seen.findIndex((s) => s.transaction === transaction);
+  return {
+    before: seen.slice(0, first).filter((s) => s.transaction === undefined && !/\bpgboss\./i.test(s.text)).map((s) => s.text),
+    inside: transaction === undefined ? [seen[index]!.text] : seen.filter((s) => s.transaction === transaction).map((s) => s.text),
+  };
 }
 
 /** Sets a user's who_can_send_messages. */

@@ -56,7 +56,7 @@ export class ConversationsService {
   ) {
     this.repo = new ConversationsRepo(database.db);
     this.queries = new ConversationReadsRepo(database.db);
-    this.publisher = new ChatPublisher(database.db, bus);
+    this.publisher = new ChatPublisher(bus);
     this.members = new ChatMembersService(database, bus, clock, images);
   }
 
@@ -131,6 +131,7 @@ export class ConversationsService {
       const row = await repo.insertDirect({ conversationType: 'direct', isGroup: false, directKey, createdBy: callerId, createdAt: now, updatedAt: now });
       if (row) {
         await repo.join(row.id, [{ userId: callerId, role: 'member' }, { userId: otherId, role: 'member' }], now);
+        await this.publisher.membersChanged(tx, row.id, [callerId, otherId], [], now);
       }
       return row;
     });
@@ -141,7 +142,6 @@ export class ConversationsService {
       await this.repo.setOwn(winner.id, callerId, { hiddenAt: null });
       return { id: winner.id, created: false };
     }
-    await this.publisher.membersChanged(inserted.id, [callerId, otherId], [], now);
     return { id: inserted.id, created: true };
   }
 
@@ -162,9 +162,9 @@ export class ConversationsService {
         updatedAt: now,
       });
       await repo.join(conversation.id, [{ userId: callerId, role: 'admin' }, ...others.map((userId) => ({ userId, role: 'member' as const }))], now);
+      await this.publisher.membersChanged(tx, conversation.id, [callerId, ...others], [], now);
       return conversation;
     });
-    await this.publisher.membersChanged(row.id, [callerId, ...others], [], now);
     return { id: row.id, created: true };
   }
 
@@ -214,17 +214,17 @@ export class ConversationsService {
     const parts: string[] = [];
     if (changed.includes('name')) parts.push(values.name ? `renamed the group to "${values.name}"` : 'removed the group name');
     if (changed.includes('image_url')) parts.push(values.imageUrl ? 'changed the group image' : 'removed the group image');
-    const message = await inTransaction(this.database, async (tx) => {
+    await inTransaction(this.database, async (tx) => {
       await new ConversationsRepo(tx).update(conversation.id, values, now);
-      return postSystemMessage(tx, {
+      const message = await postSystemMessage(tx, {
         conversationId: conversation.id,
         messageType: 'system',
         content: `${actor} ${parts.join(' and ')}`,
         metadata: { event: 'group_updated', actor_id: callerId, changed, name: values.name ?? conversation.name },
         at: now,
       });
+      if (message) await this.publisher.messageSent(tx, message);
     });
-    if (message) await this.publisher.messageSent(message);
   }
 
   /**

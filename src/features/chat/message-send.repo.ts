@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../infra/db/database.js';
+import type { Db } from '../../infra/db/database.js';
+import { queryRows } from '../../infra/db/rows.js';
 import { blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
 import { hiddenByBlock } from '../privacy/group-message-visibility.sql.js';
 import type { UserConversationType } from './chat.vocabulary.js';
@@ -48,24 +49,27 @@ interface SendRow extends MessageViewRow {
 }
 
 /**
- * The send path of a user message as ONE prepared statement: it checks the sender's membership, the
+ * The send path of a user message as ONE statement: it checks the sender's membership, the
  * client_message_id (a retry writes nothing, and returns the first message even if the recipient's
  * rules changed since), whether a direct conversation's other participant accepts messages from
  * the sender (privacy.sql.ts `mayMessage`: their who_can_send_messages and blocks) and the reply
  * target, then inserts the message, moves the conversation's activity, counts one unread for every
  * other current participant from whom no block hides the sender (un-hiding the chat;
  * chat.blocks.sql.ts) and returns the message as GET messages shows it, with who may see it. A direct
- * message is one round trip like a group message.
+ * message is one round trip like a group message. Run it through the transaction that publishes
+ * the message's event (the outbox), so the message and its jobs commit together.
  */
 export class MessageSendRepo {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly db: Db) {}
 
   async send(m: NewUserMessage): Promise<SendOutcome> {
     const at = m.at.toISOString();
     const participant = sql`conversation_participants.user_id`;
     // In a group, a block hides the sender's messages from the other user (a direct message is never sent across one).
     const hidden = sql`((select conversation_type from context) <> 'direct' and ${blockedEitherWay(sql`${m.senderId}::uuid`, participant)})`;
-    const [row] = await this.database.queryPrepared<SendRow>(sql`with context as (
+    const [row] = await queryRows<SendRow>(
+      this.db,
+      sql`with context as (
         select c.id as conversation_id, c.conversation_type,
           (select e.id::text from messages e
             where e.conversation_id = c.id and e.sender_id = p.user_id and e.client_message_id = ${m.clientMessageId}::varchar) as earlier_id,
@@ -104,7 +108,8 @@ export class MessageSendRepo {
       )
       select context.conversation_type, context.earlier_id, context.allowed, context.reply_found, ${VIEW_COLUMNS},
         (select coalesce(json_agg(json_build_array(user_id, is_muted, hidden, reply_hidden)), '[]'::json) from participants) as participants
-      from context left join m on true ${VIEW_JOINS}`);
+      from context left join m on true ${VIEW_JOINS}`,
+    );
     if (!row) return { kind: 'not_participant' };
     if (row.id) {
       const participants = (typeof row.participants === 'string' ? JSON.parse(row.participants) : row.participants) as Array<

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { InProcessEventBus } from '../../infra/bus/event-bus.js';
 import {
   countWhere,
   NO_RATE_LIMITS,
@@ -10,6 +9,7 @@ import {
   sendMessage,
   setMessageAudience,
   statementsDuring,
+  transactionOf,
   UNKNOWN_ID,
   unreadOf,
   type ConversationJson,
@@ -17,7 +17,7 @@ import {
 } from './chat.test-helpers.js';
 import { http } from '../../../test/http.js';
 import { capture } from '../../../test/capture.js';
-import { MessagesService, type SendMessageInput } from './messages.service.js';
+import type { SendMessageInput } from './messages.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -155,9 +155,16 @@ describe('POST /api/v1/conversations/:id/messages', () => {
   });
 });
 
-describe('issue 16: a direct message is one statement', () => {
-  /** A MessagesService on a bus nobody listens to: only the send path's own statements run. */
-  const quietMessages = () => new MessagesService(t.ctx.database, new InProcessEventBus(t.ctx.logger), t.ctx.clock, t.ctx.services.chatAttachments);
+describe('issues 16 and 17: a message is one statement, in a transaction with its events’ jobs', () => {
+  const SEND = /^\s*with context as/i;
+  const JOB_INSERT = /insert into pgboss\.job/i;
+  /** The send's statements: what ran before its transaction (nothing) and inside it, each named. */
+  const sendStatements = async (work: () => Promise<unknown>) => {
+    await t.ctx.bus.drain();
+    const { before, inside } = transactionOf(await statementsDuring(t.ctx.database, work), SEND);
+    const name = (text: string) => (SEND.test(text) ? 'send' : JOB_INSERT.test(text) ? 'job insert' : text);
+    return { before: before.map(name), inside: inside.map(name) };
+  };
   const text = (content: string, clientMessageId: string | null = null): SendMessageInput => ({
     content,
     messageType: 'text',
@@ -166,23 +173,24 @@ describe('issue 16: a direct message is one statement', () => {
     clientMessageId,
   });
 
-  it('a direct message, like a group message, runs ONE statement (the recipient’s rules are checked inside it)', async () => {
+  it('a direct message, like a group message, runs ONE data statement (the recipient’s rules are checked inside it) and the job insert, in one transaction', async () => {
     const { me, a, group, direct } = await world();
-    const messages = quietMessages();
+    const messages = t.ctx.services.messages;
     await messages.send(me.id, group.id, text('warm up the connections'));
-    const directStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, direct.id, text('hi')));
-    const groupStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, group.id, text('hi all')));
+    const directStatements = await sendStatements(() => messages.send(me.id, direct.id, text('hi')));
+    const groupStatements = await sendStatements(() => messages.send(me.id, group.id, text('hi all')));
     // A stranger who accepts messages from everyone: the other branch of the rule, one statement too.
     const stranger = await makeUser(t.ctx);
     await setMessageAudience(t.ctx, stranger, 'everyone');
     const open = await openConversation(t, me, 'direct', [stranger]);
-    const strangerStatements = await statementsDuring(t.ctx.database, () => messages.send(me.id, open.id, text('hello stranger')));
-    expect([directStatements, groupStatements, strangerStatements]).toEqual([1, 1, 1]);
+    const strangerStatements = await sendStatements(() => messages.send(me.id, open.id, text('hello stranger')));
+    const oneSend = { before: [], inside: ['send', 'job insert'] };
+    expect([directStatements, groupStatements, strangerStatements]).toEqual([oneSend, oneSend, oneSend]);
     expect(await countWhere(t.ctx, sql`select count(*)::int as n from messages where conversation_id = ${direct.id} and sender_id = ${me.id}`)).toBe(1);
     expect(await unreadOf(t.ctx, a, direct.id)).toBe(1);
   });
 
-  it('a message the recipient refuses (their setting, a block either way) is 403 in one statement and writes nothing: no row, no unread, no activity, no event', async () => {
+  it('a message the recipient refuses (their setting, a block either way) is 403 in one statement and writes nothing: no row, no unread, no activity, no event, no job', async () => {
     const { me, a, direct } = await world();
     const first = await sendMessage(t, me, direct.id, 'while friends');
     const activity = async () =>
@@ -190,10 +198,9 @@ describe('issue 16: a direct message is one statement', () => {
     const lastActivity = await activity();
     const sent = capture(t.ctx, 'message.sent');
     await t.ctx.database.db.execute(sql`delete from friendships where (user_id = ${me.id} and friend_id = ${a.id}) or (user_id = ${a.id} and friend_id = ${me.id})`);
-    const messages = quietMessages();
     let refusal: unknown;
-    const statements = await statementsDuring(t.ctx.database, () => messages.send(me.id, direct.id, text('still there?')).catch((err: unknown) => (refusal = err)));
-    expect(statements).toBe(1);
+    const statements = await sendStatements(() => t.ctx.services.messages.send(me.id, direct.id, text('still there?')).catch((err: unknown) => (refusal = err)));
+    expect(statements).toEqual({ before: [], inside: ['send'] });
     expect(refusal).toMatchObject({ code: 'messages_not_allowed' });
     await setMessageAudience(t.ctx, a, 'everyone');
     await makeBlock(t.ctx, a, me);

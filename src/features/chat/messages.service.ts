@@ -43,7 +43,6 @@ export class MessagesService {
   private readonly queries: MessageReadsRepo;
   private readonly repo: MessagesRepo;
   private readonly publisher: ChatPublisher;
-  private readonly sending: MessageSendRepo;
 
   constructor(
     private readonly database: Database,
@@ -54,8 +53,7 @@ export class MessagesService {
     this.conversations = new ConversationsRepo(database.db);
     this.queries = new MessageReadsRepo(database.db);
     this.repo = new MessagesRepo(database.db);
-    this.publisher = new ChatPublisher(database.db, bus);
-    this.sending = new MessageSendRepo(database);
+    this.publisher = new ChatPublisher(bus);
   }
 
   private async membership(callerId: string, conversationId: string): Promise<Membership> {
@@ -78,7 +76,8 @@ export class MessagesService {
    * Sends a message. A retry with the same client_message_id returns the first message
    * (`created: false`) and changes nothing. Direct messages check the recipient's
    * who_can_send_messages and blocks at send time. One statement does every check and the write,
-   * for a direct message as for a group message (message-send.repo.ts).
+   * for a direct message as for a group message (message-send.repo.ts); its transaction holds that
+   * statement and the `message.sent` jobs, nothing else (no read).
    */
   async send(callerId: string, conversationId: string, input: SendMessageInput): Promise<{ message: MessageView; created: boolean }> {
     if (input.messageType === 'text' && !input.content.trim()) {
@@ -96,7 +95,13 @@ export class MessagesService {
       mediaThumbnailUrl: media.thumbnailRef,
       at: this.clock.now(),
     };
-    const outcome = await this.sending.send(message);
+    const outcome = await inTransaction(this.database, async (tx) => {
+      const sent = await new MessageSendRepo(tx).send(message);
+      if (sent.kind !== 'sent') return sent;
+      const view = await this.attachments.resolve(sent.view);
+      await this.publisher.publishSent(tx, view, sent.participants);
+      return { ...sent, view };
+    });
     switch (outcome.kind) {
       case 'not_participant':
         throw conversationNotFound();
@@ -112,11 +117,8 @@ export class MessagesService {
         if (!winner) throw new Error('message vanished after a client_message_id conflict');
         return { message: await this.view(winner.id, callerId), created: false };
       }
-      case 'sent': {
-        const view = await this.attachments.resolve(outcome.view);
-        this.publisher.publishSent(view, outcome.participants);
-        return { message: view, created: true };
-      }
+      case 'sent':
+        return { message: outcome.view, created: true };
     }
   }
 
@@ -142,26 +144,31 @@ export class MessagesService {
     if (message.messageType === 'text' && !content.trim()) {
       throw invalidField('message_content_required', 'content', 'a text message needs content');
     }
-    const updated = await this.repo.edit(messageId, content, this.clock.now());
-    if (!updated) throw messageDeleted();
-    const [view, neutral] = await Promise.all([this.view(messageId, callerId), this.queries.one(messageId)]);
-    if (neutral) await this.publisher.messageEdited(await this.attachments.resolve(neutral), updated.updatedAt);
-    return view;
+    await inTransaction(this.database, async (tx) => {
+      const updated = await new MessagesRepo(tx).edit(messageId, content, this.clock.now());
+      if (!updated) throw messageDeleted();
+      const neutral = await new MessageReadsRepo(tx).one(messageId);
+      if (neutral) await this.publisher.messageEdited(tx, await this.attachments.resolve(neutral), updated.updatedAt);
+    });
+    return this.view(messageId, callerId);
   }
 
   /** The sender deletes their message (soft: shown as deleted, without content or media). Repeating it changes nothing. */
   async delete(callerId: string, conversationId: string, messageId: string): Promise<void> {
     const message = await this.ownMessage(callerId, conversationId, messageId);
     if (message.isDeleted) return;
-    const deleted = await this.repo.softDelete(messageId, this.clock.now());
-    if (!deleted) return;
-    await this.attachments.removeMessageMedia(callerId, conversationId, message.mediaUrl);
-    this.bus.publish('message.deleted', {
-      conversationId,
-      participantIds: await this.publisher.audienceIds(messageId),
-      messageId,
-      deletedAt: deleted.updatedAt.toISOString(),
+    const deleted = await inTransaction(this.database, async (tx) => {
+      const row = await new MessagesRepo(tx).softDelete(messageId, this.clock.now());
+      if (!row) return false;
+      await this.bus.publish(tx, 'message.deleted', {
+        conversationId,
+        participantIds: await this.publisher.audienceIds(tx, messageId),
+        messageId,
+        deletedAt: row.updatedAt.toISOString(),
+      });
+      return true;
     });
+    if (deleted) await this.attachments.removeMessageMedia(callerId, conversationId, message.mediaUrl);
   }
 
   /**
@@ -180,28 +187,28 @@ export class MessagesService {
       const target = messageId ? await repo.find(conversationId, messageId) : await repo.latest(conversationId);
       if (!target) {
         await repo.setRead(conversationId, callerId, now, 0);
-        return { target: undefined, unread: 0, moved: false };
+        return { target: undefined, unread: 0 };
       }
       const mark = membership.participant.lastReadAt;
       if (mark && target.createdAt < mark) {
         // An older message than already read: nothing moves backwards.
-        return { target, unread: membership.participant.unreadCount, moved: false };
+        return { target, unread: membership.participant.unreadCount };
       }
       const written = await repo.insertReads(conversationId, callerId, target, mark, now);
       const unread = await repo.countAfter(conversationId, callerId, target);
       await repo.setRead(conversationId, callerId, target.createdAt, unread);
       // Only news is published: reading again what was read already tells nobody anything.
-      return { target, unread, moved: written > 0 || unread !== membership.participant.unreadCount };
+      if (written > 0 || unread !== membership.participant.unreadCount) {
+        await this.bus.publish(tx, 'message.read', {
+          conversationId,
+          participantIds: await this.publisher.participantsSeeing(tx, conversationId, callerId),
+          userId: callerId,
+          messageId: target.id,
+          readAt: now.toISOString(),
+        });
+      }
+      return { target, unread };
     });
-    if (result.target && result.moved) {
-      this.bus.publish('message.read', {
-        conversationId,
-        participantIds: await this.publisher.participantsSeeing(conversationId, callerId),
-        userId: callerId,
-        messageId: result.target.id,
-        readAt: now.toISOString(),
-      });
-    }
     return { messageId: result.target?.id ?? null, unreadCount: result.unread, readAt: now };
   }
 }

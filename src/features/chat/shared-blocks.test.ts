@@ -134,7 +134,7 @@ async function world(): Promise<World> {
     c: await open(baseOther, c, conversationId),
   };
   const sent: World['sent'] = [];
-  api.ctx.bus.subscribe('message.sent', (e) => {
+  api.ctx.bus.onCommit('message.sent', (e) => {
     if (e.conversationId === conversationId) sent.push(e);
   });
   return { a, b, c, goal: await ok<GoalJson>(await get(`/api/v1/goals/${goal.id}`, a)), conversationId, sockets, sent };
