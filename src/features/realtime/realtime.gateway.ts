@@ -18,6 +18,28 @@ export interface GatewayOptions {
   tokenRecheckMs: number;
   /** The clock tokens are checked against (epoch milliseconds). */
   now: () => number;
+  /** Counts sockets and frames (the metrics); none: not counted. */
+  metrics?: GatewayMetrics;
+}
+
+/** What the gateway reports to the metrics: sockets opened and closed, frames in and out. */
+export interface GatewayMetrics {
+  websocketOpened(): void;
+  websocketClosed(): void;
+  websocketMessageReceived(): void;
+  websocketMessageSent(): void;
+}
+
+/**
+ * Counts every frame sent on `ws` while it is open, whoever sends it (the connection, the gateway's
+ * and the client events' error frames and replies): the socket's own `send` is wrapped once.
+ */
+function countSentFrames(ws: Socket, metrics: GatewayMetrics): void {
+  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+  ws.send = ((...args: unknown[]) => {
+    if (ws.readyState === ws.OPEN) metrics.websocketMessageSent();
+    send(...args);
+  }) as Socket['send'];
 }
 
 /** Verifies an access token (signature, expiry, session not ended, account active, token version); throws a 401 AppError. */
@@ -91,6 +113,12 @@ export function registerRealtimeGateway(
   recheck.unref();
 
   function accept(ws: Socket, url: URL, socket: Duplex): void {
+    const metrics = options.metrics;
+    if (metrics) {
+      metrics.websocketOpened();
+      ws.once('close', () => metrics.websocketClosed());
+      countSentFrames(ws, metrics);
+    }
     ws.alive = true;
     ws.on('pong', () => (ws.alive = true));
     ws.on('error', () => undefined);
@@ -168,6 +196,7 @@ export function registerRealtimeGateway(
     });
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      metrics?.websocketMessageReceived();
       const now = Date.now();
       if (now - window.start >= 1000) window = { start: now, count: 0, warned: false };
       window.count += 1;

@@ -32,6 +32,11 @@ export class ConnectionGate {
     return this.queue.length;
   }
 
+  /** Whether work holds the connection now (metrics). */
+  get inUse(): boolean {
+    return this.busy;
+  }
+
   private acquire(waitMs: number): Promise<void> {
     if (!this.busy) {
       this.busy = true;
