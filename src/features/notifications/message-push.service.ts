@@ -1,7 +1,9 @@
 import type { DomainEvents } from '../../infra/bus/domain-events.js';
+import type { EventReceipt } from '../../infra/db/event-receipts.js';
 import type { RealtimeDelivery } from '../realtime/realtime-delivery.js';
 import { links } from './notifications.catalog.js';
 import type { PushDeliveryService } from './push-delivery.service.js';
+import type { EnqueueItem } from './push-outbox.repo.js';
 import '../chat/chat.events.js';
 
 /** A chat push waits at most an hour on the push service: older chat pushes are noise. */
@@ -38,7 +40,8 @@ export class MessagePushService {
     private readonly realtime: RealtimeDelivery,
   ) {}
 
-  async onMessageSent(e: DomainEvents['message.sent']): Promise<number> {
+  /** Queues the pushes of one message; with `receipt` (the event's handler) once per event (PushDeliveryService.enqueueOnce). */
+  async onMessageSent(e: DomainEvents['message.sent'], receipt?: EventReceipt): Promise<number> {
     // System messages (no sender) are not pushed.
     if (!e.senderId) return 0;
     const muted = new Set(e.mutedParticipantIds);
@@ -52,29 +55,26 @@ export class MessagePushService {
     const title = typeof m.sender?.full_name === 'string' ? m.sender.full_name : 'New message';
     const type = typeof m.message_type === 'string' ? m.message_type : 'text';
     const body = typeof m.content === 'string' && m.content.trim() !== '' ? excerpt(m.content) : (MEDIA_BODIES[type] ?? 'Sent a message');
-    return this.push.enqueue(
-      recipients.map((userId) => ({
-        notificationId: null,
-        userId,
-        payload: {
-          kind: 'message',
-          preference: 'messages',
-          title,
-          body,
-          data: {
-            notification_type: 'message',
-            conversation_id: e.conversationId,
-            message_id: e.message.id,
-            action_url: links.conversation(e.conversationId),
-          },
-          image_url: null,
-          collapse_key: null,
-          urgency: 'high',
-          ttl_seconds: MESSAGE_PUSH_TTL_S,
+    const items: EnqueueItem[] = recipients.map((userId) => ({
+      notificationId: null,
+      userId,
+      payload: {
+        kind: 'message',
+        preference: 'messages',
+        title,
+        body,
+        data: {
+          notification_type: 'message',
+          conversation_id: e.conversationId,
+          message_id: e.message.id,
+          action_url: links.conversation(e.conversationId),
         },
-      })),
-      'messages',
-      e.senderId,
-    );
+        image_url: null,
+        collapse_key: null,
+        urgency: 'high',
+        ttl_seconds: MESSAGE_PUSH_TTL_S,
+      },
+    }));
+    return receipt ? this.push.enqueueOnce(items, 'messages', e.senderId, receipt) : this.push.enqueue(items, 'messages', e.senderId);
   }
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { afterCommit, inTransaction, type Database, type Db } from '../../infra/db/database.js';
+import { claimReceipt, type EventReceipt } from '../../infra/db/event-receipts.js';
 import type { PushMessage, PushOutcome, PushSender } from '../../infra/push/push-sender.js';
 import { PREFERENCE_COLUMNS, type PreferenceKey } from './notifications.catalog.js';
 import { PushOutboxRepo, type ClaimedPush, type EnqueueItem, type ProviderChoice } from './push-outbox.repo.js';
@@ -68,7 +69,7 @@ export class PushDeliveryService {
   private closed = false;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly clock: Clock,
     private readonly logger: PushDeliveryLogger,
     private readonly senders: PushSenders,
@@ -82,11 +83,23 @@ export class PushDeliveryService {
     return { mobile: this.senders.fcm ? 'fcm' : 'log', web: this.senders.webpush ? 'webpush' : 'log' };
   }
 
-  /** Queues pushes for users' active devices (see PushOutboxRepo.enqueue) and starts a pass. */
-  async enqueue(items: EnqueueItem[], preference: PreferenceKey, actorId: string | null): Promise<number> {
-    const queued = await this.repo.enqueue(items, preference, actorId, this.providers, this.clock.now());
-    if (queued > 0 && this.options.kickOnEnqueue) this.kick();
+  /**
+   * Queues pushes for users' active devices (see PushOutboxRepo.enqueue) and starts a pass: through
+   * `tx` when given (the rows commit with the caller's transaction, the pass starts after the commit).
+   */
+  async enqueue(items: EnqueueItem[], preference: PreferenceKey, actorId: string | null, tx?: Db): Promise<number> {
+    const queued = await (tx ? new PushOutboxRepo(tx) : this.repo).enqueue(items, preference, actorId, this.providers, this.clock.now());
+    if (queued > 0 && this.options.kickOnEnqueue) afterCommit(tx ?? this.database.db, () => this.kick());
     return queued;
+  }
+
+  /**
+   * `enqueue` once per `receipt` (an event's handler): the rows commit with the receipt in one
+   * transaction, so a retried job queues no second push (returns 0).
+   */
+  async enqueueOnce(items: EnqueueItem[], preference: PreferenceKey, actorId: string | null, receipt: EventReceipt): Promise<number> {
+    if (items.length === 0) return 0;
+    return inTransaction(this.database, async (tx) => ((await claimReceipt(tx, receipt)) ? this.enqueue(items, preference, actorId, tx) : 0));
   }
 
   /** Starts a delivery pass in this process soon; passes never overlap within a process. */
