@@ -30,7 +30,7 @@
  */
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,8 +89,10 @@ async function recreateDatabase(baseUrl: string, drop: boolean): Promise<void> {
 }
 
 /** A process of the server's checkout (`node [flags] --import tsx <script>`, cwd = that checkout). */
-function startProcess(name: string, script: string, childEnv: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+function startProcess(name: string, script: string, childEnv: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): ChildProcess {
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: SERVER_DIR, env: childEnv, stdio: ['ignore', out, out] });
+  closeSync(out);
   child.once('exit', (code, signal) => {
     if (!stopping) log(`!! ${name} exited early (code ${code}, signal ${signal})`);
   });
@@ -228,18 +230,22 @@ async function drive(url: string, kind: WriteClass, seconds: number, actors: Ben
   return figures;
 }
 
-/** Jobs still to run (created, retrying or active), or undefined when the server's version has no job queue. */
+/** The side effects' jobs: every subscriber queue (events.<subscriber>), not the cron schedules nor the dead letters. */
+const EVENT_JOBS = `name like 'events.%' and name not like '%.dead'`;
+
+/** Event jobs still to run (created, retrying or active), or undefined when the server's version has no job queue. */
 async function pendingJobs(db: pg.Pool): Promise<number | undefined> {
   const exists = await db.query<{ t: string | null }>(`select to_regclass('pgboss.job')::text as t`);
   if (!exists.rows[0]?.t) return undefined;
-  const r = await db.query<{ n: number }>(`select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`);
+  const r = await db.query<{ n: number }>(`select count(*)::int as n from pgboss.job where ${EVENT_JOBS} and state in ('created', 'retry', 'active')`);
   return r.rows[0]!.n;
 }
 
 async function jobsCreatedSince(db: pg.Pool, since: Date): Promise<Record<string, number> | undefined> {
   if ((await pendingJobs(db)) === undefined) return undefined;
   const r = await db.query<{ name: string; n: number }>(
-    `select name, count(*)::int as n from pgboss.job where created_on >= $1 group by name order by name`,
+    `select name || case when state = 'completed' then '' else ' (' || state || ')' end as name, count(*)::int as n
+     from pgboss.job where ${EVENT_JOBS} and created_on >= $1 group by 1 order by 1`,
     [since],
   );
   return Object.fromEntries(r.rows.map((row) => [row.name, row.n]));
@@ -253,16 +259,26 @@ async function drain(db: pg.Pool): Promise<number | undefined> {
     if (n === undefined) return undefined;
     if (n === 0) return Date.now() - started;
     if (Date.now() - started > DRAIN_TIMEOUT_MS) {
-      const left = await db.query(`select name, state, count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active') group by 1, 2`);
+      const left = await db.query(`select name, state, count(*)::int as n from pgboss.job where ${EVENT_JOBS} and state in ('created', 'retry', 'active') group by 1, 2`);
       throw new Error(`the queues did not drain within ${DRAIN_TIMEOUT_MS / 1000} s: ${JSON.stringify(left.rows)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** The CPU ms per request of each party, the parties' sum (server + worker + postgres + redis) and the machine's. */
+/**
+ * The CPU ms per request of each party, the parties' sum (server + worker + postgres + redis) and the
+ * machine's. The snapshots are per process (`party#pid`): a process that started meanwhile counts
+ * whole, one that ended (a pool closing an idle connection) drops out instead of taking its whole
+ * life's CPU off its party's sum.
+ */
 function cpuFigures(before: CpuGroups, after: CpuGroups, requests: number) {
-  const per = cpuPerUnit(before, after, requests);
+  const perProcess = cpuPerUnit(before, after, requests);
+  const per: CpuGroups = {};
+  for (const [key, value] of Object.entries(perProcess)) {
+    const group = key.split('#')[0]!;
+    per[group] = (per[group] ?? 0) + value;
+  }
   const party = (name: string) => per[name] ?? 0;
   const parties = party('server') + party('worker') + party('postgres') + party('redis');
   return {
@@ -322,11 +338,12 @@ async function main(): Promise<void> {
   let server: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
   const results: string[] = [];
+  const logs = { server: path.join(dataDir, 'server.log'), worker: path.join(dataDir, 'worker.log') };
   try {
-    server = startProcess('server', 'src/main.ts', serverEnv, SERVER_NODE_ARGS);
+    server = startProcess('server', 'src/main.ts', serverEnv, logs.server, SERVER_NODE_ARGS);
     await waitReady(appUrl, server);
     // After the server's migrations, so the two never migrate at once.
-    worker = startProcess('worker', 'src/worker.ts', serverEnv);
+    worker = startProcess('worker', 'src/worker.ts', serverEnv, logs.worker);
     const api = new Api(appUrl);
     log('seeding through the API ...');
     const actors = await seed(api);
@@ -337,16 +354,20 @@ async function main(): Promise<void> {
     const serverPid = server.pid;
     const workerPid = worker.pid;
     // The load generator reports its own CPU (it exits as it answers, before the last snapshot).
-    const partyOf: Classifier = (pid, commandLine) => {
+    const partyOf = (pid: number, commandLine: string): string | undefined => {
       if (pid === serverPid) return 'server';
       if (pid === workerPid) return 'worker';
       if (commandLine.startsWith('postgres')) {
         // This database's backends and the server's shared processes (WAL writer, checkpointer); not
         // other databases' client backends (other programs' tests on a shared machine).
         if (commandLine.split(' ').includes(DB_NAME)) return 'postgres';
-        return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(commandLine) ? undefined : 'postgres';
+        return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|autovacuum worker/.test(commandLine) ? undefined : 'postgres';
       }
       return commandLine.includes('redis-server') ? 'redis' : undefined;
+    };
+    const perProcess: Classifier = (pid, commandLine) => {
+      const party = partyOf(pid, commandLine);
+      return party && `${party}#${pid}`;
     };
 
     for (const kind of CLASSES) {
@@ -354,12 +375,12 @@ async function main(): Promise<void> {
       if (WARMUP_SECONDS > 0) await drive(appUrl, kind, WARMUP_SECONDS, actors);
       await drain(db);
       const since = (await db.query<{ now: Date }>('select now() as now')).rows[0]!.now;
-      const cpuStart = cpuSnapshot(partyOf);
+      const cpuStart = cpuSnapshot(perProcess);
       const loadStart = load();
       const f = await drive(appUrl, kind, SECONDS, actors);
-      const cpuLoad = cpuSnapshot(partyOf);
+      const cpuLoad = cpuSnapshot(perProcess);
       const drainMs = await drain(db);
-      const cpuDrained = cpuSnapshot(partyOf);
+      const cpuDrained = cpuSnapshot(perProcess);
       const jobs = await jobsCreatedSince(db, since);
       const during = { ...cpuFigures(cpuStart, cpuLoad, f.total), loadGenerator: f.cpuMs / Math.max(f.total, 1) };
       const withDrain = { ...cpuFigures(cpuStart, cpuDrained, f.total), loadGenerator: during.loadGenerator };
@@ -392,6 +413,17 @@ async function main(): Promise<void> {
     await stopProcess(worker);
     await stopProcess(server);
     await db.end();
+    for (const [name, file] of Object.entries(logs)) {
+      const lines = (() => {
+        try {
+          return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+        } catch {
+          return [];
+        }
+      })();
+      const errors = lines.filter((line) => /"level":(50|60)/.test(line) || !line.startsWith('{'));
+      log(`${name} log: ${lines.length} lines, ${errors.length} errors or non-JSON${errors.length ? `; first: ${errors[0]!.slice(0, 400)}` : ''}`);
+    }
     if (env.BENCH_KEEP_DB !== '1') await recreateDatabase(baseUrl, true).catch((err: unknown) => log(`could not drop ${DB_NAME}: ${String(err)}`));
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     let cursor = '0';
