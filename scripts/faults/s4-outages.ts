@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { call, Ledger, must, ok } from './client.js';
 import { Effects } from './effects.js';
-import { queueTrouble, waitForDrain } from './jobs-state.js';
+import { expireActiveJobsNow, queueTrouble, waitForDrain } from './jobs-state.js';
 import { outageFigures, runLoad, type OutageFigures, type Probe } from './load.js';
 import { effectFailures, sleep, type Run, type ScenarioResult } from './run.js';
 
@@ -77,7 +77,17 @@ export async function dependencyRestarts(run: Run): Promise<ScenarioResult[]> {
     () => run.redis.start(),
   );
 
-  const drain = await waitForDrain(run.db);
+  // A job whose completion was being recorded when PostgreSQL went away stays `active` (its worker
+  // moved on) until pg-boss expires it: 300 s, found by a maintenance run every 120 s. The drill
+  // counts those jobs, then passes their expiry as scenario 2 does.
+  let drain = await waitForDrain(run.db, 20_000);
+  const { rows: stuck } = await run.db.query<{ id: string; name: string }>(
+    `select id::text, name from pgboss.job where state = 'active' and name like 'events.%' and started_on < now() - interval '15 seconds'`,
+  );
+  if (stuck.length > 0) {
+    await expireActiveJobsNow(run.db, run.databaseUrl, stuck.map((j) => j.id));
+    drain = await waitForDrain(run.db, 30_000);
+  }
   const fx = new Effects(run.db, path.join(run.deployment.dataDir, 'mail'));
   const { rows: sent } = await run.db.query<{ id: string; key: string }>(
     `select id, client_message_id as key from messages where sender_id = $1 and client_message_id like 's4-%'`,
@@ -123,7 +133,11 @@ export async function dependencyRestarts(run: Run): Promise<ScenarioResult[]> {
       name: '4a. PostgreSQL restarted (pg_ctl stop -m immediate, 3 s down, start)',
       acked,
       effects,
-      figures: figures(pg.figures, pg.downMs),
+      figures: {
+        ...figures(pg.figures, pg.downMs),
+        'jobs left active by the outages (completion lost; retried only at their expiry, passed by the drill)':
+          stuck.length === 0 ? 0 : `${stuck.length} (${[...new Set(stuck.map((j) => j.name))].join(', ')})`,
+      },
       failures: failures.filter((f) => !f.startsWith('Redis')),
     },
     {
