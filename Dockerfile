@@ -4,6 +4,7 @@
 #   API     docker run ... tribe-backend                  (CMD: node --import tsx src/main.ts)
 #   worker  docker run ... tribe-backend npm run worker    (or: node --import tsx src/worker.ts)
 #   migrate docker run ... tribe-backend npm run migrate   (one shot; the API and worker also migrate at start)
+#   jobs    docker compose exec worker npm run jobs        (queues, failures; `-- retry <queue> <id>`)
 # There is no build step: tsx (a runtime dependency) transpiles the TypeScript as node loads it.
 # docker-compose.yml runs the whole production topology from this image; docs/deployment.md.
 
@@ -36,7 +37,7 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json package-lock.json tsconfig.json ./
 COPY --chown=root:root migrations ./migrations
 COPY --chown=root:root src ./src
-COPY --chown=root:root scripts/migrate.ts ./scripts/migrate.ts
+COPY --chown=root:root scripts/migrate.ts scripts/jobs.ts ./scripts/
 # The code is root's and read-only to the process; only DATA_DIR (mail files without SMTP, disk
 # media without S3) and /tmp (uploads in flight, tsx's transpile cache) are writable.
 RUN mkdir -p /data && chown node:node /data

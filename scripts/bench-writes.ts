@@ -251,6 +251,25 @@ async function jobsCreatedSince(db: pg.Pool, since: Date): Promise<Record<string
   return Object.fromEntries(r.rows.map((row) => [row.name, row.n]));
 }
 
+/** This database's transactions, statements' row counts and WAL so far (pg_stat_database, pg_stat_wal when present). */
+async function databaseCounters(db: pg.Pool): Promise<Record<string, number>> {
+  const r = await db.query<Record<string, string>>(
+    `select xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched, blks_hit + blks_read as blocks
+     from pg_stat_database where datname = current_database()`,
+  );
+  const wal = await db.query<{ wal_bytes: string }>('select wal_bytes from pg_stat_wal').catch(() => ({ rows: [] as Array<{ wal_bytes: string }> }));
+  const out = Object.fromEntries(Object.entries(r.rows[0] ?? {}).map(([k, v]) => [k, Number(v)]));
+  if (wal.rows[0]) out.wal_bytes = Number(wal.rows[0].wal_bytes);
+  return out;
+}
+
+/** Per request, what the database did between two counter readings (its statistics lag by up to 0.5 s: read them after a pause). */
+function perRequest(before: Record<string, number>, after: Record<string, number>, requests: number): string {
+  return Object.keys(after)
+    .map((k) => `${k} ${((after[k]! - (before[k] ?? 0)) / Math.max(requests, 1)).toFixed(k === 'wal_bytes' || k === 'blocks' ? 0 : 2)}`)
+    .join(', ');
+}
+
 /** Waits until no job is created, retrying or active; the milliseconds it took (undefined without a job queue). */
 async function drain(db: pg.Pool): Promise<number | undefined> {
   const started = Date.now();
@@ -375,18 +394,23 @@ async function main(): Promise<void> {
       if (WARMUP_SECONDS > 0) await drive(appUrl, kind, WARMUP_SECONDS, actors);
       await drain(db);
       const since = (await db.query<{ now: Date }>('select now() as now')).rows[0]!.now;
+      await new Promise((r) => setTimeout(r, 1000));
+      const countersStart = await databaseCounters(db);
       const cpuStart = cpuSnapshot(perProcess);
       const loadStart = load();
       const f = await drive(appUrl, kind, SECONDS, actors);
       const cpuLoad = cpuSnapshot(perProcess);
       const drainMs = await drain(db);
       const cpuDrained = cpuSnapshot(perProcess);
+      await new Promise((r) => setTimeout(r, 1000));
+      const countersEnd = await databaseCounters(db);
       const jobs = await jobsCreatedSince(db, since);
       const during = { ...cpuFigures(cpuStart, cpuLoad, f.total), loadGenerator: f.cpuMs / Math.max(f.total, 1) };
       const withDrain = { ...cpuFigures(cpuStart, cpuDrained, f.total), loadGenerator: during.loadGenerator };
       const jobTotal = jobs ? Object.values(jobs).reduce((s, n) => s + n, 0) : undefined;
       log(`  ${f.rps.toFixed(1)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms; ${f.total} requests, ${f.non2xx} non-2xx, ${f.errors} errors; statuses ${JSON.stringify(f.statusCodes)}`);
       log(`  load average ${loadStart} → ${load()}`);
+      log(`  database per request (load and drain; pg_stat_wal is the whole server's): ${perRequest(countersStart, countersEnd, f.total)}`);
       log(`  CPU per request during the load: ${describe(during)}`);
       if (drainMs !== undefined && jobs && jobTotal !== undefined) {
         log(`  queues drained ${(drainMs / 1000).toFixed(1)} s after the load; ${jobTotal} jobs created (${(jobTotal / Math.max(f.total, 1)).toFixed(2)} per request): ${JSON.stringify(jobs)}`);

@@ -2,11 +2,12 @@
  * The domain-event map, read from the source: every event the features declare into `DomainEvents`
  * (src/infra/bus/domain-events.ts, merged from each `<feature>.events.ts`), with the functions that
  * publish it and the functions that subscribe to it. Parsing only (the TypeScript parser, no type
- * checker, so it takes a second, not a type-check's minute): a call `<x>.publish('<event>', ...)` or
- * `<x>.subscribe('<event>', ...)` whose first argument is a declared event's name is a use of that
- * event. That is exact for this code base because the bus is always a value named `bus` (or
- * `this.bus`, `ctx.bus`) or a `PublishAfterCommit`, and a call on the bus with a name that is not a
- * literal is reported as a problem instead of being guessed at. `npm run events` prints it
+ * checker, so it takes a second, not a type-check's minute): a call `<x>.publish(<tx>, '<event>', ...)`,
+ * `<subscriber>.on('<event>', ...)` in a *.subscriptions.ts file or `<x>.onCommit('<event>', ...)` whose
+ * event argument is a declared event's name is a use of that event. That is exact for this code base
+ * because the bus is always a value named `bus` (or `this.bus`, `ctx.bus`) and its subscribers are
+ * made in the subscriptions files, and a call on the bus with a name that is not a literal is
+ * reported as a problem instead of being guessed at. `npm run events` prints it
  * (scripts/events.ts); test/event-map.test.ts keeps its rules.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -138,24 +139,28 @@ export function mapEvents(sources: SourceText[]): EventMap {
   }
   const problems: string[] = [];
   for (const { file, sf } of parsed) {
-    // The bus's own plumbing (PublishAfterCommit relaying what it queued) passes on names it was
-    // given; each of those is counted at the literal call that gave it.
+    // The bus's own plumbing passes on names it was given; each is counted at the literal call that gave it.
     if (file.startsWith(BUS_PLUMBING)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;
-        if (method === 'publish' || method === 'subscribe') {
+        // Publishing: `bus.publish(tx, '<event>', payload)`. Subscribing: `<subscriber>.on('<event>', ...)`
+        // in a *.subscriptions.ts file (a subscriber made by `bus.subscriber(...)`), or `bus.onCommit('<event>', ...)`.
+        const subscribing = method === 'onCommit' || (method === 'on' && SUBSCRIPTIONS_FILE.test(file));
+        if (method === 'publish' || subscribing) {
           const receiver = node.expression.expression.getText(sf);
           const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-          const name = literalText(node.arguments[0]);
+          const name = literalText(node.arguments[method === 'publish' ? 1 : 0]);
           const entry = name === undefined ? undefined : byName.get(name);
           const onBus = BUS_RECEIVER.test(receiver);
           if (entry) {
             const use = { file, line, where: enclosingName(node) };
             (method === 'publish' ? entry.publishers : entry.subscribers).push(use);
-            if (method === 'subscribe' && !SUBSCRIPTIONS_FILE.test(file)) {
+            if (subscribing && !SUBSCRIPTIONS_FILE.test(file)) {
               problems.push(`${file}:${line}: subscribes to ${entry.name} outside a *.subscriptions.ts file`);
             }
+          } else if (method === 'on') {
+            // Another emitter's `.on(...)` in a subscriptions file: not the bus.
           } else if (onBus && name === undefined) {
             problems.push(`${file}:${line}: ${receiver}.${method} with an event name that is not a literal`);
           } else if (onBus) {

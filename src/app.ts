@@ -41,10 +41,13 @@ import { registerHealthRoutes, type ReadinessCheck } from './http/health.js';
 import { OneLinePerRequest, registerRequestAbortLog } from './http/logging.js';
 import { registerMediaFiles } from './http/media-files.js';
 import { registerOpenApi } from './http/openapi.js';
+import { overloadReadinessCheck, registerOverloadProtection } from './http/overload.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerRouteSchemaRules } from './http/route-schemas.js';
+import { serverOptions } from './http/server-options.js';
 import { ErrorBody } from './http/schemas.js';
 import { buildValidatorCompiler } from './http/validation.js';
+import { registerMetrics } from './infra/metrics/http-metrics.js';
 import { APP_VERSION } from './version.js';
 
 /** Builds the HTTP application on a context: plugins, hooks and every feature's routes. Never listens. */
@@ -61,6 +64,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
+    // Request, headers and keep-alive timeouts; how closing treats open connections.
+    ...serverOptions(ctx.config.httpTimeouts),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(buildValidatorCompiler([ErrorBody]));
@@ -77,9 +82,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandling(app);
+  registerErrorHandling(app, ctx.errorReporter);
   registerRequestAbortLog(app);
   registerDrainOnClose(app);
+  // HTTP metrics, and /metrics itself when METRICS_TOKEN is set (infra/metrics/http-metrics.ts).
+  registerMetrics(app, ctx.metrics, ctx.config.metrics);
 
   await app.register(helmet, {
     // The API serves JSON; only /docs renders HTML, and swagger-ui sets its own CSP for it.
@@ -103,6 +110,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       parts: 21,
     },
   });
+  // After CORS (a shed 503 still carries its headers), before every route: 503 + Retry-After under pressure.
+  const shedding = await registerOverloadProtection(app, ctx.config.overload);
   await registerOpenApi(app, APP_VERSION, ctx.config.publicUrl, ctx.config.apiDocsEnabled);
   // The WebSocket contract (AsyncAPI 3), served with the OpenAPI document.
   if (ctx.config.apiDocsEnabled) registerAsyncApiDocument(app, APP_VERSION, ctx.config.publicUrl);
@@ -125,6 +134,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const redis = ctx.redis;
   if (redis) readiness.push({ name: 'redis', check: async () => void (await redis.ping()) });
   readiness.push({ name: 'storage', check: () => ctx.storage.check() });
+  readiness.push(overloadReadinessCheck(shedding));
   registerHealthRoutes(app, readiness);
 
   registerAuthRoutes(app, services, { rateLimiter: ctx.rateLimiter, rateLimit: ctx.config.rateLimit });
@@ -174,6 +184,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       heartbeatMs: ctx.config.realtime.heartbeatMs,
       tokenRecheckMs: ctx.config.realtime.tokenRecheckMs,
       now: () => ctx.clock.now().getTime(),
+      metrics: ctx.metrics,
     },
     ctx.logger,
   );

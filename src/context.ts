@@ -69,7 +69,8 @@ import { RedisPresenceStore } from './features/realtime/redis-presence.js';
 import { ProfileImagesService } from './features/users/profile-images.service.js';
 import { EmailChangeService } from './features/users/email-change.service.js';
 import { UsersService } from './features/users/users.service.js';
-import { InProcessEventBus, type EventBus } from './infra/bus/event-bus.js';
+import type { EventBus } from './infra/bus/event-bus.js';
+import { OutboxEventBus } from './infra/bus/outbox-event-bus.js';
 import type { Cache } from './infra/cache/cache.js';
 import { MemoryCache } from './infra/cache/memory-cache.js';
 import { RedisCache } from './infra/cache/redis-cache.js';
@@ -78,6 +79,9 @@ import type { Database } from './infra/db/database.js';
 import { openPgliteDatabase } from './infra/db/pglite-database.js';
 import { openPostgresDatabase } from './infra/db/postgres-database.js';
 import { createLogger } from './infra/logger.js';
+import { noErrorReporting, type ErrorReporter } from './infra/error-reporting/error-reporter.js';
+import { SentryReporter } from './infra/error-reporting/sentry-reporter.js';
+import { APP_VERSION } from './version.js';
 import { FileMailer } from './infra/mail/file-mailer.js';
 import type { Mailer } from './infra/mail/mailer.js';
 import { SmtpMailer } from './infra/mail/smtp-mailer.js';
@@ -88,8 +92,11 @@ import { FailOpenRateLimiter } from './infra/ratelimit/fail-open-rate-limiter.js
 import { RedisFallbacks } from './infra/redis/redis-fallback.js';
 import { waitForRedis } from './infra/redis/wait-for-redis.js';
 import { FailOpenCache } from './infra/cache/fail-open-cache.js';
-import { MemoryLock, RedisLock, type LockPort } from './infra/jobs/lock.js';
-import { Scheduler } from './infra/jobs/scheduler.js';
+import { InstrumentedCache } from './infra/cache/instrumented-cache.js';
+import { InstrumentedMailer } from './infra/mail/instrumented-mailer.js';
+import { databasePoolStats } from './infra/metrics/database-pool-stats.js';
+import { Metrics } from './infra/metrics/metrics.js';
+import { JobEngine, openPgBoss } from './infra/jobs/job-engine.js';
 import { DiskStorage } from './infra/storage/disk-storage.js';
 import { S3Storage } from './infra/storage/s3-storage.js';
 import { MediaUrlSignature } from './infra/storage/url-signature.js';
@@ -154,9 +161,15 @@ export interface AppContext {
   pubsub: PubSub;
   mailer: Mailer;
   storage: ObjectStorage;
-  lock: LockPort;
-  /** Periodic jobs; started by the worker (or by the API process when config.runJobsInApi). */
-  scheduler: Scheduler;
+  /** Crash reports (unhandled 500s, unhandled rejections) to SENTRY_DSN; a no-op without it. */
+  errorReporter: ErrorReporter;
+  /** The Prometheus metrics (`/metrics`: infra/metrics/). */
+  metrics: Metrics;
+  /**
+   * The job engine (pg-boss on the same database): the bus's subscriber queues and the cron jobs.
+   * It consumes in the worker, and in the API process when config.runJobsInApi.
+   */
+  jobs: JobEngine;
   services: Services;
   /** Releases every connection; idempotent. */
   close(): Promise<void>;
@@ -172,6 +185,17 @@ export interface ContextOverrides {
   jwtSecret?: string;
   /** Push delivery tuning (tests: no in-process kick, short backoff). */
   pushDelivery?: Partial<PushDeliveryOptions>;
+}
+
+/** How the process that builds the context runs. */
+export interface ContextRole {
+  /**
+   * `worker` consumes jobs and runs the cron schedules; `api` (the default) only when
+   * config.runJobsInApi; `script` never (it may enqueue: a worker runs the jobs).
+   */
+  role?: 'api' | 'worker' | 'script';
+  /** Apply pending database migrations before the job engine starts (the API and worker processes). */
+  migrate?: boolean;
 }
 
 /** Development convenience: a random secret kept in DATA_DIR so tokens survive restarts. */
@@ -218,10 +242,15 @@ async function openDatabase(config: Config): Promise<Database> {
  * The composition root: the only place that chooses adapters (from config) and wires services.
  * The API process (main.ts), the worker, scripts and tests all start here.
  */
-export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+export async function createContext(config: Config, overrides: ContextOverrides = {}, start: ContextRole = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
+  const errorReporter: ErrorReporter = config.errorReporting.sentryDsn
+    ? new SentryReporter({ dsn: config.errorReporting.sentryDsn, version: APP_VERSION, environment: config.errorReporting.environment, appRoot: process.cwd(), logger })
+    : noErrorReporting;
   const database = overrides.database ?? (await openDatabase(config));
+  if (start.migrate) await database.migrate();
+  const metrics = new Metrics({ databasePools: databasePoolStats(database), logger });
   // Commands fail fast while Redis is away (a timeout, no offline queue) so that the cache and the
   // rate limiter fall back at once instead of stalling every request.
   const redis = config.redisUrl
@@ -236,19 +265,25 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   if (redis) await waitForRedis(redis, logger);
   const redisFallbacks = new RedisFallbacks(logger);
-  const cache: Cache = redis ? new FailOpenCache(new RedisCache(redis), redisFallbacks) : new MemoryCache();
+  const cache: Cache = new InstrumentedCache(redis ? new FailOpenCache(new RedisCache(redis), redisFallbacks) : new MemoryCache(), metrics);
   const rateLimiter: RateLimiter = redis
     ? new FailOpenRateLimiter(new RedisRateLimiter(redis), new MemoryRateLimiter(), redisFallbacks)
     : new MemoryRateLimiter();
-  const bus = new InProcessEventBus(logger);
+  const consumesJobs = start.role === 'worker' || (start.role !== 'script' && config.runJobsInApi);
+  const jobs = new JobEngine(
+    openPgBoss({ database, postgresUrl: config.databaseUrl, poolSize: config.jobs.dbPoolSize, consume: consumesJobs, cron: config.jobs.cronEnabled }),
+    { consume: consumesJobs, cron: config.jobs.cronEnabled, pollingSeconds: config.jobs.pollIntervalMs / 1000, batchSize: config.jobs.batchSize, stopTimeoutMs: config.jobs.stopTimeoutMs, logger },
+    () => clock.now(),
+  );
+  const bus = new OutboxEventBus(jobs, logger, consumesJobs);
   const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
-  const lock: LockPort = redis ? new RedisLock(redis) : new MemoryLock();
-  const scheduler = new Scheduler(lock, clock, logger);
-  const mailer =
+  const mailer = new InstrumentedMailer(
     overrides.mailer ??
     (config.smtpUrl
       ? new SmtpMailer(config.smtpUrl, config.mailFrom)
-      : new FileMailer(path.join(config.dataDir, 'mail'), config.mailFrom, logger));
+      : new FileMailer(path.join(config.dataDir, 'mail'), config.mailFrom, logger)),
+    metrics,
+  );
 
   const jwtSecret = overrides.jwtSecret ?? config.jwtSecret ?? developmentJwtSecret(config.dataDir);
   const storage = overrides.storage ?? openStorage(config, clock, jwtSecret);
@@ -318,28 +353,31 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     { instanceId: realtimeInstanceId, typingTimeoutMs: config.realtime.typingTimeoutMs, heartbeatMs: config.realtime.heartbeatMs, now: () => clock.now() },
   );
 
-  const pushDelivery = new PushDeliveryService(database, clock, logger, openPushSenders(config), overrides.pushDelivery);
+  const pushDelivery = new PushDeliveryService(database, clock, logger, openPushSenders(config), overrides.pushDelivery, metrics);
   const notifier = new NotifierService(database, bus, clock, pushDelivery);
   const notifications = new NotificationsService(database, clock);
   const pushTokens = new PushTokensService(database, clock, config.push.webPushAllowedHosts);
 
-  registerAuthSubscriptions(bus, recovery, new AuthMail(mailer, config.appUrl));
+  registerAuthSubscriptions(bus, database, recovery, new AuthMail(mailer, config.appUrl));
   registerSettingsSubscriptions(bus, settings);
-  scheduler.register(storyCleanupJob(stories));
-  scheduler.register(friendsInboxTrimJob(friendsInbox));
+  jobs.scheduleCron(storyCleanupJob(stories));
+  jobs.scheduleCron(friendsInboxTrimJob(friendsInbox));
   registerFriendsSubscriptions(bus, friends);
   registerPartnersSubscriptions(bus, partners);
-  scheduler.register(friendSuggestionsJob(friends));
+  jobs.scheduleCron(friendSuggestionsJob(friends));
   registerGoalReminderSubscriptions(bus, goalReminders);
-  scheduler.register(goalRemindersJob(goalReminders));
+  jobs.scheduleCron(goalRemindersJob(goalReminders));
   registerAchievementSubscriptions(bus, achievements);
   registerGoalActivitySubscriptions(bus, goalActivity);
   registerChatSubscriptions(bus, chatGoals, new ChatBlocksService(database, bus));
   registerNotificationSubscriptions(bus, notifier, new MessagePushService(pushDelivery, realtime));
-  scheduler.register(pushDeliveryJob(pushDelivery));
-  scheduler.register(partnerCheckinsJob(notifier));
+  jobs.scheduleCron(pushDeliveryJob(pushDelivery));
+  jobs.scheduleCron(partnerCheckinsJob(notifier));
   registerRealtimeSubscriptions(bus, realtime);
   registerFriendsInboxSubscriptions(bus, friendsInbox);
+
+  // Every subscriber and cron job is registered: create their queues and, when consuming, start them.
+  await jobs.start();
 
   let closed = false;
   return {
@@ -354,22 +392,25 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     pubsub,
     mailer,
     storage,
-    lock,
-    scheduler,
+    errorReporter,
+    metrics,
+    jobs,
     services: { users, privacy, sessions, recovery, credentials, media, profileImages, preferences, notifications, notifier, pushTokens, pushDelivery, settings, stories, friends, partners, blocks, goalReminders,
       goals, goalReads, goalParticipants, goalContributions, goalMilestones, posts, postLikes, postComments, achievements, goalActivity, memoriesFeed, friendsInbox, conversations, chatMembers, messages, chatAttachments, chatGoals, realtime },
     async close() {
       if (closed) return;
       closed = true;
-      await scheduler.stop();
+      // Running jobs finish (or are handed back to the queue) before the adapters they use close.
+      await jobs.stop();
       await pushDelivery.close();
-      await bus.drain();
+      await bus.drain().catch(() => undefined);
       await mailer.close();
       await revocations.stop().catch(() => undefined);
       await pubsub.close();
       storage.close?.();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await database.close();
+      await errorReporter.flush(2_000);
     },
   };
 }

@@ -182,12 +182,13 @@ describe('issue 17: Dockerfile', () => {
     const copied = finalOp('COPY')
       .filter((i) => !i.args.includes('--from='))
       .flatMap((i) => i.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
-    for (const needed of ['package.json', 'src', 'migrations', 'scripts/migrate.ts']) expect(copied).toContain(needed);
+    for (const needed of ['package.json', 'src', 'migrations', 'scripts/migrate.ts', 'scripts/jobs.ts']) expect(copied).toContain(needed);
     expect(pkg.scripts.migrate).toBe('tsx scripts/migrate.ts');
+    expect(pkg.scripts.jobs, 'the operators\' command runs in the image').toBe('tsx scripts/jobs.ts');
   });
 
   it('every package the shipped code imports is a runtime dependency (npm ci --omit=dev installs it)', () => {
-    const shipped: string[] = ['scripts/migrate.ts'];
+    const shipped: string[] = ['scripts/migrate.ts', 'scripts/jobs.ts'];
     const walk = (dir: string) => {
       for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
         const file = path.join(dir, entry.name);

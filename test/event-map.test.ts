@@ -41,10 +41,13 @@ describe('the domain-event map (npm run events)', () => {
     };
     const service = {
       file: 'src/features/x/x.service.ts',
-      text: `export class XService { say(name: 'x.said') { this.bus.publish('x.said', {}); this.bus.publish(name, {}); this.bus.publish('x.sung', {}); }
-        private listen() { this.bus.subscribe('x.said', () => undefined); this.pubsub.subscribe(CHANNEL, () => undefined); } }`,
+      text: `export class XService { say(name: 'x.said') { this.bus.publish(tx, 'x.said', {}); this.bus.publish(tx, name, {}); this.bus.publish(tx, 'x.sung', {}); }
+        private listen() { this.bus.onCommit('x.said', () => undefined); this.pubsub.subscribe(CHANNEL, () => undefined); this.socket.on('x.said', () => undefined); } }`,
     };
-    const subscriptions = { file: 'src/features/y/y.subscriptions.ts', text: `export function registerY(bus) { bus.subscribe('x.said', () => undefined); }` };
+    const subscriptions = {
+      file: 'src/features/y/y.subscriptions.ts',
+      text: `export function registerY(bus) { const y = bus.subscriber('y'); y.on('x.said', () => undefined); redis.on('error', () => undefined); }`,
+    };
     const small = mapEvents([events, service, subscriptions]);
     expect(small.events).toEqual([
       {

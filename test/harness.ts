@@ -125,6 +125,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // after each commit and `ctx.bus.drain()` waits for them; the slow poll only picks up retries.
     RUN_JOBS_IN_API: 'true',
     JOBS_POLL_INTERVAL_MS: '5000',
+    // Cron jobs run when a test says so (`ctx.jobs.runCronNow`), at the test clock's time.
+    JOBS_CRON_ENABLED: 'false',
     ...options.env,
   });
   // A test that brings its own database (e.g. on a PostgreSQL it starts itself) gets no other.

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_WEB_PUSH_ALLOWED_HOSTS, parseAllowedPushHosts, type AllowedPushHost } from '../infra/push/web-push-endpoint-policy.js';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../infra/db/database.js';
+import { parseSentryDsn, type SentryDsn } from '../infra/error-reporting/sentry-dsn.js';
 import type { RawEnv } from './env.js';
 
 export interface Config {
@@ -36,8 +37,16 @@ export interface Config {
     writePerMinute: number;
   };
   bodyLimitBytes: number;
+  /** HTTP server timeouts (HTTP_*_TIMEOUT_MS): slow clients are cut off, kept-alive connections outlive the proxy's. */
+  httpTimeouts: HttpTimeouts;
+  /** Load shedding (OVERLOAD_*): past a threshold the API answers 503 with Retry-After (http/overload.ts). */
+  overload: OverloadConfig;
+  /** SIGTERM: requests in flight get this long to finish before the connections still open are cut (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   /** Whether the API process also runs the periodic jobs (default: unless both DATABASE_URL and REDIS_URL are set). */
   runJobsInApi: boolean;
+  /** The job engine (pg-boss): its own pool on PostgreSQL, polling, batches and the shutdown grace. */
+  jobs: { dbPoolSize: number; pollIntervalMs: number; batchSize: number; stopTimeoutMs: number; cronEnabled: boolean };
   media: {
     maxImageBytes: number;
     maxImagePixels: number;
@@ -61,6 +70,39 @@ export interface Config {
   push: PushConfig;
   /** The apps that may open APP_URL links (universal links / App Links); docs/deep-links.md. */
   appLinks: AppLinksConfig;
+  /** `GET /metrics` (Prometheus): on the API port with METRICS_TOKEN, and/or without one on METRICS_PORT. */
+  metrics: MetricsConfig;
+  /** Crash reports to a Sentry-compatible service (SENTRY_DSN, SENTRY_ENVIRONMENT); unset DSN: none. */
+  errorReporting: { sentryDsn: SentryDsn | undefined; environment: string };
+}
+
+export interface MetricsConfig {
+  /** Bearer token a scraper presents on the API port (METRICS_TOKEN); unset: the API port has no /metrics. */
+  token: string | undefined;
+  /** A separate port serving /metrics without a token (METRICS_PORT), in the API and the worker; unset: none. */
+  port: number | undefined;
+  /** Interface the METRICS_PORT server binds (METRICS_HOST, default 127.0.0.1): keep it internal. */
+  host: string;
+}
+
+export interface HttpTimeouts {
+  /** Whole request (headers and body) received within this, else 408 and the socket closed; 0 = no limit. */
+  requestMs: number;
+  /** Request headers received within this (slow-headers clients), else 408; at most requestMs. */
+  headersMs: number;
+  /** An idle kept-alive connection is closed after this; keep it above the proxy's upstream idle timeout. */
+  keepAliveMs: number;
+}
+
+export interface OverloadConfig {
+  /** Mean event-loop delay over a one-second sample above this sheds load; 0 = not checked. */
+  maxEventLoopDelayMs: number;
+  /** V8 heap used above this percentage of the heap limit sheds load; 0 = not checked. */
+  maxHeapUsedPercent: number;
+  /** Resident set size above this sheds load; 0 = not checked. */
+  maxRssBytes: number;
+  /** The `Retry-After` of a shed request. */
+  retryAfterSeconds: number;
 }
 
 export interface AppLinksConfig {
@@ -233,8 +275,23 @@ export function loadConfig(env: RawEnv): Config {
       writePerMinute: int('RATE_LIMIT_WRITE_PER_MINUTE', 30, 1, 1_000_000),
     },
     bodyLimitBytes: 1024 * 1024,
+    httpTimeouts: loadHttpTimeouts(int, problems),
+    overload: {
+      maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1_000, 0, 60_000),
+      maxHeapUsedPercent: int('OVERLOAD_MAX_HEAP_USED_PERCENT', 90, 0, 100),
+      maxRssBytes: int('OVERLOAD_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      retryAfterSeconds: int('OVERLOAD_RETRY_AFTER_SECONDS', 5, 1, 3_600),
+    },
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     // Workers only make sense beside a shared database and Redis; otherwise the API runs the jobs.
     runJobsInApi: bool('RUN_JOBS_IN_API', !(env.REDIS_URL?.trim() && env.DATABASE_URL?.trim())),
+    jobs: {
+      dbPoolSize: int('JOBS_DB_POOL_SIZE', 4, 1, 100),
+      pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 1_000, 500, 600_000),
+      batchSize: int('JOBS_BATCH_SIZE', 20, 1, 1_000),
+      stopTimeoutMs: int('JOBS_STOP_TIMEOUT_MS', 20_000, 1_000, 600_000),
+      cronEnabled: bool('JOBS_CRON_ENABLED', true),
+    },
     media,
     s3,
     realtime: {
@@ -250,6 +307,8 @@ export function loadConfig(env: RawEnv): Config {
     },
     push,
     appLinks: loadAppLinksConfig(env, problems),
+    metrics: loadMetricsConfig(env, port, int, problems),
+    errorReporting: loadErrorReportingConfig(env, appEnv, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -291,6 +350,47 @@ function loadPushConfig(
     webPush: vapidSet === 3 ? vapid : undefined,
     webPushAllowedHosts: webPushAllowedHosts.hosts,
   };
+}
+
+/** HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS (Node refuses headers > request). */
+function loadHttpTimeouts(int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]): HttpTimeouts {
+  const timeouts: HttpTimeouts = {
+    requestMs: int('HTTP_REQUEST_TIMEOUT_MS', 300_000, 0, 3_600_000),
+    headersMs: int('HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000),
+    keepAliveMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
+  };
+  if (timeouts.requestMs > 0 && timeouts.headersMs > timeouts.requestMs) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (${timeouts.headersMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${timeouts.requestMs})`);
+  }
+  return timeouts;
+}
+
+/** METRICS_TOKEN (at least 32 characters), METRICS_PORT (not PORT) and METRICS_HOST. */
+function loadMetricsConfig(
+  env: RawEnv,
+  port: number,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): MetricsConfig {
+  const token = env.METRICS_TOKEN?.trim() || undefined;
+  if (token !== undefined && (token.length < 32 || /\s/.test(token))) problems.push('METRICS_TOKEN must be at least 32 characters, without spaces');
+  const metricsPort = env.METRICS_PORT?.trim() ? int('METRICS_PORT', 0, 1, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort === port) problems.push(`METRICS_PORT must differ from PORT (${port})`);
+  return { token, port: metricsPort, host: env.METRICS_HOST?.trim() || '127.0.0.1' };
+}
+
+/** SENTRY_DSN (parsed now, so a malformed one stops the process at start) and SENTRY_ENVIRONMENT (default: NODE_ENV's mode). */
+function loadErrorReportingConfig(env: RawEnv, appEnv: Config['env'], problems: string[]): Config['errorReporting'] {
+  const raw = env.SENTRY_DSN?.trim();
+  let sentryDsn: SentryDsn | undefined;
+  if (raw) {
+    try {
+      sentryDsn = parseSentryDsn(raw);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return { sentryDsn, environment: env.SENTRY_ENVIRONMENT?.trim() || appEnv };
 }
 
 const listOf = (raw: string | undefined) => (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);

@@ -48,7 +48,8 @@ export function registerHealthRoutes(app: FastifyInstance, checks: ReadinessChec
       schema: {
         operationId: 'getReadiness',
         tags: ['health'],
-        summary: 'Readiness: 200 when what requests need answers (a query on a real table, Redis when configured, a storage write), else 503',
+        summary:
+          'Readiness: 200 when what requests need answers (a query on a real table, Redis when configured, a storage write) and the process is not shedding load, else 503',
         description:
           'Each check is bounded (the database query by a 1 s statement timeout, the whole answer by 1.5 s); a failed check reads "unavailable" or "timeout".',
         security: [],

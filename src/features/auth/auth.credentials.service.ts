@@ -49,19 +49,20 @@ export class AuthCredentialsService {
   async startEmailChange(userId: string, newEmail: string): Promise<void> {
     const confirmToken = newOpaqueToken();
     const revertToken = newOpaqueToken();
-    const change = await this.emailChanges.request(userId, newEmail, {
-      confirmTokenHash: hashOpaqueToken(confirmToken),
-      revertTokenHash: hashOpaqueToken(revertToken),
-    });
-    const user = await this.users.getById(userId);
-    this.bus.publish('auth.email_change_requested', {
+    await this.emailChanges.request(
       userId,
-      fullName: user.fullName,
-      oldEmail: change.oldEmail,
       newEmail,
-      confirmToken,
-      revertToken,
-    });
+      { confirmTokenHash: hashOpaqueToken(confirmToken), revertTokenHash: hashOpaqueToken(revertToken) },
+      (tx, { change, fullName }) =>
+        this.bus.publish(tx, 'auth.email_change_requested', {
+          userId,
+          fullName,
+          oldEmail: change.oldEmail,
+          newEmail,
+          confirmToken,
+          revertToken,
+        }),
+    );
   }
 
   /** Withdraws an unconfirmed change (the address was set back to the current one). */
@@ -76,25 +77,25 @@ export class AuthCredentialsService {
 
   /** Consumes the link mailed to the new address: it becomes the login address, verified. */
   async confirmEmailChange(token: string): Promise<string> {
-    const outcome = await this.emailChanges.confirm(hashOpaqueToken(token));
+    const outcome = await this.emailChanges.confirm(hashOpaqueToken(token), (tx, confirmed) =>
+      this.bus.publish(tx, 'auth.email_change_confirmed', {
+        userId: confirmed.userId,
+        fullName: confirmed.fullName,
+        oldEmail: confirmed.change.oldEmail,
+        newEmail: confirmed.email,
+      }),
+    );
     if (!outcome) throw invalidEmailChangeToken();
-    const user = await this.users.getById(outcome.userId);
-    this.bus.publish('auth.email_change_confirmed', {
-      userId: outcome.userId,
-      fullName: user.fullName,
-      oldEmail: outcome.change.oldEmail,
-      newEmail: outcome.email,
-    });
     return outcome.email;
   }
 
   /** Consumes the link mailed to the old address: the old address comes back and every session ends. */
   async revertEmailChange(token: string): Promise<string> {
-    const outcome = await this.emailChanges.revert(hashOpaqueToken(token));
+    const outcome = await this.emailChanges.revert(hashOpaqueToken(token), (tx, reverted) =>
+      this.bus.publish(tx, 'auth.email_change_reverted', { userId: reverted.userId, fullName: reverted.fullName, email: reverted.email }),
+    );
     if (!outcome) throw invalidEmailChangeToken();
     await this.sessions.revokeAllSessions(outcome.userId, 'email_change_reverted');
-    const user = await this.users.getById(outcome.userId);
-    this.bus.publish('auth.email_change_reverted', { userId: outcome.userId, fullName: user.fullName, email: outcome.email });
     return outcome.email;
   }
 
@@ -106,9 +107,10 @@ export class AuthCredentialsService {
     await this.assertCurrentPassword(userId, change.currentPassword);
     const user = await this.users.getById(userId);
     const newHash = await hashAcceptableNewPassword(this.users, user, change);
-    await this.users.changePassword(userId, newHash, 'change');
+    await this.users.changePassword(userId, newHash, 'change', (tx) =>
+      this.bus.publish(tx, 'auth.password_changed', { userId, fullName: user.fullName, email: user.email }),
+    );
     await this.sessions.revokeAllSessions(userId, 'password_changed');
-    this.bus.publish('auth.password_changed', { userId, fullName: user.fullName, email: user.email });
     return this.sessions.login(user.email, change.newPassword, client);
   }
 

@@ -8,9 +8,18 @@ function link(appUrl: string, path: string, token: string): string {
 }
 
 /**
+ * The Message-ID of the mail `part` an event asks for: the same on every retry of the event's job,
+ * so a receiving server can drop a mail sent twice (the worker died after the send, before its receipt).
+ */
+export function eventMessageId(eventId: string, part: string, appUrl: string): string {
+  return `<${eventId}.${part}@${new URL(appUrl).hostname}>`;
+}
+
+/**
  * The mails the auth feature's events ask for (auth.subscriptions.ts wires each event to its mail).
  * The links point at APP_URL's paths (MAIL_LINK_PATHS): the app opens them as universal links / App
  * Links, and without the app this API serves a page for each (auth.pages.routes.ts; docs/deep-links.md).
+ * `eventId` (the event's id) makes each mail's Message-ID (eventMessageId).
  */
 export class AuthMail {
   constructor(
@@ -18,9 +27,10 @@ export class AuthMail {
     private readonly appUrl: string,
   ) {}
 
-  async verification({ email, fullName, token }: DomainEvents['auth.verification_requested']): Promise<void> {
+  async verification({ email, fullName, token }: DomainEvents['auth.verification_requested'], eventId: string): Promise<void> {
     const url = link(this.appUrl, PATHS.verifyEmail, token);
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'verification'),
       to: email,
       subject: 'Confirm your email for Tribe',
       text:
@@ -29,9 +39,10 @@ export class AuthMail {
     });
   }
 
-  async passwordReset({ email, fullName, token }: DomainEvents['auth.password_reset_requested']): Promise<void> {
+  async passwordReset({ email, fullName, token }: DomainEvents['auth.password_reset_requested'], eventId: string): Promise<void> {
     const url = link(this.appUrl, PATHS.resetPassword, token);
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'password-reset'),
       to: email,
       subject: 'Reset your Tribe password',
       text:
@@ -41,8 +52,12 @@ export class AuthMail {
   }
 
   /** The confirm link goes to the new address, the revert link to the old one. */
-  async emailChangeRequested({ fullName, oldEmail, newEmail, confirmToken, revertToken }: DomainEvents['auth.email_change_requested']): Promise<void> {
+  async emailChangeRequested(
+    { fullName, oldEmail, newEmail, confirmToken, revertToken }: DomainEvents['auth.email_change_requested'],
+    eventId: string,
+  ): Promise<void> {
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'new-address'),
       to: newEmail,
       subject: 'Confirm your new email for Tribe',
       text:
@@ -51,6 +66,7 @@ export class AuthMail {
         `Until then you keep logging in with ${oldEmail}. The link works once and expires in 48 hours.\n`,
     });
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'old-address'),
       to: oldEmail,
       subject: 'Your Tribe email is being changed',
       text:
@@ -61,16 +77,18 @@ export class AuthMail {
     });
   }
 
-  async emailChangeConfirmed({ fullName, oldEmail, newEmail }: DomainEvents['auth.email_change_confirmed']): Promise<void> {
+  async emailChangeConfirmed({ fullName, oldEmail, newEmail }: DomainEvents['auth.email_change_confirmed'], eventId: string): Promise<void> {
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'email-changed'),
       to: newEmail,
       subject: 'Your Tribe email was changed',
       text: `Hi ${fullName},\n\nYou now log in to Tribe with ${newEmail} instead of ${oldEmail}.\n`,
     });
   }
 
-  async emailChangeReverted({ fullName, email }: DomainEvents['auth.email_change_reverted']): Promise<void> {
+  async emailChangeReverted({ fullName, email }: DomainEvents['auth.email_change_reverted'], eventId: string): Promise<void> {
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'email-restored'),
       to: email,
       subject: 'Your Tribe email was restored',
       text:
@@ -79,13 +97,18 @@ export class AuthMail {
     });
   }
 
-  async passwordChanged({ fullName, email }: DomainEvents['auth.password_changed']): Promise<void> {
+  async passwordChanged({ fullName, email }: DomainEvents['auth.password_changed'], eventId: string): Promise<void> {
     await this.mailer.send({
+      messageId: this.messageId(eventId, 'password-changed'),
       to: email,
       subject: 'Your Tribe password was changed',
       text:
         `Hi ${fullName},\n\nThe password of your Tribe account was just changed and your other devices were signed out.\n\n` +
         `If it was not you, reset it now: ${this.appUrl}${PATHS.forgotPassword}\n`,
     });
+  }
+
+  private messageId(eventId: string, part: string): string {
+    return eventMessageId(eventId, part, this.appUrl);
   }
 }

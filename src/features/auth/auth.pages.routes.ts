@@ -213,7 +213,7 @@ export function registerAuthPages(
     );
     scope.post(PATHS.forgotPassword, { config: { public: true }, bodyLimit: FORM_BODY_LIMIT, schema: { ...hidden, body: ForgotPasswordBody } }, async (request, reply) => {
       // What POST /api/v1/auth/forgot-password does: the same limits and the same answer for any address.
-      if (await authLimits.mayMailPasswordReset(request, request.body.email)) recovery.requestPasswordReset(request.body.email);
+      if (await authLimits.mayMailPasswordReset(request, request.body.email)) await recovery.requestPasswordReset(request.body.email);
       return reply
         .status(202)
         .type(HTML)

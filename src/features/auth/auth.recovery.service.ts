@@ -1,6 +1,7 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
+import { claimReceipt, type EventReceipt } from '../../infra/db/event-receipts.js';
 import type { UsersService } from '../users/users.service.js';
 import type { UserRow } from '../users/users.tables.js';
 import { emailAlreadyVerified, invalidResetToken, invalidVerificationToken } from './auth.errors.js';
@@ -31,18 +32,24 @@ export class AuthRecoveryService {
     this.repo = new AuthRepo(database.db);
   }
 
-  /** Issues a verification token for the account's current email and has it mailed. */
-  async requestVerification(user: Pick<UserRow, 'id' | 'email' | 'fullName'>): Promise<void> {
+  /**
+   * Issues a verification token for the account's current email and has it mailed. With `receipt`
+   * (a reset request's event handler), once per event: a retry issues no second token and mail.
+   */
+  async requestVerification(user: Pick<UserRow, 'id' | 'email' | 'fullName'>, receipt?: EventReceipt): Promise<void> {
     const token = newOpaqueToken();
     const now = this.clock.now();
-    await this.repo.insertVerificationToken({
-      userId: user.id,
-      email: user.email,
-      tokenHash: hashOpaqueToken(token),
-      expiresAt: new Date(now.getTime() + VERIFICATION_TTL_MS),
-      createdAt: now,
+    await inTransaction(this.database, async (tx) => {
+      if (!(await claimReceipt(tx, receipt))) return;
+      await new AuthRepo(tx).insertVerificationToken({
+        userId: user.id,
+        email: user.email,
+        tokenHash: hashOpaqueToken(token),
+        expiresAt: new Date(now.getTime() + VERIFICATION_TTL_MS),
+        createdAt: now,
+      });
+      await this.bus.publish(tx, 'auth.verification_requested', { userId: user.id, email: user.email, fullName: user.fullName, token });
     });
-    this.bus.publish('auth.verification_requested', { userId: user.id, email: user.email, fullName: user.fullName, token });
   }
 
   /** Sends a fresh verification mail to the caller; 409 when already verified. */
@@ -67,38 +74,43 @@ export class AuthRecoveryService {
   }
 
   /**
-   * Takes a reset request and returns at once: the lookup and the mail happen after the response
-   * (sendPasswordReset, from the bus), so a known and an unknown address answer alike and as fast.
+   * Records a reset request (its job, nothing looked up) and returns: the lookup and the mail happen
+   * after the response (sendPasswordReset, from the bus), so a known and an unknown address answer
+   * alike and as fast.
    */
-  requestPasswordReset(email: string): void {
-    this.bus.publish('auth.password_reset_asked', { email });
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.bus.publish(this.database.db, 'auth.password_reset_asked', { email });
   }
 
   /**
    * Mails a reset link when an active account logs in with `email` and that address is verified.
    * An unverified address (never confirmed since registration) gets a verification link instead:
-   * reset links go only to addresses proven to belong to the account.
+   * reset links go only to addresses proven to belong to the account. `receipt` (the request's event
+   * handler) makes it once per request: the token and its mail event commit with the receipt.
    */
-  async sendPasswordReset(email: string): Promise<void> {
+  async sendPasswordReset(email: string, receipt?: EventReceipt): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || !user.isActive || user.deactivatedAt) return;
     if (!user.emailVerified) {
-      await this.requestVerification(user);
+      await this.requestVerification(user, receipt);
       return;
     }
     const token = newOpaqueToken();
     const now = this.clock.now();
-    await this.repo.insertResetToken({
-      userId: user.id,
-      tokenHash: hashOpaqueToken(token),
-      expiresAt: new Date(now.getTime() + RESET_TTL_MS),
-      createdAt: now,
-    });
-    this.bus.publish('auth.password_reset_requested', {
-      userId: user.id,
-      email: user.email,
-      fullName: user.fullName,
-      token,
+    await inTransaction(this.database, async (tx) => {
+      if (!(await claimReceipt(tx, receipt))) return;
+      await new AuthRepo(tx).insertResetToken({
+        userId: user.id,
+        tokenHash: hashOpaqueToken(token),
+        expiresAt: new Date(now.getTime() + RESET_TTL_MS),
+        createdAt: now,
+      });
+      await this.bus.publish(tx, 'auth.password_reset_requested', {
+        userId: user.id,
+        email: user.email,
+        fullName: user.fullName,
+        token,
+      });
     });
   }
 

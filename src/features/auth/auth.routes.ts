@@ -207,7 +207,7 @@ export function registerAuthRoutes(
     },
     async (request, reply) => {
       // Past the account's mail budget the answer is the same 202, with no mail: throttled, never locked.
-      if (await authLimits.mayMailPasswordReset(request, request.body.email)) recovery.requestPasswordReset(request.body.email);
+      if (await authLimits.mayMailPasswordReset(request, request.body.email)) await recovery.requestPasswordReset(request.body.email);
       return reply
         .status(202)
         .send({ message: 'If an account exists for this email, a reset link is on its way' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Principal } from '../../http/principal.js';
 import { validationError } from '../../lib/app-error.js';
@@ -116,9 +116,10 @@ export class AuthSessionsService {
     }
     if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
     if (!user.isActive || user.deactivatedAt) throw accountDeactivated();
-    const session = await this.openSession(user, client);
+    const session = await this.openSession(user, client, (tx) =>
+      this.bus.publish(tx, 'auth.logged_in', { userId: user.id, deviceInfo: { ...(client.deviceInfo ?? {}) }, ip: client.ip }),
+    );
     await this.users.touchLastSeen(user.id);
-    this.bus.publish('auth.logged_in', { userId: user.id, deviceInfo: { ...(client.deviceInfo ?? {}) }, ip: client.ip });
     return { user, ...session };
   }
 
@@ -140,7 +141,10 @@ export class AuthSessionsService {
       if (row.rotatedAt) {
         await this.revocations.revoke([row.familyId]);
         await repo.revokeFamilies([row.familyId], now);
-        return { error: refreshTokenReused(), reused: row } as const;
+        const { userId, familyId } = row;
+        await this.bus.publish(tx, 'auth.refresh_token_reused', { userId, familyId });
+        await this.bus.publish(tx, 'auth.sessions_revoked', { userId, sessionIds: [familyId], reason: 'refresh_token_reused' });
+        return { error: refreshTokenReused() } as const;
       }
       if (row.revoked) return { error: invalidRefreshToken() } as const;
       if (row.expiresAt.getTime() <= now.getTime()) return { error: refreshTokenExpired() } as const;
@@ -159,14 +163,7 @@ export class AuthSessionsService {
       });
       return { userId: row.userId, familyId: row.familyId, state, next } as const;
     });
-    if ('error' in outcome) {
-      if ('reused' in outcome && outcome.reused) {
-        const { userId, familyId } = outcome.reused;
-        this.bus.publish('auth.refresh_token_reused', { userId, familyId });
-        this.bus.publish('auth.sessions_revoked', { userId, sessionIds: [familyId], reason: 'refresh_token_reused' });
-      }
-      throw outcome.error;
-    }
+    if ('error' in outcome) throw outcome.error;
     const accessToken = await this.signer.sign(
       { userId: outcome.userId, username: outcome.state.username, sessionId: outcome.familyId, version: outcome.state.tokenVersion },
       now,
@@ -197,11 +194,14 @@ export class AuthSessionsService {
     const now = this.clock.now();
     const sessionIds = await this.repo.liveFamilyIds(userId);
     await this.revocations.revoke(sessionIds);
-    await this.repo.revokeFamilies(sessionIds, now);
-    await this.repo.revokeAllForUser(userId, now);
     // The token version also voids access tokens of sessions whose refresh tokens were revoked otherwise.
     await this.users.revokeAccessTokens(userId);
-    this.bus.publish('auth.sessions_revoked', { userId, sessionIds: null, reason });
+    await inTransaction(this.database, async (tx) => {
+      const repo = new AuthRepo(tx);
+      await repo.revokeFamilies(sessionIds, now);
+      await repo.revokeAllForUser(userId, now);
+      await this.bus.publish(tx, 'auth.sessions_revoked', { userId, sessionIds: null, reason });
+    });
   }
 
   /** Verifies an access token, that its session was not ended and that its account is still active. */
@@ -226,25 +226,31 @@ export class AuthSessionsService {
   private async endSessions(userId: string, sessionIds: string[], reason: SessionEndReason): Promise<void> {
     if (sessionIds.length === 0) return;
     await this.revocations.revoke(sessionIds);
-    await this.repo.revokeFamilies(sessionIds, this.clock.now());
-    this.bus.publish('auth.sessions_revoked', { userId, sessionIds, reason });
+    await inTransaction(this.database, async (tx) => {
+      await new AuthRepo(tx).revokeFamilies(sessionIds, this.clock.now());
+      await this.bus.publish(tx, 'auth.sessions_revoked', { userId, sessionIds, reason });
+    });
   }
 
-  private async openSession(user: UserRow, client: ClientContext): Promise<TokenPair> {
+  /** Opens a session (its refresh-token family); `announce` (the caller's events about it) commits with it. */
+  private async openSession(user: UserRow, client: ClientContext, announce?: (tx: Db) => Promise<void>): Promise<TokenPair> {
     const deviceId = client.deviceInfo?.device_id;
     if (deviceId) await this.endSessions(user.id, await this.repo.liveFamilyIds(user.id, deviceId), 'replaced_on_device');
     const now = this.clock.now();
     const refreshToken = newOpaqueToken();
     const sessionId = randomUUID();
-    await this.repo.insertRefreshToken({
-      userId: user.id,
-      tokenHash: hashOpaqueToken(refreshToken),
-      familyId: sessionId,
-      deviceInfo: client.deviceInfo ?? null,
-      ipAddress: client.ip,
-      userAgent: client.userAgent,
-      expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
-      createdAt: now,
+    await inTransaction(this.database, async (tx) => {
+      await new AuthRepo(tx).insertRefreshToken({
+        userId: user.id,
+        tokenHash: hashOpaqueToken(refreshToken),
+        familyId: sessionId,
+        deviceInfo: client.deviceInfo ?? null,
+        ipAddress: client.ip,
+        userAgent: client.userAgent,
+        expiresAt: new Date(now.getTime() + this.refreshTtlSeconds * 1000),
+        createdAt: now,
+      });
+      if (announce) await announce(tx);
     });
     const accessToken = await this.signer.sign(
       { userId: user.id, username: user.username, sessionId, version: user.tokenVersion },

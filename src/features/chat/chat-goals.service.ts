@@ -1,6 +1,7 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database } from '../../infra/db/database.js';
+import { claimReceipt, type EventReceipt } from '../../infra/db/event-receipts.js';
 import type { ActorCard, GoalSummary } from '../goals/goals.events.js';
 import { ChatPublisher, postSystemMessage, type SystemMessage } from './chat.publisher.js';
 import type { ConversationRow } from './chat.tables.js';
@@ -67,8 +68,12 @@ export class ChatGoalsService {
     return created ?? this.repo.findByGoal(goal.goalId);
   }
 
-  /** A participant joined the goal: they join its chat, with a system message. */
-  async participantAdded(goal: GoalSummary, actor: ActorCard, userId: string): Promise<void> {
+  /**
+   * A participant joined the goal: they join its chat, with a system message. `receipt` (the event's
+   * handler) makes it once per event: a redelivered job, even one running after the user has left
+   * again, neither re-adds them nor posts a second message.
+   */
+  async participantAdded(goal: GoalSummary, actor: ActorCard, userId: string, receipt?: EventReceipt): Promise<void> {
     const conversation = await this.ensureConversation(goal);
     if (!conversation) return;
     const [card] = await this.queries.userCards([userId]);
@@ -77,6 +82,7 @@ export class ChatGoalsService {
     await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       await repo.lock(conversation.id);
+      if (!(await claimReceipt(tx, receipt))) return undefined;
       const added = await repo.join(conversation.id, [{ userId, role: 'member' }], now);
       if (added.length === 0) return;
       const message = await postSystemMessage(tx, {
@@ -91,8 +97,8 @@ export class ChatGoalsService {
     });
   }
 
-  /** A participant left (or was removed from) the goal: they leave its chat, with a system message. */
-  async participantRemoved(goal: GoalSummary, actor: ActorCard, userId: string): Promise<void> {
+  /** A participant left (or was removed from) the goal: they leave its chat, with a system message; once per `receipt`, as participantAdded. */
+  async participantRemoved(goal: GoalSummary, actor: ActorCard, userId: string, receipt?: EventReceipt): Promise<void> {
     if (goal.goalType !== 'group') return;
     const conversation = await this.repo.findByGoal(goal.goalId);
     if (!conversation) return;
@@ -102,6 +108,7 @@ export class ChatGoalsService {
     await inTransaction(this.database, async (tx) => {
       const repo = new ConversationsRepo(tx);
       await repo.lock(conversation.id);
+      if (!(await claimReceipt(tx, receipt))) return undefined;
       if (!(await repo.leave(conversation.id, userId, now))) return;
       await repo.ensureAdmin(conversation.id);
       const message = await postSystemMessage(tx, {

@@ -1,4 +1,5 @@
-import type { EventBus } from '../../infra/bus/event-bus.js';
+import type { EventBus, EventMeta } from '../../infra/bus/event-bus.js';
+import type { EventReceipt } from '../../infra/db/event-receipts.js';
 import type { ChatBlocksService } from './chat-blocks.service.js';
 import type { ChatGoalsService } from './chat-goals.service.js';
 import '../goals/goals.events.js';
@@ -6,19 +7,28 @@ import '../settings/settings.events.js';
 
 const money = (amount: string, currency: string) => `${currency} ${amount}`;
 
+const SUBSCRIBER = 'chat';
+
 /**
  * Group goals have a group chat: created with the goal, following its participants, told about
  * progress. A block placed or lifted recounts the pair's unread counts in the chats they share.
+ * All are jobs of the `chat` subscriber, idempotent per event: the chat is one per goal (unique
+ * goal_id, inserted with `on conflict do nothing`); a goal update is one message per key and chat
+ * (the contribution, milestone or goal id, checked under the conversation's lock); a join or leave
+ * commits with its event's receipt (event_receipts), so a redelivered job neither posts a second
+ * system message nor undoes a later change; a recount converges on what the messages say.
  */
 export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService, blocks: ChatBlocksService): void {
-  bus.subscribe('user.blocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, true));
-  bus.subscribe('user.unblocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, false));
-  bus.subscribe('goal.created', async (e) => {
+  const s = bus.subscriber(SUBSCRIBER);
+  const receipt = (meta: EventMeta): EventReceipt => ({ subscriber: SUBSCRIBER, eventId: meta.eventId });
+  s.on('user.blocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, true));
+  s.on('user.unblocked', (e) => blocks.blockChanged(e.blockerId, e.blockedId, false));
+  s.on('goal.created', async (e) => {
     await goals.ensureConversation(e.goal);
   });
-  bus.subscribe('goal.participant_added', (e) => goals.participantAdded(e.goal, e.actor, e.userId));
-  bus.subscribe('goal.participant_removed', (e) => goals.participantRemoved(e.goal, e.actor, e.userId));
-  bus.subscribe('goal.contribution_added', (e) =>
+  s.on('goal.participant_added', (e, meta) => goals.participantAdded(e.goal, e.actor, e.userId, receipt(meta)));
+  s.on('goal.participant_removed', (e, meta) => goals.participantRemoved(e.goal, e.actor, e.userId, receipt(meta)));
+  s.on('goal.contribution_added', (e) =>
     goals.postUpdate({
       goal: e.goal,
       actor: e.actor,
@@ -40,7 +50,7 @@ export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService
       at: new Date(e.at),
     }),
   );
-  bus.subscribe('goal.milestone_achieved', (e) =>
+  s.on('goal.milestone_achieved', (e) =>
     goals.postUpdate({
       goal: e.goal,
       actor: e.actor,
@@ -51,7 +61,7 @@ export function registerChatSubscriptions(bus: EventBus, goals: ChatGoalsService
       at: new Date(e.at),
     }),
   );
-  bus.subscribe('goal.completed', (e) =>
+  s.on('goal.completed', (e) =>
     goals.postUpdate({
       goal: e.goal,
       actor: e.actor,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../infra/db/database.js';
+import type { Db, PreparedQuery } from '../../infra/db/database.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { blockedEitherWay, mayMessage } from '../privacy/privacy.sql.js';
 import { hiddenByBlock } from '../privacy/group-message-visibility.sql.js';
@@ -60,15 +60,18 @@ interface SendRow extends MessageViewRow {
  * the message's event (the outbox), so the message and its jobs commit together.
  */
 export class MessageSendRepo {
-  constructor(private readonly db: Db) {}
+  /** `prepared`: the send's transaction runs on the hot-path connections (inPreparedTransaction), the CTE prepared once per connection. */
+  constructor(
+    private readonly db: Db,
+    private readonly prepared: PreparedQuery = (query) => queryRows(db, query),
+  ) {}
 
   async send(m: NewUserMessage): Promise<SendOutcome> {
     const at = m.at.toISOString();
     const participant = sql`conversation_participants.user_id`;
     // In a group, a block hides the sender's messages from the other user (a direct message is never sent across one).
     const hidden = sql`((select conversation_type from context) <> 'direct' and ${blockedEitherWay(sql`${m.senderId}::uuid`, participant)})`;
-    const [row] = await queryRows<SendRow>(
-      this.db,
+    const [row] = await this.prepared<SendRow>(
       sql`with context as (
         select c.id as conversation_id, c.conversation_type,
           (select e.id::text from messages e

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inPreparedTransaction, inTransaction, type Database } from '../../infra/db/database.js';
 import { invalidField } from '../../lib/app-error.js';
 import type { OpenPage } from '../../lib/page.js';
 import {
@@ -95,8 +95,9 @@ export class MessagesService {
       mediaThumbnailUrl: media.thumbnailRef,
       at: this.clock.now(),
     };
-    const outcome = await inTransaction(this.database, async (tx) => {
-      const sent = await new MessageSendRepo(tx).send(message);
+    // The send's CTE and its outbox jobs in one transaction on the hot-path connections (a prepared statement).
+    const outcome = await inPreparedTransaction(this.database, async (tx, prepared) => {
+      const sent = await new MessageSendRepo(tx, prepared).send(message);
       if (sent.kind !== 'sent') return sent;
       const view = await this.attachments.resolve(sent.view);
       await this.publisher.publishSent(tx, view, sent.participants);

@@ -1,7 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database, Db } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { userNotFound } from '../users/users.errors.js';
@@ -73,16 +72,19 @@ export class FriendRequests {
       }
       let row: FriendshipRow | undefined;
       try {
-        row = await this.repo.insertRequestIfAllowed(requesterId, addresseeId, this.clock.now(), { viaInvite: how.viaInvite });
+        row = await inTransaction(this.database, async (tx) => {
+          const inserted = await new FriendsRepo(tx).insertRequestIfAllowed(requesterId, addresseeId, this.clock.now(), {
+            viaInvite: how.viaInvite,
+          });
+          if (inserted) await this.bus.publish(tx, 'friend.request_sent', { requestId: inserted.id, fromUserId: requesterId, toUserId: addresseeId });
+          return inserted;
+        });
       } catch (err) {
         // A row for the pair was created concurrently (by either user): answer as if it had been there.
         if (!violatedUniqueConstraint(err)) throw err;
         continue;
       }
-      if (row) {
-        this.bus.publish('friend.request_sent', { requestId: row.id, fromUserId: requesterId, toUserId: addresseeId });
-        return row;
-      }
+      if (row) return row;
       // Refused by the rule: a row that appeared meanwhile is answered as above, anything else is 403
       // (or 404 when the addressee went away or a block came in meanwhile).
       if (await this.repo.findBetween(requesterId, addresseeId)) continue;
@@ -100,50 +102,56 @@ export class FriendRequests {
   }
 
   private async acceptIfPending(requestId: string, addresseeId: string): Promise<FriendshipRow | undefined> {
-    const row = await this.repo.acceptPending(requestId, addresseeId, this.clock.now());
-    if (row) this.bus.publish('friend.request_accepted', { requestId: row.id, requesterId: row.userId, accepterId: addresseeId });
-    return row;
+    return inTransaction(this.database, async (tx) => {
+      const row = await new FriendsRepo(tx).acceptPending(requestId, addresseeId, this.clock.now());
+      if (row) await this.bus.publish(tx, 'friend.request_accepted', { requestId: row.id, requesterId: row.userId, accepterId: addresseeId });
+      return row;
+    });
   }
 
   /** Declines (deletes) a pending request; only its addressee may (anyone else: 404). */
   async decline(requestId: string, addresseeId: string): Promise<void> {
-    const row = await this.repo.deletePendingReceived(requestId, addresseeId);
-    if (!row) throw friendRequestNotFound();
-    this.bus.publish('friend.request_declined', { requestId: row.id, requesterId: row.userId, addresseeId });
+    await inTransaction(this.database, async (tx) => {
+      const row = await new FriendsRepo(tx).deletePendingReceived(requestId, addresseeId);
+      if (!row) throw friendRequestNotFound();
+      await this.bus.publish(tx, 'friend.request_declined', { requestId: row.id, requesterId: row.userId, addresseeId });
+    });
   }
 
   /** Withdraws a pending request; only its requester may (anyone else: 404). */
   async cancel(requestId: string, requesterId: string): Promise<void> {
-    const row = await this.repo.deletePendingSent(requestId, requesterId);
-    if (!row) throw friendRequestNotFound();
-    this.bus.publish('friend.request_cancelled', { requestId: row.id, requesterId, addresseeId: row.friendId });
+    await inTransaction(this.database, async (tx) => {
+      const row = await new FriendsRepo(tx).deletePendingSent(requestId, requesterId);
+      if (!row) throw friendRequestNotFound();
+      await this.bus.publish(tx, 'friend.request_cancelled', { requestId: row.id, requesterId, addresseeId: row.friendId });
+    });
   }
 
   /** Ends a friendship; either friend may. */
   async unfriend(userId: string, friendId: string): Promise<void> {
-    const row = await this.repo.deleteFriendship(userId, friendId);
-    if (!row) throw friendshipNotFound();
-    this.bus.publish('friend.removed', { userId, friendId });
+    await inTransaction(this.database, async (tx) => {
+      const row = await new FriendsRepo(tx).deleteFriendship(userId, friendId);
+      if (!row) throw friendshipNotFound();
+      await this.bus.publish(tx, 'friend.removed', { userId, friendId });
+    });
   }
 
   /**
-   * Deletes the friendship or pending request between two users, whichever exists, in one statement
+   * Deletes the friendship or pending request between two users, whichever exists, in a transaction
    * of its own. Publishes `friend.removed` only when they were friends.
    */
   async removeEverythingBetween(a: string, b: string): Promise<void> {
-    const events = new PublishAfterCommit(this.bus);
-    await this.removeEverythingBetweenIn(this.database.db, events, a, b);
-    events.flush();
+    await inTransaction(this.database, (tx) => this.removeEverythingBetweenIn(tx, a, b));
   }
 
   /**
    * The same inside the caller's transaction `tx` (blocking): the friendship's friends-inbox rows go
-   * with it (foreign key, cascade), and `friend.removed` is queued on `events` for the caller to
-   * publish once `tx` has committed.
+   * with it (foreign key, cascade), and `friend.removed` is published through `tx`, so it commits
+   * or rolls back with the caller's work.
    */
-  async removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
+  async removeEverythingBetweenIn(tx: Db, a: string, b: string): Promise<void> {
     const row = await new FriendsRepo(tx).deleteBetween(a, b);
-    if (row?.status === 'accepted') events.publish('friend.removed', { userId: a, friendId: b });
+    if (row?.status === 'accepted') await this.bus.publish(tx, 'friend.removed', { userId: a, friendId: b });
   }
 
   async areFriends(a: string, b: string): Promise<boolean> {

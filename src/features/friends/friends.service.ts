@@ -1,5 +1,4 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import type { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import type { Database, Db } from '../../infra/db/database.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
@@ -41,7 +40,7 @@ export class FriendsService {
 
   /**
    * Deletes the friendship or pending request between two users, either direction, in its own
-   * statement. Publishes `friend.removed` only if they were friends.
+   * transaction. Publishes `friend.removed` only if they were friends.
    */
   removeEverythingBetween(a: string, b: string): Promise<void> {
     return this.requests.removeEverythingBetween(a, b);
@@ -49,10 +48,10 @@ export class FriendsService {
 
   /**
    * The same inside the caller's transaction (blocking: one commit for the block and everything it
-   * ends); `friend.removed` is queued on `events`, which the caller flushes after its commit.
+   * ends); `friend.removed` is published through `tx`, so it commits with the block.
    */
-  removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
-    return this.requests.removeEverythingBetweenIn(tx, events, a, b);
+  removeEverythingBetweenIn(tx: Db, a: string, b: string): Promise<void> {
+    return this.requests.removeEverythingBetweenIn(tx, a, b);
   }
 
   /** Recomputes the user's stored suggestions now. */

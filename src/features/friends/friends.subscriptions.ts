@@ -3,13 +3,18 @@ import type { FriendsService } from './friends.service.js';
 import './friends.events.js';
 import '../settings/settings.events.js';
 
-/** Keeps both users' suggestions current when their part of the graph changes. */
+/**
+ * Keeps both users' suggestions current when their part of the graph changes (the `friends`
+ * subscriber's jobs). Idempotent by nature: a recompute replaces the user's suggestion rows with
+ * what the graph gives now, so running it again (a retried job) leaves the same rows.
+ */
 export function registerFriendsSubscriptions(bus: EventBus, friends: FriendsService): void {
+  const s = bus.subscriber('friends');
   const recomputeBoth = async (a: string, b: string) => {
     await friends.recomputeSuggestions(a);
     await friends.recomputeSuggestions(b);
   };
-  bus.subscribe('friend.request_accepted', (e) => recomputeBoth(e.requesterId, e.accepterId));
-  bus.subscribe('friend.removed', (e) => recomputeBoth(e.userId, e.friendId));
-  bus.subscribe('user.blocked', (e) => recomputeBoth(e.blockerId, e.blockedId));
+  s.on('friend.request_accepted', (e) => recomputeBoth(e.requesterId, e.accepterId));
+  s.on('friend.removed', (e) => recomputeBoth(e.userId, e.friendId));
+  s.on('user.blocked', (e) => recomputeBoth(e.blockerId, e.blockedId));
 }

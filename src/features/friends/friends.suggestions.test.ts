@@ -305,7 +305,7 @@ describe('keeping suggestions current', () => {
     await friends.recomputeSuggestions(me.id);
     await friends.recomputeSuggestions(other.id);
     await makeBlock(t.ctx, other, me);
-    t.ctx.bus.publish('user.blocked', { blockerId: other.id, blockedId: me.id });
+    await t.ctx.bus.publish(t.ctx.database.db, 'user.blocked', { blockerId: other.id, blockedId: me.id });
     await t.ctx.bus.drain();
     expect(await storedFor(me)).toEqual([]);
     expect(await storedFor(other)).toEqual([]);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
+import { claimReceipt, type EventReceipt } from '../../infra/db/event-receipts.js';
 import type { OpenPage } from '../../lib/page.js';
 import { timeAgo } from '../../lib/time-ago.js';
 import type { MediaLinks } from '../media/media.links.js';
@@ -12,16 +13,23 @@ export class GoalActivityService {
   private readonly repo: GoalActivityRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly clock: Clock,
     private readonly mediaLinks: MediaLinks,
   ) {
     this.repo = new GoalActivityRepo(database.db);
   }
 
-  /** Records a goal event in the feeds of the actor and of the friends allowed to see it (one statement). */
-  async recordGoalActivity(activity: GoalActivity): Promise<number> {
-    return this.repo.insertGoalActivity(activity);
+  /**
+   * Records a goal event in the feeds of the actor and of the friends allowed to see it (one
+   * statement); with `receipt` (an event's handler) once per event: the entries commit with the
+   * receipt, and a retried job finds it and writes none (returns 0).
+   */
+  async recordGoalActivity(activity: GoalActivity, receipt?: EventReceipt): Promise<number> {
+    if (!receipt) return this.repo.insertGoalActivity(activity);
+    return inTransaction(this.database, async (tx) =>
+      (await claimReceipt(tx, receipt)) ? new GoalActivityRepo(tx).insertGoalActivity(activity) : 0,
+    );
   }
 
   /** The caller's goal activity feed, newest first; `hasMore` when a further page exists. Goal images are signed URLs. */

@@ -45,6 +45,13 @@ export const DEFAULT_PUSH_DELIVERY: PushDeliveryOptions = {
   kickOnEnqueue: true,
 };
 
+/** Where each push's outcome in a pass is counted (the metrics); by default nowhere. */
+export interface PushOutcomeCounter {
+  countPushDelivery(provider: string, outcome: 'sent' | 'retried' | 'failed' | 'token_invalid' | 'skipped'): void;
+}
+
+const NOT_COUNTED: PushOutcomeCounter = { countPushDelivery: () => undefined };
+
 export interface DeliveryStats {
   sent: number;
   retried: number;
@@ -74,6 +81,7 @@ export class PushDeliveryService {
     private readonly logger: PushDeliveryLogger,
     private readonly senders: PushSenders,
     options: Partial<PushDeliveryOptions> = {},
+    private readonly outcomes: PushOutcomeCounter = NOT_COUNTED,
   ) {
     this.repo = new PushOutboxRepo(database.db);
     this.options = { ...DEFAULT_PUSH_DELIVERY, ...options };
@@ -145,6 +153,7 @@ export class PushDeliveryService {
       const skip = await this.skipReason(row);
       if (skip) {
         stats.skipped++;
+        this.outcomes.countPushDelivery(row.provider, 'skipped');
         await this.repo.markFailed(row.id, row.attempts, `skipped: ${skip}`);
         return;
       }
@@ -200,28 +209,33 @@ export class PushDeliveryService {
     switch (outcome.kind) {
       case 'sent':
         stats.sent++;
+        this.outcomes.countPushDelivery(row.provider, 'sent');
         await this.repo.markSent(row.id, row.attempts, now);
         if (row.notificationId && row.provider !== 'log') await this.repo.markNotificationPushed(row.notificationId, now);
         return;
       case 'token_invalid':
         stats.deactivated++;
+        this.outcomes.countPushDelivery(row.provider, 'token_invalid');
         if (row.pushTokenId) await this.repo.deactivateToken(row.pushTokenId, now);
         await this.repo.markFailed(row.id, row.attempts, outcome.reason);
         this.logger.info({ outboxId: row.id, pushTokenId: row.pushTokenId, reason: outcome.reason }, 'push token deactivated');
         return;
       case 'failed':
         stats.failed++;
+        this.outcomes.countPushDelivery(row.provider, 'failed');
         await this.repo.markFailed(row.id, row.attempts, outcome.reason);
         this.logger.warn({ outboxId: row.id, provider: row.provider, reason: outcome.reason }, 'push failed');
         return;
       case 'retry': {
         if (row.attempts >= this.options.maxAttempts) {
           stats.failed++;
+          this.outcomes.countPushDelivery(row.provider, 'failed');
           await this.repo.markFailed(row.id, row.attempts, `gave up after ${row.attempts} attempts: ${outcome.reason}`);
           this.logger.warn({ outboxId: row.id, provider: row.provider, reason: outcome.reason }, 'push given up');
           return;
         }
         stats.retried++;
+        this.outcomes.countPushDelivery(row.provider, 'retried');
         const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (row.attempts - 1));
         const jittered = backoff + Math.floor(Math.random() * backoff * 0.1);
         const delay = Math.max(jittered, Math.min(outcome.retryAfterMs ?? 0, this.options.maxBackoffMs * 2));

@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, makeBlock, makeFriends, makeUser, type TestUser } from '../../../test/factories.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import type { DomainEventName, DomainEvents } from '../../infra/bus/domain-events.js';
-import { InProcessEventBus } from '../../infra/bus/event-bus.js';
 import { FakeClock } from '../../infra/clock/clock.js';
 import { queryRows } from '../../infra/db/rows.js';
 import { AppError } from '../../lib/app-error.js';
 import { arePartners } from '../privacy/privacy.sql.js';
 import { PartnersService } from './partners.service.js';
-import { registerPartnersSubscriptions } from './partners.subscriptions.js';
 
 let t: TestApp;
 let clock: FakeClock;
@@ -30,7 +28,7 @@ beforeAll(async () => {
   // Built here rather than read from the context, so these tests do not depend on its wiring.
   partners = new PartnersService(t.ctx.database, t.ctx.bus, clock);
   for (const name of PARTNER_EVENTS) {
-    t.ctx.bus.subscribe(name, (payload) => void events.push({ name, payload }));
+    t.ctx.bus.onCommit(name, (payload) => void events.push({ name, payload }));
   }
 });
 afterAll(async () => t.close());
@@ -333,13 +331,11 @@ describe('PartnersService for other features', () => {
   });
 });
 
-describe('registerPartnersSubscriptions', () => {
+describe('registerPartnersSubscriptions (as the context wires it)', () => {
   it('when two partners stop being friends (friend.removed), their partnership ends', async () => {
     const [a, b] = await activePartners();
-    const bus = new InProcessEventBus({ error: () => undefined });
-    registerPartnersSubscriptions(bus, new PartnersService(t.ctx.database, bus, clock));
-    bus.publish('friend.removed', { userId: b.id, friendId: a.id });
-    await bus.drain();
+    await t.ctx.bus.publish(t.ctx.database.db, 'friend.removed', { userId: b.id, friendId: a.id });
+    await t.ctx.bus.drain();
     expect((await pairRows(a, b))[0]?.status).toBe('ended');
   });
 });

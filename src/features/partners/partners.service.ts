@@ -1,5 +1,4 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import { isOneOf } from '../../lib/one-of.js';
@@ -52,7 +51,7 @@ const LIST_FILTERS: Record<PartnershipListFilter, readonly PartnershipStatus[]> 
 /**
  * Accountability partners: friends who agreed to hold each other to their goals. The only writer of
  * `accountability_partners`. Every state change locks the row (or, for proposals and block
- * clean-up, the pair) in a transaction, re-checks the rules there, and publishes after commit.
+ * clean-up, the pair) in a transaction, re-checks the rules there, and publishes its event in it.
  */
 export class PartnersService {
   private readonly repo: PartnersRepo;
@@ -74,7 +73,7 @@ export class PartnersService {
   async propose(callerId: string, targetId: string, checkInFrequency: CheckInFrequency): Promise<ProposalResult> {
     if (callerId === targetId) throw cannotPartnerSelf();
     const now = this.clock.now();
-    const result = await inTransaction(this.database, async (tx): Promise<ProposalResult> => {
+    return inTransaction(this.database, async (tx): Promise<ProposalResult> => {
       const repo = new PartnersRepo(tx);
       // Under the pair lock, a block or a second proposal that commits meanwhile is seen, not overtaken.
       await repo.lockPair(callerId, targetId);
@@ -92,33 +91,37 @@ export class PartnersService {
         respondedAt: null,
         endedAt: null,
       } as const;
+      let result: ProposalResult;
       if (!existing) {
         const row = await repo.insert(proposal);
         if (!row) throw partnershipExists();
-        return { outcome: 'proposed', row, partner: target.card };
-      }
-      switch (proposalOutcome(existing, callerId)) {
-        case 'restart':
-          return { outcome: 'proposed', row: await repo.update(existing.id, proposal), partner: target.card };
-        case 'accept_theirs': {
-          const row = await repo.update(existing.id, { status: 'active', startedAt: now, respondedAt: now });
-          return { outcome: 'accepted', row, partner: target.card };
+        result = { outcome: 'proposed', row, partner: target.card };
+      } else {
+        switch (proposalOutcome(existing, callerId)) {
+          case 'restart':
+            result = { outcome: 'proposed', row: await repo.update(existing.id, proposal), partner: target.card };
+            break;
+          case 'accept_theirs': {
+            const row = await repo.update(existing.id, { status: 'active', startedAt: now, respondedAt: now });
+            result = { outcome: 'accepted', row, partner: target.card };
+            break;
+          }
+          default:
+            throw partnershipExists();
         }
-        default:
-          throw partnershipExists();
       }
+      if (result.outcome === 'accepted') {
+        await this.bus.publish(tx, 'partner.accepted', { partnershipId: result.row.id, proposerId: targetId, accepterId: callerId });
+      } else {
+        await this.bus.publish(tx, 'partner.proposed', {
+          partnershipId: result.row.id,
+          proposerId: callerId,
+          partnerId: targetId,
+          checkInFrequency,
+        });
+      }
+      return result;
     });
-    if (result.outcome === 'accepted') {
-      this.bus.publish('partner.accepted', { partnershipId: result.row.id, proposerId: targetId, accepterId: callerId });
-    } else {
-      this.bus.publish('partner.proposed', {
-        partnershipId: result.row.id,
-        proposerId: callerId,
-        partnerId: targetId,
-        checkInFrequency,
-      });
-    }
-    return result;
   }
 
   /** One partnership, visible only to its participants (and not once either blocked the other). */
@@ -148,63 +151,59 @@ export class PartnersService {
       const facts = await repo.proposalTarget(callerId, found.partner.id);
       if (!facts?.areFriends) throw partnersMustBeFriends();
       const row = await repo.update(found.row.id, { status: 'active', startedAt: now, respondedAt: now });
+      await this.bus.publish(tx, 'partner.accepted', { partnershipId: row.id, proposerId: found.partner.id, accepterId: callerId });
       return { row, partner: found.partner };
-    });
-    this.bus.publish('partner.accepted', {
-      partnershipId: view.row.id,
-      proposerId: view.partner.id,
-      accepterId: callerId,
     });
     return view;
   }
 
   /** The addressee declines a pending proposal: it is removed, and the proposer may propose again. */
   async decline(callerId: string, partnershipId: string): Promise<void> {
-    const proposer = await this.removePending(callerId, partnershipId, 'addressee');
-    this.bus.publish('partner.declined', { partnershipId, proposerId: proposer.id, declinerId: callerId });
+    await this.removePending(callerId, partnershipId, 'addressee', (tx, proposer) =>
+      this.bus.publish(tx, 'partner.declined', { partnershipId, proposerId: proposer.id, declinerId: callerId }),
+    );
   }
 
   /** The proposer withdraws a pending proposal: it is removed. */
   async cancel(callerId: string, partnershipId: string): Promise<void> {
-    const addressee = await this.removePending(callerId, partnershipId, 'proposer');
-    this.bus.publish('partner.cancelled', { partnershipId, proposerId: callerId, partnerId: addressee.id });
+    await this.removePending(callerId, partnershipId, 'proposer', (tx, addressee) =>
+      this.bus.publish(tx, 'partner.cancelled', { partnershipId, proposerId: callerId, partnerId: addressee.id }),
+    );
   }
 
-  /** Deletes a pending proposal the caller may respond to (or withdraw); returns the other participant. */
+  /**
+   * Deletes a pending proposal the caller may respond to (or withdraw) and publishes, through the
+   * same transaction, what `announce` says about the other participant.
+   */
   private async removePending(
     callerId: string,
     partnershipId: string,
     role: 'addressee' | 'proposer',
-  ): Promise<PartnerCard> {
-    return inTransaction(this.database, async (tx) => {
+    announce: (tx: Db, other: PartnerCard) => Promise<void>,
+  ): Promise<void> {
+    await inTransaction(this.database, async (tx) => {
       const repo = new PartnersRepo(tx);
       const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
       const allowed = found && (role === 'addressee' ? mayRespond(found.row, callerId) : mayCancel(found.row, callerId));
       if (!found || !allowed) throw partnershipNotFound();
       await repo.delete(found.row.id);
-      return found.partner;
+      await announce(tx, found.partner);
     });
   }
 
   /** Pause (active → paused), resume (paused → active) or end (active|paused → ended); either side may. */
   async changeStatus(callerId: string, partnershipId: string, action: LifecycleAction): Promise<PartnershipView> {
     const now = this.clock.now();
-    const { view, status } = await inTransaction(this.database, async (tx) => {
+    return inTransaction(this.database, async (tx) => {
       const repo = new PartnersRepo(tx);
       const found = await repo.findVisible(partnershipId, callerId, { forUpdate: true });
       if (!found) throw partnershipNotFound();
       const next = nextStatus(action, found.row.status);
       if (!next) throw invalidPartnershipState(action, found.row.status);
       const row = await repo.update(found.row.id, { status: next, ...(next === 'ended' ? { endedAt: now } : {}) });
-      return { view: { row, partner: found.partner }, status: next };
+      await this.bus.publish(tx, 'partner.status_changed', { partnershipId: row.id, actorId: callerId, otherId: found.partner.id, status: next });
+      return { row, partner: found.partner };
     });
-    this.bus.publish('partner.status_changed', {
-      partnershipId: view.row.id,
-      actorId: callerId,
-      otherId: view.partner.id,
-      status,
-    });
-    return view;
   }
 
   /** Changes how often the partners check in; either side, any state but ended. */
@@ -242,16 +241,14 @@ export class PartnersService {
    * Opens its own transaction; inside one of yours, call `endEverythingBetweenIn`.
    */
   async endEverythingBetween(a: string, b: string): Promise<void> {
-    const events = new PublishAfterCommit(this.bus);
-    await inTransaction(this.database, (tx) => this.endEverythingBetweenIn(tx, events, a, b));
-    events.flush();
+    await inTransaction(this.database, (tx) => this.endEverythingBetweenIn(tx, a, b));
   }
 
   /**
    * The same inside the caller's transaction `tx` (blocking: one commit for the block and everything
-   * it ends); `partner.status_changed` is queued on `events`, which the caller flushes after its commit.
+   * it ends); `partner.status_changed` is published through `tx`, so it commits with the caller's work.
    */
-  async endEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> {
+  async endEverythingBetweenIn(tx: Db, a: string, b: string): Promise<void> {
     if (a === b) return;
     const repo = new PartnersRepo(tx);
     await repo.lockPair(a, b);
@@ -263,6 +260,6 @@ export class PartnersService {
     }
     if (!isOneOf(LIVE_STATUSES, existing.status)) return;
     const ended = await repo.update(existing.id, { status: 'ended', endedAt: this.clock.now() });
-    events.publish('partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
+    await this.bus.publish(tx, 'partner.status_changed', { partnershipId: ended.id, actorId: a, otherId: b, status: 'ended' });
   }
 }

@@ -40,10 +40,10 @@ async function footprint(postId: string) {
 
 function recordEvents(actorId: string): string[] {
   const seen: string[] = [];
-  t.ctx.bus.subscribe('comment.replied', (e) => {
+  t.ctx.bus.onCommit('comment.replied', (e) => {
     if (e.replier.id === actorId) seen.push(`replied:${e.parentCommentId}`);
   });
-  t.ctx.bus.subscribe('comment.liked', (e) => {
+  t.ctx.bus.onCommit('comment.liked', (e) => {
     if (e.liker.id === actorId) seen.push(`liked:${e.commentId}`);
   });
   return seen;

@@ -29,7 +29,7 @@ describe('POST /api/v1/posts/:postId/comments', () => {
     await makeFriends(t.ctx, author, friend);
     const postId = await makePost(t.ctx, author);
     const events: string[] = [];
-    t.ctx.bus.subscribe('post.commented', (e) => {
+    t.ctx.bus.onCommit('post.commented', (e) => {
       if (e.postId === postId) events.push(`${e.postAuthorId}:${e.excerpt}`);
     });
     const res = await post(`/api/v1/posts/${postId}/comments`, { content: '  So proud of you! 💪  ', parent_comment_id: null }, friend);
@@ -58,7 +58,7 @@ describe('POST /api/v1/posts/:postId/comments', () => {
     const postId = await makePost(t.ctx, author);
     const top = await comment(friend, postId, 'top');
     const replied: string[] = [];
-    t.ctx.bus.subscribe('comment.replied', (e) => {
+    t.ctx.bus.onCommit('comment.replied', (e) => {
       if (e.postId === postId) replied.push(`${e.parentCommentId}:${e.parentAuthorId}`);
     });
     const reply = await comment(author, postId, 'reply', top);
@@ -207,7 +207,7 @@ describe('POST/DELETE /api/v1/posts/comments/:commentId/like', () => {
     const postId = await makePost(t.ctx, author);
     const id = await comment(author, postId, 'like this');
     const liked: string[] = [];
-    t.ctx.bus.subscribe('comment.liked', (e) => {
+    t.ctx.bus.onCommit('comment.liked', (e) => {
       if (e.commentId === id) liked.push(`${e.commentAuthorId}:${e.liker.id}`);
     });
     const first = await post(`/api/v1/posts/comments/${id}/like`, undefined, friend);

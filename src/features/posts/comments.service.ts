@@ -64,6 +64,7 @@ export class CommentsService {
     }
     const author = await this.posts.card(callerId);
     const now = this.clock.now();
+    const at = now.toISOString();
     let row;
     try {
       row = await inTransaction(this.database, async (tx) => {
@@ -71,6 +72,27 @@ export class CommentsService {
         const inserted = await repo.insert({ postId, userId: callerId, content, parentCommentId: parent?.id ?? null, now });
         if (!(await repo.moveCommentsCount(postId, 1))) throw postNotFound();
         if (parent && !(await repo.moveRepliesCount(parent.id, 1))) throw invalidParentComment();
+        if (parent) {
+          await this.bus.publish(tx, 'comment.replied', {
+            postId,
+            postAuthorId: post.author.id,
+            commentId: inserted.id,
+            parentCommentId: parent.id,
+            parentAuthorId: parent.userId,
+            replier: author,
+            excerpt: excerptOf(content),
+            at,
+          });
+        } else {
+          await this.bus.publish(tx, 'post.commented', {
+            postId,
+            postAuthorId: post.author.id,
+            commentId: inserted.id,
+            commenter: author,
+            excerpt: excerptOf(content),
+            at,
+          });
+        }
         return inserted;
       });
     } catch (err) {
@@ -81,28 +103,6 @@ export class CommentsService {
       throw err;
     }
 
-    const at = now.toISOString();
-    if (parent) {
-      this.bus.publish('comment.replied', {
-        postId,
-        postAuthorId: post.author.id,
-        commentId: row.id,
-        parentCommentId: parent.id,
-        parentAuthorId: parent.userId,
-        replier: author,
-        excerpt: excerptOf(content),
-        at,
-      });
-    } else {
-      this.bus.publish('post.commented', {
-        postId,
-        postAuthorId: post.author.id,
-        commentId: row.id,
-        commenter: author,
-        excerpt: excerptOf(content),
-        at,
-      });
-    }
     return {
       id: row.id,
       postId,

@@ -16,10 +16,10 @@ const likeRows = (postId: string) => countOf(t.ctx, sql`select count(*)::int fro
 
 function recordLikeEvents() {
   const seen: string[] = [];
-  t.ctx.bus.subscribe('post.liked', (e) => {
+  t.ctx.bus.onCommit('post.liked', (e) => {
     seen.push(`liked:${e.liker.id}`);
   });
-  t.ctx.bus.subscribe('post.unliked', (e) => {
+  t.ctx.bus.onCommit('post.unliked', (e) => {
     seen.push(`unliked:${e.userId}`);
   });
   return seen;

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { Page } from '../../lib/page.js';
 import { CommentsRepo } from './comments.repo.js';
 import { commentNotFound, isPostNotFound, postNotFound } from './posts.errors.js';
@@ -16,14 +16,15 @@ export interface LikeResult {
 
 /**
  * Likes of posts and comments: idempotent, only for users who may see the post, counters exact
- * (see LikesRepo). Events are published only when a like really appeared or disappeared.
+ * (see LikesRepo). Events are published only when a like really appeared or disappeared, in the
+ * transaction of the like's statement.
  */
 export class LikesService {
   private readonly likes: LikesRepo;
   private readonly comments: CommentsRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly posts: PostsService,
@@ -36,17 +37,21 @@ export class LikesService {
     const { post } = await this.posts.visible(callerId, postId);
     const liker = await this.posts.card(callerId);
     const now = this.clock.now();
-    const result = await this.guard(() => this.likes.likePost(postId, callerId, now), postNotFound);
-    if (result.changed) this.bus.publish('post.liked', { postId, postAuthorId: post.author.id, liker, at: now.toISOString() });
-    return { created: result.changed, likesCount: result.likesCount };
+    return inTransaction(this.database, async (tx) => {
+      const result = await this.guard(() => new LikesRepo(tx).likePost(postId, callerId, now), postNotFound);
+      if (result.changed) await this.bus.publish(tx, 'post.liked', { postId, postAuthorId: post.author.id, liker, at: now.toISOString() });
+      return { created: result.changed, likesCount: result.likesCount };
+    });
   }
 
   async unlikePost(callerId: string, postId: string): Promise<void> {
     const { post } = await this.posts.visible(callerId, postId);
-    const result = await this.likes.unlikePost(postId, callerId);
-    if (result.changed) {
-      this.bus.publish('post.unliked', { postId, postAuthorId: post.author.id, userId: callerId, at: this.clock.now().toISOString() });
-    }
+    await inTransaction(this.database, async (tx) => {
+      const result = await new LikesRepo(tx).unlikePost(postId, callerId);
+      if (result.changed) {
+        await this.bus.publish(tx, 'post.unliked', { postId, postAuthorId: post.author.id, userId: callerId, at: this.clock.now().toISOString() });
+      }
+    });
   }
 
   async likers(viewerId: string, postId: string, page: number, limit: number): Promise<Page<LikerRow>> {
@@ -60,11 +65,13 @@ export class LikesService {
     if (comment.blockedWithViewer) throw commentNotFound();
     const liker = await this.posts.card(callerId);
     const now = this.clock.now();
-    const result = await this.guard(() => this.likes.likeComment(commentId, callerId, now), commentNotFound);
-    if (result.changed) {
-      this.bus.publish('comment.liked', { postId: comment.postId, commentId, commentAuthorId: comment.userId, liker, at: now.toISOString() });
-    }
-    return { created: result.changed, likesCount: result.likesCount };
+    return inTransaction(this.database, async (tx) => {
+      const result = await this.guard(() => new LikesRepo(tx).likeComment(commentId, callerId, now), commentNotFound);
+      if (result.changed) {
+        await this.bus.publish(tx, 'comment.liked', { postId: comment.postId, commentId, commentAuthorId: comment.userId, liker, at: now.toISOString() });
+      }
+      return { created: result.changed, likesCount: result.likesCount };
+    });
   }
 
   /** Removes the caller's like; allowed after a block too (withdrawing one's own like reaches nobody). */
@@ -89,7 +96,10 @@ export class LikesService {
     return comment;
   }
 
-  /** Runs a like statement; the target deleted meanwhile (the repo answers no counter, see LikesRepo) → 404. */
+  /**
+   * Runs a like statement; the target deleted meanwhile (the repo answers no counter, see LikesRepo)
+   * → 404, which also rolls back the transaction the statement ran in (a refused foreign key aborted it).
+   */
   private async guard(run: () => Promise<LikeChange>, gone: () => Error): Promise<{ changed: boolean; likesCount: number }> {
     const result = await run();
     if (result.likesCount === undefined) throw gone();

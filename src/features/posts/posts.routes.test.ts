@@ -38,7 +38,7 @@ describe('POST /api/v1/posts', () => {
     const me = await makeUser(t.ctx);
     const goalId = await createGoal(me);
     const events: string[] = [];
-    t.ctx.bus.subscribe('post.created', (e) => {
+    t.ctx.bus.onCommit('post.created', (e) => {
       if (e.author.id === me.id) events.push(e.postType);
     });
     const res = await postForm(
@@ -247,7 +247,7 @@ describe('PUT and DELETE /api/v1/posts/:postId', () => {
     await t.ctx.services.postLikes.likePost(friend.id, postId);
     await t.ctx.services.postComments.create(friend.id, postId, { content: 'nice' });
     const deletedEvents: string[] = [];
-    t.ctx.bus.subscribe('post.deleted', (e) => {
+    t.ctx.bus.onCommit('post.deleted', (e) => {
       deletedEvents.push(e.postId);
     });
     expect((await del(`/api/v1/posts/${postId}`, me)).statusCode).toBe(204);

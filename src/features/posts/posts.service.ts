@@ -89,6 +89,14 @@ export class PostsService {
           updatedAt: now,
         });
         if (postType === 'photo') await repo.movePhotosShared(callerId, 1);
+        await this.bus.publish(tx, 'post.created', {
+          postId,
+          author,
+          postType,
+          visibility: input.visibility,
+          goalId: input.goalId,
+          at: now.toISOString(),
+        });
         return inserted;
       });
     } catch (err) {
@@ -98,14 +106,6 @@ export class PostsService {
       throw err;
     }
 
-    this.bus.publish('post.created', {
-      postId,
-      author,
-      postType,
-      visibility: input.visibility,
-      goalId: input.goalId,
-      at: now.toISOString(),
-    });
     return this.withMediaUrls({
       id: row.id,
       author,
@@ -222,11 +222,11 @@ export class PostsService {
       const repo = new PostsRepo(tx);
       const row = await repo.delete(postId);
       if (row?.postType === 'photo') await repo.movePhotosShared(row.userId, -1);
+      if (row) await this.bus.publish(tx, 'post.deleted', { postId, authorId: row.userId, at: this.clock.now().toISOString() });
       return row;
     });
     if (!deleted) throw postNotFound();
     await this.media.removeAll('post', postId);
-    this.bus.publish('post.deleted', { postId, authorId: deleted.userId, at: this.clock.now().toISOString() });
   }
 
   /** A user's non-archived posts the viewer may see, newest first (404 user_not_found for unknown or blocked users). */

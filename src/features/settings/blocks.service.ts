@@ -1,7 +1,6 @@
 import type { Clock } from '../../infra/clock/clock.js';
 import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
-import { PublishAfterCommit } from '../../infra/bus/publish-after-commit.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { Page } from '../../lib/page.js';
 import type { UsersService } from '../users/users.service.js';
@@ -10,12 +9,12 @@ import { SettingsRepo, type BlockedUserItem } from './settings.repo.js';
 import './settings.events.js';
 
 /**
- * What blocking must undo in the other features: each removes its own rows, in the block's
- * transaction `tx`, and queues its events on `events` (published after the commit).
+ * What blocking must undo in the other features: each removes its own rows and publishes its events,
+ * all through the block's transaction `tx` (so they commit or roll back with the block).
  */
 export interface BlockConsequences {
-  friends: { removeEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> };
-  partners: { endEverythingBetweenIn(tx: Db, events: PublishAfterCommit, a: string, b: string): Promise<void> };
+  friends: { removeEverythingBetweenIn(tx: Db, a: string, b: string): Promise<void> };
+  partners: { endEverythingBetweenIn(tx: Db, a: string, b: string): Promise<void> };
 }
 
 /** Blocking users (plan 3.7): the only writer of `blocked_users`. */
@@ -36,32 +35,32 @@ export class BlocksService {
    * Blocks `blockedId` for `blockerId` and removes any friendship (with its friends-inbox rows),
    * friend request and partnership between them, all in one transaction: either everything holds
    * or nothing does. The events (`friend.removed`, `partner.status_changed`, `user.blocked`) are
-   * published after the commit. From then on the privacy rules hide each from the other.
+   * published in that transaction too. From then on the privacy rules hide each from the other.
    */
   async block(blockerId: string, blockedId: string, reason: string | null): Promise<BlockedUserItem> {
     if (blockerId === blockedId) throw cannotBlockSelf();
     await this.users.getActiveById(blockedId);
-    const events = new PublishAfterCommit(this.bus);
     try {
       await inTransaction(this.database, async (tx) => {
         if (!(await new SettingsRepo(tx).insertBlock(blockerId, blockedId, reason, this.clock.now()))) throw alreadyBlocked();
-        await this.consequences.friends.removeEverythingBetweenIn(tx, events, blockerId, blockedId);
-        await this.consequences.partners.endEverythingBetweenIn(tx, events, blockerId, blockedId);
-        events.publish('user.blocked', { blockerId, blockedId });
+        await this.consequences.friends.removeEverythingBetweenIn(tx, blockerId, blockedId);
+        await this.consequences.partners.endEverythingBetweenIn(tx, blockerId, blockedId);
+        await this.bus.publish(tx, 'user.blocked', { blockerId, blockedId });
       });
     } catch (err) {
       if (violatedUniqueConstraint(err)) throw alreadyBlocked();
       throw err;
     }
-    events.flush();
     const block = await this.repo.findBlock(blockerId, blockedId);
     if (!block) throw blockNotFound();
     return block;
   }
 
   async unblock(blockerId: string, blockedId: string): Promise<void> {
-    if (!(await this.repo.deleteBlock(blockerId, blockedId))) throw blockNotFound();
-    this.bus.publish('user.unblocked', { blockerId, blockedId });
+    await inTransaction(this.database, async (tx) => {
+      if (!(await new SettingsRepo(tx).deleteBlock(blockerId, blockedId))) throw blockNotFound();
+      await this.bus.publish(tx, 'user.unblocked', { blockerId, blockedId });
+    });
   }
 
   async list(blockerId: string, page: number, limit: number): Promise<Page<BlockedUserItem>> {

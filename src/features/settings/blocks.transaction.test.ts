@@ -33,6 +33,22 @@ async function friendsAndPartners(): Promise<{ a: TestUser; b: TestUser; partner
   return { a, b, partnershipId: row.id };
 }
 
+/**
+ * The subscriber jobs (the transactional outbox: pending, done or archived) of these events that
+ * name both users, per event.
+ */
+async function outboxJobs(a: TestUser, b: TestUser): Promise<Record<string, number>> {
+  const rows = await queryRows<{ event: string; n: number }>(
+    t.ctx.database.db,
+    sql`select data->>'event' as event, count(*)::int as n
+        from (select data from pgboss.job union all select data from pgboss.archive) j
+        where data->>'event' in ('friend.removed', 'partner.status_changed', 'user.blocked')
+          and data->>'payload' like ${`%${a.id}%`} and data->>'payload' like ${`%${b.id}%`}
+        group by 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.event, r.n]));
+}
+
 async function state(a: TestUser, b: TestUser) {
   return {
     blocks: await countRows(t.ctx, pair('blocked_users', 'blocker_id', 'blocked_id', a, b)),
@@ -43,7 +59,7 @@ async function state(a: TestUser, b: TestUser) {
 }
 
 describe('blocking commits once', () => {
-  it('when ending the partnership fails, the block, the friendship and its friends-inbox rows are all as before, and no event is published', async () => {
+  it('when ending the partnership fails, the block, the friendship and its friends-inbox rows are all as before, and no event is published (no job either)', async () => {
     const { a, b } = await friendsAndPartners();
     const before = await state(a, b);
     expect(before).toEqual({ blocks: 0, friendships: 1, livePartnerships: 1, inboxRows: 1 });
@@ -60,6 +76,7 @@ describe('blocking commits once', () => {
       expect(`${failure?.message} ${failure?.cause?.message}`).toContain('injected: partnership end refused');
       expect(await state(a, b)).toEqual(before);
       expect(await events.events()).toEqual([]);
+      expect(await outboxJobs(a, b)).toEqual({});
     } finally {
       events.stop();
       await db.execute(sql.raw('drop trigger refuse_partnership_end on accountability_partners'));
@@ -67,7 +84,7 @@ describe('blocking commits once', () => {
     }
   });
 
-  it('without the failure, one transaction writes the block and ends the partnership; the events follow the commit in order', async () => {
+  it('without the failure, one transaction writes the block and ends the partnership; the events follow the commit in order, their jobs with them', async () => {
     const { a, b, partnershipId } = await friendsAndPartners();
     const events = recordEvents(t.ctx, 'friend.removed', 'partner.status_changed', 'user.blocked');
     try {
@@ -81,6 +98,9 @@ describe('blocking commits once', () => {
       );
       expect(writers).toHaveLength(1);
       expect((await events.events()).map((e) => e.name)).toEqual(['friend.removed', 'partner.status_changed', 'user.blocked']);
+      const jobs = await outboxJobs(a, b);
+      expect(jobs['friend.removed']).toBeGreaterThan(0);
+      expect(jobs['user.blocked']).toBeGreaterThan(0);
     } finally {
       events.stop();
     }

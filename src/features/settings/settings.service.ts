@@ -1,5 +1,5 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { NotificationPreferences, NotificationPreferencesService } from '../notifications/preferences.service.js';
 import type { PreferenceFlags } from '../notifications/preferences.repo.js';
@@ -50,7 +50,7 @@ export class SettingsService {
   private readonly repo: SettingsRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly users: UsersService,
@@ -79,8 +79,11 @@ export class SettingsService {
       Object.keys(definedUserFlags).length > 0
         ? await this.users.updatePrivacyFlags(userId, definedUserFlags)
         : await this.users.getById(userId);
-    const row = await this.repo.upsert(userId, rest, this.clock.now());
-    this.bus.publish('settings.privacy_updated', { userId });
+    const row = await inTransaction(this.database, async (tx) => {
+      const upserted = await new SettingsRepo(tx).upsert(userId, rest, this.clock.now());
+      await this.bus.publish(tx, 'settings.privacy_updated', { userId });
+      return upserted;
+    });
     return toPrivacy(user, row);
   }
 

@@ -29,7 +29,7 @@ describe(`concurrent views (${productionMode ? 'PostgreSQL' : 'PGlite'})`, () =>
     }
     const story = await postStory(t, author);
     let events = 0;
-    const off = t.ctx.bus.subscribe('story.viewed', (e) => {
+    const off = t.ctx.bus.onCommit('story.viewed', (e) => {
       if (e.storyId === story.id) events += 1;
     });
     const results = await Promise.all(

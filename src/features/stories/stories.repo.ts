@@ -167,13 +167,12 @@ export class StoriesRepo {
       .limit(limit);
   }
 
-  /** Deletes the given stories if still expired at `now`; their views go by cascade. */
-  async deleteExpired(ids: string[], now: Date): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = await this.db
+  /** Deletes the given stories if still expired at `now` and returns those it deleted; their views go by cascade. */
+  async deleteExpired(ids: string[], now: Date): Promise<Array<{ id: string; userId: string }>> {
+    if (ids.length === 0) return [];
+    return this.db
       .delete(stories)
       .where(and(inArray(stories.id, ids), lte(stories.expiresAt, now)))
-      .returning({ id: stories.id });
-    return rows.length;
+      .returning({ id: stories.id, userId: stories.userId });
   }
 }

@@ -67,7 +67,7 @@ describe('POST /api/v1/stories/:storyId/view', () => {
     const { author, friend } = await world();
     const story = await postStory(t, author);
     const viewed: string[] = [];
-    const off = t.ctx.bus.subscribe('story.viewed', (e) => void viewed.push(e.viewerId));
+    const off = t.ctx.bus.onCommit('story.viewed', (e) => void viewed.push(e.viewerId));
     for (let i = 0; i < 3; i++) expect((await call(t, 'POST', `/api/v1/stories/${story.id}/view`, friend)).statusCode).toBe(204);
     expect((await call(t, 'POST', `/api/v1/stories/${story.id}/view`, author)).statusCode).toBe(204);
     await t.ctx.bus.drain();

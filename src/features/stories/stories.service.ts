@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { Page } from '../../lib/page.js';
 import type { MediaService, UploadedFile } from '../media/media.service.js';
 import type { MediaType } from '../media/media.vocabulary.js';
@@ -78,22 +78,25 @@ export class StoriesService {
     try {
       if (input.mediaType && input.mediaType !== stored.mediaType) throw mediaTypeMismatch(input.mediaType, stored.mediaType);
       const now = this.clock.now();
-      const row = await this.repo.insert({
-        id,
-        userId,
-        mediaUrl: stored.ref,
-        mediaThumbnailUrl: stored.thumbnailRef,
-        mediaType: stored.mediaType,
-        duration: input.duration,
-        expiresAt: new Date(now.getTime() + STORY_LIFETIME_MS),
-        createdAt: now,
-      });
-      this.bus.publish('story.created', {
-        storyId: row.id,
-        userId,
-        mediaType: stored.mediaType,
-        expiresAt: row.expiresAt.toISOString(),
-        at: now.toISOString(),
+      const row = await inTransaction(this.database, async (tx) => {
+        const inserted = await new StoriesRepo(tx).insert({
+          id,
+          userId,
+          mediaUrl: stored.ref,
+          mediaThumbnailUrl: stored.thumbnailRef,
+          mediaType: stored.mediaType,
+          duration: input.duration,
+          expiresAt: new Date(now.getTime() + STORY_LIFETIME_MS),
+          createdAt: now,
+        });
+        await this.bus.publish(tx, 'story.created', {
+          storyId: inserted.id,
+          userId,
+          mediaType: stored.mediaType,
+          expiresAt: inserted.expiresAt.toISOString(),
+          at: now.toISOString(),
+        });
+        return inserted;
       });
       // Read back as GET /stories/:storyId shows it, so the 201 has the same shape.
       return await this.get(userId, row.id);
@@ -122,9 +125,11 @@ export class StoriesService {
     const story = await this.repo.findVisible(viewerId, storyId, now);
     if (!story) throw storyNotFound();
     if (story.userId === viewerId) return;
-    if (await this.repo.recordView(storyId, viewerId, now)) {
-      this.bus.publish('story.viewed', { storyId, ownerId: story.userId, viewerId, at: now.toISOString() });
-    }
+    await inTransaction(this.database, async (tx) => {
+      if (await new StoriesRepo(tx).recordView(storyId, viewerId, now)) {
+        await this.bus.publish(tx, 'story.viewed', { storyId, ownerId: story.userId, viewerId, at: now.toISOString() });
+      }
+    });
   }
 
   /** A page of the story's viewers, newest first; only its owner may ask (others 404). */
@@ -158,9 +163,11 @@ export class StoriesService {
     if (!story) throw storyNotFound();
     if (story.userId !== userId) throw notStoryOwner();
     await this.media.removeAll('story', storyId);
-    if (await this.repo.delete(storyId)) {
-      this.bus.publish('story.deleted', { storyId, userId, at: this.clock.now().toISOString() });
-    }
+    await inTransaction(this.database, async (tx) => {
+      if (await new StoriesRepo(tx).delete(storyId)) {
+        await this.bus.publish(tx, 'story.deleted', { storyId, userId, at: this.clock.now().toISOString() });
+      }
+    });
   }
 
   /**
@@ -190,10 +197,11 @@ export class StoriesService {
           }),
         );
       }
-      removed += await this.repo.deleteExpired(cleared, now);
-      for (const s of batch.filter((b) => cleared.includes(b.id))) {
-        this.bus.publish('story.deleted', { storyId: s.id, userId: s.userId, at: now.toISOString() });
-      }
+      removed += await inTransaction(this.database, async (tx) => {
+        const deleted = await new StoriesRepo(tx).deleteExpired(cleared, now);
+        for (const s of deleted) await this.bus.publish(tx, 'story.deleted', { storyId: s.id, userId: s.userId, at: now.toISOString() });
+        return deleted.length;
+      });
       if (batch.length < batchSize) break;
     }
     return { removed, failed };

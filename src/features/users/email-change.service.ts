@@ -1,5 +1,5 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import { emailTaken } from './users.errors.js';
 import { EmailChangesRepo } from './email-changes.repo.js';
@@ -21,8 +21,22 @@ export interface EmailChangeTokens {
 export interface EmailChangeOutcome {
   userId: string;
   email: string;
+  /** The account's name as the change left it (for the notice mails). */
+  fullName: string;
   change: EmailChangeRow;
 }
+
+/** A recorded request: the open change and the account's name. */
+export interface RequestedEmailChange {
+  change: EmailChangeRow;
+  fullName: string;
+}
+
+/**
+ * The caller's events about a step of the change (the mails it owes), published through `tx` so
+ * they commit with the step: a link is mailed if and only if its token row exists.
+ */
+export type AnnounceEmailChange<T> = (tx: Db, step: T) => Promise<void>;
 
 /**
  * The login address's lifecycle (users feature: the writer of `users.email` and `email_changes`).
@@ -51,15 +65,23 @@ export class EmailChangeService {
     if (await this.repo.emailInUse(email, userId, this.clock.now())) throw emailTaken();
   }
 
-  /** Records the request (replacing any earlier open one); the caller mails the two links. */
-  async request(userId: string, newEmail: string, tokens: EmailChangeTokens): Promise<EmailChangeRow> {
+  /**
+   * Records the request (replacing any earlier open one); the caller's `announce` (the mail of the
+   * two links) commits with it.
+   */
+  async request(
+    userId: string,
+    newEmail: string,
+    tokens: EmailChangeTokens,
+    announce: AnnounceEmailChange<RequestedEmailChange>,
+  ): Promise<EmailChangeRow> {
     const now = this.clock.now();
     return inTransaction(this.database, async (tx) => {
       const repo = new EmailChangesRepo(tx);
       const current = await repo.lockUserEmail(userId);
       if (!current) throw new Error(`account ${userId} vanished during an email change`);
       await repo.supersedePending(userId, now);
-      return repo.insert({
+      const change = await repo.insert({
         userId,
         oldEmail: current.email,
         oldEmailVerified: current.emailVerified,
@@ -69,6 +91,8 @@ export class EmailChangeService {
         revertExpiresAt: new Date(now.getTime() + EMAIL_CHANGE_REVERT_TTL_MS),
         createdAt: now,
       });
+      await announce(tx, { change, fullName: current.fullName });
+      return change;
     });
   }
 
@@ -85,10 +109,11 @@ export class EmailChangeService {
   /**
    * Makes the new address the login address (verified: the link reached it). Undefined when the
    * link is unknown, expired, replaced, reverted or used, or the account's address changed since.
+   * The caller's `announce` commits with the change.
    */
-  async confirm(confirmTokenHash: string): Promise<EmailChangeOutcome | undefined> {
+  async confirm(confirmTokenHash: string, announce: AnnounceEmailChange<EmailChangeOutcome>): Promise<EmailChangeOutcome | undefined> {
     const now = this.clock.now();
-    const outcome = await this.writeAddress(async (repo) => {
+    const outcome = await this.writeAddress(announce, async (repo) => {
       const change = await repo.findByConfirmHashForUpdate(confirmTokenHash);
       if (!change || change.confirmedAt || change.supersededAt || change.revertedAt) return undefined;
       if (change.confirmExpiresAt.getTime() <= now.getTime()) return undefined;
@@ -97,7 +122,7 @@ export class EmailChangeService {
       if (await repo.emailInUse(change.newEmail, change.userId, now)) throw emailTaken();
       await repo.setUserEmail(change.userId, change.newEmail, true, now, false);
       await repo.markConfirmed(change.id, now);
-      return { userId: change.userId, email: change.newEmail, change };
+      return { userId: change.userId, email: change.newEmail, fullName: current.fullName, change };
     });
     if (outcome) await this.users.forgetAuthState(outcome.userId);
     return outcome;
@@ -105,29 +130,37 @@ export class EmailChangeService {
 
   /**
    * Puts the old address back (with its verification state), closes the request and voids every
-   * access token. Works before and after confirmation, until the revert window ends.
+   * access token. Works before and after confirmation, until the revert window ends. The caller's
+   * `announce` commits with it.
    */
-  async revert(revertTokenHash: string): Promise<EmailChangeOutcome | undefined> {
+  async revert(revertTokenHash: string, announce: AnnounceEmailChange<EmailChangeOutcome>): Promise<EmailChangeOutcome | undefined> {
     const now = this.clock.now();
-    const outcome = await this.writeAddress(async (repo) => {
+    const outcome = await this.writeAddress(announce, async (repo) => {
       const change = await repo.findByRevertHashForUpdate(revertTokenHash);
       if (!change || change.revertedAt || change.supersededAt) return undefined;
       if (change.revertExpiresAt.getTime() <= now.getTime()) return undefined;
-      if (!(await repo.lockUserEmail(change.userId))) return undefined;
+      const current = await repo.lockUserEmail(change.userId);
+      if (!current) return undefined;
       await repo.setUserEmail(change.userId, change.oldEmail, change.oldEmailVerified, now, true);
       await repo.markReverted(change.id, now);
       await repo.supersedePending(change.userId, now);
-      return { userId: change.userId, email: change.oldEmail, change };
+      return { userId: change.userId, email: change.oldEmail, fullName: current.fullName, change };
     });
     if (outcome) await this.users.forgetAuthState(outcome.userId);
     return outcome;
   }
 
+  /** Runs `work` in one transaction and, when it changed the address, `announce` in it too. */
   private async writeAddress(
+    announce: AnnounceEmailChange<EmailChangeOutcome>,
     work: (repo: EmailChangesRepo) => Promise<EmailChangeOutcome | undefined>,
   ): Promise<EmailChangeOutcome | undefined> {
     try {
-      return await inTransaction(this.database, (tx) => work(new EmailChangesRepo(tx)));
+      return await inTransaction(this.database, async (tx) => {
+        const outcome = await work(new EmailChangesRepo(tx));
+        if (outcome) await announce(tx, outcome);
+        return outcome;
+      });
     } catch (err) {
       if (violatedUniqueConstraint(err)?.includes('email')) throw emailTaken();
       throw err;

@@ -68,10 +68,10 @@ export class EmailChangesRepo {
     await this.db.update(emailChanges).set({ revertedAt: at }).where(eq(emailChanges.id, id));
   }
 
-  /** Locks the account row and returns its current address (serialises changes of one account). */
-  async lockUserEmail(userId: string): Promise<{ email: string; emailVerified: boolean } | undefined> {
+  /** Locks the account row and returns its current address and name (serialises changes of one account). */
+  async lockUserEmail(userId: string): Promise<{ email: string; emailVerified: boolean; fullName: string } | undefined> {
     const [row] = await this.db
-      .select({ email: users.email, emailVerified: users.emailVerified })
+      .select({ email: users.email, emailVerified: users.emailVerified, fullName: users.fullName })
       .from(users)
       .where(eq(users.id, userId))
       .for('update')

@@ -1,5 +1,5 @@
 import type { Clock } from '../../infra/clock/clock.js';
-import type { Database } from '../../infra/db/database.js';
+import { inTransaction, type Database } from '../../infra/db/database.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { MediaService, StoredMedia, UploadedFile } from '../media/media.service.js';
 import { userNotFound } from './users.errors.js';
@@ -19,7 +19,7 @@ export class ProfileImagesService {
   private readonly repo: UsersRepo;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly media: MediaService,
     private readonly bus: EventBus,
     private readonly clock: Clock,
@@ -35,11 +35,15 @@ export class ProfileImagesService {
     const now = this.clock.now();
     let updated;
     try {
-      updated = await this.repo.update(
-        userId,
-        slot === 'profile' ? { profileImageUrl: stored.ref } : { coverImageUrl: stored.ref },
-        now,
-      );
+      updated = await inTransaction(this.database, async (tx) => {
+        const row = await new UsersRepo(tx).update(
+          userId,
+          slot === 'profile' ? { profileImageUrl: stored.ref } : { coverImageUrl: stored.ref },
+          now,
+        );
+        if (row) await this.bus.publish(tx, 'user.profile_updated', { userId, changed: [slot === 'profile' ? 'profileImageUrl' : 'coverImageUrl'] });
+        return row;
+      });
     } catch (err) {
       await this.media.removeByRef(stored.ref, slot, userId);
       throw err;
@@ -49,7 +53,6 @@ export class ProfileImagesService {
       throw userNotFound();
     }
     await this.media.removeByRef(previous, slot, userId);
-    this.bus.publish('user.profile_updated', { userId, changed: [slot === 'profile' ? 'profileImageUrl' : 'coverImageUrl'] });
     return { url: stored.ref, variants: stored.variants, updatedAt: updated.updatedAt };
   }
 }

@@ -1,6 +1,6 @@
 import type { Cache } from '../../infra/cache/cache.js';
 import type { Clock } from '../../infra/clock/clock.js';
-import { inTransaction, type Database } from '../../infra/db/database.js';
+import { inTransaction, type Database, type Db } from '../../infra/db/database.js';
 import { violatedUniqueConstraint } from '../../infra/db/errors.js';
 import type { EventBus } from '../../infra/bus/event-bus.js';
 import type { ProfileVisibility } from '../privacy/privacy.vocabulary.js';
@@ -41,6 +41,12 @@ export interface ProfileView {
   /** Whether the viewer may send this user a new friend request now (privacy.sql.ts `friendRequestAllowed`). */
   canSendFriendRequest: boolean;
 }
+
+/**
+ * A caller's work that commits with a write of this service (its own events, published through
+ * `tx`): what the write owes is recorded if and only if the write commits.
+ */
+export type AlsoInTransaction = (tx: Db) => Promise<void>;
 
 const AUTH_STATE_TTL_SECONDS = 60;
 const authStateKey = (userId: string) => `auth-state:${userId}`;
@@ -89,13 +95,13 @@ export class UsersService {
           updatedAt: now,
         });
         await repo.addPasswordHistory(row.id, account.passwordHash, now);
+        await this.bus.publish(tx, 'user.registered', {
+          userId: row.id,
+          email: row.email,
+          username: row.username,
+          fullName: row.fullName,
+        });
         return row;
-      });
-      this.bus.publish('user.registered', {
-        userId: user.id,
-        email: user.email,
-        username: user.username,
-        fullName: user.fullName,
       });
       return user;
     } catch (err) {
@@ -157,16 +163,19 @@ export class UsersService {
         update.username = username;
       }
     }
+    const changed = Object.keys(update);
     let updated: UserRow | undefined;
     try {
-      updated = await this.repo.update(userId, update, this.clock.now());
+      updated = await inTransaction(this.database, async (tx) => {
+        const row = await new UsersRepo(tx).update(userId, update, this.clock.now());
+        if (row && changed.length > 0) await this.bus.publish(tx, 'user.profile_updated', { userId, changed });
+        return row;
+      });
     } catch (err) {
       throw uniqueViolationToError(err);
     }
     if (!updated) throw userNotFound();
     await this.forgetAuthState(userId);
-    const changed = Object.keys(update);
-    if (changed.length > 0) this.bus.publish('user.profile_updated', { userId, changed });
     return updated;
   }
 
@@ -216,17 +225,21 @@ export class UsersService {
     return this.repo.recentPasswordHashes(userId, count);
   }
 
-  /** Sets a new password, records it in the history and invalidates every access token issued so far. */
-  async changePassword(userId: string, passwordHash: string, reason: 'reset' | 'change'): Promise<void> {
+  /**
+   * Sets a new password, records it in the history and invalidates every access token issued so far;
+   * `also` (the caller's events about the change) commits with it.
+   */
+  async changePassword(userId: string, passwordHash: string, reason: 'reset' | 'change', also?: AlsoInTransaction): Promise<void> {
     const now = this.clock.now();
     await inTransaction(this.database, async (tx) => {
       const repo = new UsersRepo(tx);
       await repo.setPasswordHash(userId, passwordHash, now);
       await repo.addPasswordHistory(userId, passwordHash, now);
       await repo.bumpTokenVersion(userId);
+      await this.bus.publish(tx, 'user.password_changed', { userId, reason });
+      if (also) await also(tx);
     });
     await this.forgetAuthState(userId);
-    this.bus.publish('user.password_changed', { userId, reason });
   }
 
   /** Invalidates every access token of the account issued so far (logout from all devices). */
@@ -260,8 +273,10 @@ export class UsersService {
 
   /** Deactivates the account; its tokens stop working at once. */
   async deactivate(userId: string): Promise<void> {
-    await this.repo.deactivate(userId, this.clock.now());
+    await inTransaction(this.database, async (tx) => {
+      await new UsersRepo(tx).deactivate(userId, this.clock.now());
+      await this.bus.publish(tx, 'user.deactivated', { userId });
+    });
     await this.forgetAuthState(userId);
-    this.bus.publish('user.deactivated', { userId });
   }
 }

@@ -31,6 +31,9 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
   maintenanceMs: 600_000,
 };
 
+/** Runs one statement as a named prepared statement with a generic plan (see Database.queryPrepared). */
+export type PreparedQuery = <T extends Record<string, unknown>>(query: SQL) => Promise<T[]>;
+
 /** Whose budget a transaction runs under: a request's (the default) or maintenance work's. */
 export type DatabaseBudget = 'request' | 'maintenance';
 
@@ -47,6 +50,12 @@ export interface Database {
    * values (values are parameters), or every call would prepare a new statement.
    */
   queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * One transaction on the connections of `queryPrepared`: `prepared` runs a statement of it the way
+   * `queryPrepared` does (named, generic plan), every other statement goes through `tx`. For a hot
+   * write that must commit with its outbox jobs (the chat send). Use {@link inPreparedTransaction}.
+   */
+  preparedTransaction<T>(work: (tx: Db, prepared: PreparedQuery) => Promise<T>): Promise<T>;
   /**
    * Raw SQL text under the request budget, for the job engine's executor on the embedded database:
    * with values, one statement with `$n` parameters; without, a script of one or more statements.
@@ -78,6 +87,20 @@ export async function inTransaction<T>(database: Database, work: (tx: Db) => Pro
     return work(tx);
   };
   const result = budget === 'maintenance' ? await database.maintenanceTransaction(run) : await database.db.transaction((tx) => run(tx as unknown as Db));
+  for (const callback of committed) callback();
+  return result;
+}
+
+/**
+ * {@link inTransaction} on the hot-path connections (Database.preparedTransaction): `prepared` runs
+ * the transaction's hot statement as a named prepared statement; `afterCommit` works as in any transaction.
+ */
+export async function inPreparedTransaction<T>(database: Database, work: (tx: Db, prepared: PreparedQuery) => Promise<T>): Promise<T> {
+  const committed: Array<() => void> = [];
+  const result = await database.preparedTransaction((tx, prepared) => {
+    commitCallbacks.set(tx, committed);
+    return work(tx, prepared);
+  });
   for (const callback of committed) callback();
   return result;
 }

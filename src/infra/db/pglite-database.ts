@@ -66,6 +66,10 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<D
       // One embedded connection and no plan cache to gain from: run it as any other statement.
       return queryRows(db, query);
     },
+    async preparedTransaction(work) {
+      // No plan cache to gain from on the one embedded connection: a plain transaction.
+      return db.transaction((tx) => work(tx as unknown as Db, (query) => queryRows(tx as unknown as Db, query)));
+    },
     async runSql(text, values) {
       if (values && values.length > 0) return requestClient.query<Record<string, unknown>>(text, values);
       const results = await requestClient.exec(text);

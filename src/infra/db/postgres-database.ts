@@ -4,7 +4,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { DEFAULT_DATABASE_TIMEOUTS, maintenanceSettings, type Database, type DatabaseTimeouts, type Db } from './database.js';
+import { DEFAULT_DATABASE_TIMEOUTS, maintenanceSettings, type Database, type DatabaseTimeouts, type Db, type PreparedQuery } from './database.js';
 import { migrationsFolder } from './migrations-folder.js';
 
 /** Any constant works; every Tribe process agrees on it so only one migrates at a time. */
@@ -81,7 +81,7 @@ export function readinessQuery(budgetMs: number): string {
  * Production PostgreSQL through `pg` pools: the main one (`poolSize` connections) and the hot-path one
  * of `queryPrepared` (half as many), so a process opens at most 1.5 × poolSize connections.
  */
-export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool } {
+export function openPostgresDatabase(options: PostgresOptions): Database & { pool: pg.Pool; hotPool: pg.Pool } {
   const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const pool = new pg.Pool(poolConfig(options.url, options.poolSize, timeouts));
   const hotPool = new pg.Pool(hotReadPoolConfig(options.url, options.poolSize, timeouts));
@@ -99,10 +99,31 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
     kind: 'postgres',
     db,
     pool,
+    hotPool,
     timeouts,
     async queryPrepared<T extends Record<string, unknown>>(query: SQL): Promise<T[]> {
       const result = await hotPool.query<T>(prepared.toQuery(query));
       return result.rows;
+    },
+    async preparedTransaction(work) {
+      const client = await hotPool.connect();
+      let broken = false;
+      try {
+        await client.query('begin');
+        const tx = drizzle({ client, casing: 'snake_case' }) as unknown as Db;
+        const run: PreparedQuery = async <T extends Record<string, unknown>>(query: SQL) => (await client.query<T>(prepared.toQuery(query))).rows;
+        const result = await work(tx, run);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        // A failed rollback leaves the session in an unknown state: do not pool it.
+        await client.query('rollback').catch(() => {
+          broken = true;
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
     },
     async runSql(text, values) {
       const result = await pool.query<Record<string, unknown>>(text, values);

@@ -67,6 +67,8 @@ export type JobObserver = (queue: string, outcome: 'completed' | 'failed', secon
 export interface JobEngineOptions {
   /** Run handlers and schedules in this process (workers; the API only when RUN_JOBS_IN_API). */
   consume: boolean;
+  /** Fire the cron schedules (JOBS_CRON_ENABLED; tests run cron jobs by hand with `runCronNow`). */
+  cron: boolean;
   /** Seconds between polls of a queue when nothing woke it (min 0.5). */
   pollingSeconds: number;
   /** Jobs fetched per poll. */
@@ -157,7 +159,7 @@ export class JobEngine {
     if (!this.options.consume) return;
     for (const [queue, { handler }] of this.handlers) await this.work(queue, handler);
     for (const job of this.crons.values()) {
-      await this.boss.schedule(cronQueue(job.name), job.cron, {}, { tz: 'UTC' });
+      if (this.options.cron) await this.boss.schedule(cronQueue(job.name), job.cron, {}, { tz: 'UTC' });
       await this.work(cronQueue(job.name), () => job.run(this.now()));
     }
   }
@@ -331,6 +333,8 @@ export interface JobEngineConnection {
   poolSize: number;
   /** Maintenance (expiry, archiving) and cron monitoring run in consuming processes only. */
   consume: boolean;
+  /** Cron monitoring (the timekeeper) too, unless the schedules are off. */
+  cron?: boolean;
 }
 
 /** A pg-boss on the application's database (see {@link JobEngine}). */
@@ -338,7 +342,7 @@ export function openPgBoss(connection: JobEngineConnection): PgBoss {
   const common = {
     schema: JOBS_SCHEMA,
     supervise: connection.consume,
-    schedule: connection.consume,
+    schedule: connection.consume && connection.cron !== false,
     migrate: true,
     // Completed jobs move to the archive after an hour, failed ones after two weeks (npm run jobs shows them).
     archiveCompletedAfterSeconds: 3600,
