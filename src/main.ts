@@ -22,8 +22,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal, drainTimeoutMs: config.shutdownTimeoutMs }, 'shutting down');
-    // The last resort when a close hangs past its budget (the drain's own cut-off did not end it).
-    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + CLOSE_POOLS_GRACE_MS);
+    // The last resort when a close hangs past its budget (the drain's own cut-off did not end it);
+    // an API running jobs first lets them finish or hands them back (JOBS_STOP_TIMEOUT_MS, in ctx.close()).
+    const jobsStopMs = config.runJobsInApi ? config.jobs.stopTimeoutMs : 0;
+    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + jobsStopMs + CLOSE_POOLS_GRACE_MS);
     force.unref();
     const clean = await shutDownGracefully(app, async () => {
       await ctx.close();
