@@ -271,7 +271,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     : new MemoryRateLimiter();
   const consumesJobs = start.role === 'worker' || (start.role !== 'script' && config.runJobsInApi);
   const jobs = new JobEngine(
-    openPgBoss({ database, postgresUrl: config.databaseUrl, poolSize: config.jobs.dbPoolSize, consume: consumesJobs, cron: config.jobs.cronEnabled }),
+    openPgBoss({ database, postgresUrl: database.url, poolSize: config.jobs.dbPoolSize, consume: consumesJobs, cron: config.jobs.cronEnabled }),
     { consume: consumesJobs, cron: config.jobs.cronEnabled, pollingSeconds: config.jobs.pollIntervalMs / 1000, batchSize: config.jobs.batchSize, stopTimeoutMs: config.jobs.stopTimeoutMs, logger },
     () => clock.now(),
   );

@@ -127,6 +127,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JOBS_POLL_INTERVAL_MS: '5000',
     // Cron jobs run when a test says so (`ctx.jobs.runCronNow`), at the test clock's time.
     JOBS_CRON_ENABLED: 'false',
+    // The suite runs many apps on 2 shared cores: a test process's event loop may lag past the
+    // production threshold without being overloaded. The overload tests set these themselves.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    OVERLOAD_MAX_HEAP_USED_PERCENT: '0',
     ...options.env,
   });
   // A test that brings its own database (e.g. on a PostgreSQL it starts itself) gets no other.

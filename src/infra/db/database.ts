@@ -40,6 +40,8 @@ export type DatabaseBudget = 'request' | 'maintenance';
 /** The database port: one SQL dialect, two engines (embedded PGlite, production PostgreSQL). */
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
+  /** PostgreSQL: the connection URL (the job engine opens its own pool on the same database). */
+  readonly url?: string;
   readonly db: Db;
   readonly timeouts: DatabaseTimeouts;
   /**

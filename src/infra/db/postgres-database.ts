@@ -97,6 +97,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database & { poo
   const prepared = new PreparedStatements();
   return {
     kind: 'postgres',
+    url: options.url,
     db,
     pool,
     hotPool,
