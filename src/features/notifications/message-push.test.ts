@@ -81,8 +81,8 @@ describe('message.sent → push only', () => {
     await device(to);
     const conversationId = '00000000-0000-4000-8000-00000000c0c1';
     const base = { conversationId, participantIds: [from.id, to.id], mutedParticipantIds: [], at: new Date().toISOString() };
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', { ...base, senderId: null, message: { id: '00000000-0000-4000-8000-00000000d0d1', conversation_id: conversationId, content: 'Goal created' } });
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', { ...base, senderId: from.id, message: { id: '00000000-0000-4000-8000-00000000d0d2', conversation_id: conversationId, sender: { full_name: 'X' }, content: null, message_type: 'image' } });
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.sent', { ...base, senderId: null, message: { id: '00000000-0000-4000-8000-00000000d0d1', conversation_id: conversationId, content: 'Goal created' } });
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.sent', { ...base, senderId: from.id, message: { id: '00000000-0000-4000-8000-00000000d0d2', conversation_id: conversationId, sender: { full_name: 'X' }, content: null, message_type: 'image' } });
     await t.ctx.bus.drain();
     expect((await pushesOf(to)).map((p) => p.payload.body)).toEqual(['Sent a photo']);
   });

@@ -197,7 +197,7 @@ describe('posts: likes, comments, replies', () => {
     expect(await notificationsOf(t.ctx, author)).toEqual([]);
 
     // Events from a blocked user (e.g. in flight while the block happened) write nothing.
-    void t.ctx.bus.publish(t.ctx.database.db, 'post.commented', {
+    await t.ctx.bus.publish(t.ctx.database.db, 'post.commented', {
       postId, postAuthorId: author.id, commentId: '00000000-0000-4000-8000-000000000001',
       commenter: { id: fan.id, username: fan.username, fullName: 'Fan', profileImageUrl: null }, excerpt: 'hi', at: clock.now().toISOString(),
     });
@@ -236,7 +236,7 @@ describe('deactivated recipients', () => {
     await clearNotifications(t.ctx, author, fan);
     const postId = await makePost(t.ctx, author, { visibility: 'public' });
     await t.ctx.database.db.execute(sql`update users set is_active = false where id = ${author.id}`);
-    void t.ctx.bus.publish(t.ctx.database.db, 'post.liked', { postId, postAuthorId: author.id, liker: { id: fan.id, username: fan.username, fullName: 'F', profileImageUrl: null }, at: clock.now().toISOString() });
+    await t.ctx.bus.publish(t.ctx.database.db, 'post.liked', { postId, postAuthorId: author.id, liker: { id: fan.id, username: fan.username, fullName: 'F', profileImageUrl: null }, at: clock.now().toISOString() });
     expect(await notificationsOf(t.ctx, author)).toEqual([]);
   });
 });
@@ -245,8 +245,8 @@ describe('blocks between recipients and actors elsewhere', () => {
   it('a block with the actor in either direction stops the notification', async () => {
     const [a, b] = await users(2);
     await makeBlock(t.ctx, b, a);
-    void t.ctx.bus.publish(t.ctx.database.db, 'friend.request_accepted', { requestId: '00000000-0000-4000-8000-000000000002', requesterId: b.id, accepterId: a.id });
-    void t.ctx.bus.publish(t.ctx.database.db, 'friend.request_accepted', { requestId: '00000000-0000-4000-8000-000000000003', requesterId: a.id, accepterId: b.id });
+    await t.ctx.bus.publish(t.ctx.database.db, 'friend.request_accepted', { requestId: '00000000-0000-4000-8000-000000000002', requesterId: b.id, accepterId: a.id });
+    await t.ctx.bus.publish(t.ctx.database.db, 'friend.request_accepted', { requestId: '00000000-0000-4000-8000-000000000003', requesterId: a.id, accepterId: b.id });
     expect(await notificationsOf(t.ctx, a)).toEqual([]);
     expect(await notificationsOf(t.ctx, b)).toEqual([]);
   });

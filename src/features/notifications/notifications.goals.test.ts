@@ -78,16 +78,16 @@ describe('goal events', () => {
     const at = clock.now().toISOString();
     await setPreferences(t.ctx, quiet, { goalReminders: false });
     for (const u of [me, quiet]) {
-      void t.ctx.bus.publish(t.ctx.database.db, 'goal.reminder_due', { reminderId: '00000000-0000-4000-8000-0000000000aa', goalId: goal.id, goalTitle: 'Read daily', userId: u.id, occurrence: '2026-05-04T08:00', timezone: 'UTC', at });
+      await t.ctx.bus.publish(t.ctx.database.db, 'goal.reminder_due', { reminderId: '00000000-0000-4000-8000-0000000000aa', goalId: goal.id, goalTitle: 'Read daily', userId: u.id, occurrence: '2026-05-04T08:00', timezone: 'UTC', at });
     }
     expect(await ofType(me, 'goal_reminder')).toMatchObject([{ message: 'Time to work on “Read daily”', related_goal_id: goal.id, action_url: `/goals/${goal.id}`, related_user_id: null }]);
     expect(await ofType(quiet, 'goal_reminder')).toEqual([]);
 
-    void t.ctx.bus.publish(t.ctx.database.db, 'achievement.earned', { userId: quiet.id, achievementId: '00000000-0000-4000-8000-0000000000bb', code: 'x', name: 'Early Bird', points: 25, earnedAt: at });
+    await t.ctx.bus.publish(t.ctx.database.db, 'achievement.earned', { userId: quiet.id, achievementId: '00000000-0000-4000-8000-0000000000bb', code: 'x', name: 'Early Bird', points: 25, earnedAt: at });
     expect(await ofType(quiet, 'achievement')).toMatchObject([{ title: 'Achievement Unlocked! 🏆', message: 'You earned “Early Bird” (+25 points)', action_url: '/achievements' }]);
     await setPreferences(t.ctx, me, { achievements: false });
     const before = (await ofType(me, 'achievement')).length;
-    void t.ctx.bus.publish(t.ctx.database.db, 'achievement.earned', { userId: me.id, achievementId: '00000000-0000-4000-8000-0000000000bb', code: 'x', name: 'Early Bird', points: 25, earnedAt: at });
+    await t.ctx.bus.publish(t.ctx.database.db, 'achievement.earned', { userId: me.id, achievementId: '00000000-0000-4000-8000-0000000000bb', code: 'x', name: 'Early Bird', points: 25, earnedAt: at });
     expect(await ofType(me, 'achievement')).toHaveLength(before);
   });
 });

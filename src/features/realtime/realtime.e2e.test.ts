@@ -64,7 +64,7 @@ describe('realtime through the REST API', () => {
       actor_count: 1,
       created_at: new Date().toISOString(),
     };
-    void t.ctx.bus.publish(t.ctx.database.db, 'notification.created', { userId: user.id, notification });
+    await t.ctx.bus.publish(t.ctx.database.db, 'notification.created', { userId: user.id, notification });
     expect(await client.next((f) => f.event === 'notification.new')).toMatchObject({ notification: { id: notification.id, title: 'New Like' } });
   });
 });

@@ -19,8 +19,8 @@ async function open(user: TestUser, query = ''): Promise<WsClient> {
   return client;
 }
 
-function sentMessage(conversationId: string, participants: TestUser[], sender: TestUser, content: string) {
-  void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
+async function sentMessage(conversationId: string, participants: TestUser[], sender: TestUser, content: string) {
+  await t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
     conversationId,
     participantIds: participants.map((p) => p.id),
     mutedParticipantIds: [],
@@ -185,8 +185,8 @@ describe('delivery, seq and catch-up', () => {
     const tablet = await open(a);
     const friend = await open(b);
     const other = await open(outsider);
-    sentMessage(conversationId, [a, b], a, 'one');
-    sentMessage(conversationId, [a, b], a, 'two');
+    await sentMessage(conversationId, [a, b], a, 'one');
+    await sentMessage(conversationId, [a, b], a, 'two');
     for (const c of [phone, tablet, friend]) {
       const first = await c.next((f) => f.event === 'message.new' && (f.message as { content: string }).content === 'one');
       const second = await c.next((f) => f.event === 'message.new' && (f.message as { content: string }).content === 'two');
@@ -207,9 +207,9 @@ describe('delivery, seq and catch-up', () => {
     const conversationId = await makeConversation(t.ctx, [a, b]);
     const client = await open(b);
     const messageId = crypto.randomUUID();
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.edited', { conversationId, participantIds: [a.id, b.id], message: { id: messageId, conversation_id: conversationId, content: 'edited' }, at: new Date().toISOString() });
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.deleted', { conversationId, participantIds: [a.id, b.id], messageId, deletedAt: '2026-01-01T12:00:00.000Z' });
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.read', { conversationId, participantIds: [a.id, b.id], userId: a.id, messageId, readAt: '2026-01-01T12:01:00.000Z' });
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.edited', { conversationId, participantIds: [a.id, b.id], message: { id: messageId, conversation_id: conversationId, content: 'edited' }, at: new Date().toISOString() });
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.deleted', { conversationId, participantIds: [a.id, b.id], messageId, deletedAt: '2026-01-01T12:00:00.000Z' });
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.read', { conversationId, participantIds: [a.id, b.id], userId: a.id, messageId, readAt: '2026-01-01T12:01:00.000Z' });
     expect(await client.next((f) => f.event === 'message.updated')).toMatchObject({ conversation_id: conversationId, message: { id: messageId, content: 'edited' } });
     expect(await client.next((f) => f.event === 'message.deleted')).toMatchObject({ conversation_id: conversationId, message_id: messageId, deleted_at: '2026-01-01T12:00:00.000Z' });
     expect(await client.next((f) => f.event === 'message.read')).toMatchObject({ conversation_id: conversationId, message_id: messageId, user_id: a.id, read_at: '2026-01-01T12:01:00.000Z' });
@@ -219,7 +219,7 @@ describe('delivery, seq and catch-up', () => {
     const [a, b] = await Promise.all([makeUser(t.ctx), makeUser(t.ctx)]);
     const client = await open(b);
     const goalId = crypto.randomUUID();
-    void t.ctx.bus.publish(t.ctx.database.db, 'goal.contribution_added', {
+    await t.ctx.bus.publish(t.ctx.database.db, 'goal.contribution_added', {
       goal: { goalId, title: 'Save', goalType: 'group', category: null, isPublic: false, creatorId: a.id, participantIds: [a.id, b.id] },
       actor: { id: a.id, username: a.username, fullName: 'Clarie Gor', profileImageUrl: null },
       contributionId: crypto.randomUUID(),
@@ -241,7 +241,7 @@ describe('delivery, seq and catch-up', () => {
     const [a, b] = await Promise.all([makeUser(t.ctx), makeUser(t.ctx)]);
     const conversationId = await makeConversation(t.ctx, [a, b]);
     const first = await open(b);
-    sentMessage(conversationId, [a, b], a, 'seen');
+    await sentMessage(conversationId, [a, b], a, 'seen');
     const seen = await first.next((f) => f.event === 'message.new');
     await first.close();
     for (const content of ['m1', 'm2', 'm3']) await t.ctx.services.realtime.sendToUsers([b.id], { event: 'message.new', conversation_id: conversationId, message: { content } });

@@ -42,8 +42,8 @@ describe.skipIf(!withRedis)('two instances behind one Redis', () => {
     return client;
   };
 
-  const send = (t: TestApp, conversationId: string, users: TestUser[], sender: TestUser, content: string) =>
-    void t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
+  const send = async (t: TestApp, conversationId: string, users: TestUser[], sender: TestUser, content: string) =>
+    await t.ctx.bus.publish(t.ctx.database.db, 'message.sent', {
       conversationId,
       participantIds: users.map((u) => u.id),
       mutedParticipantIds: [],
@@ -61,12 +61,12 @@ describe.skipIf(!withRedis)('two instances behind one Redis', () => {
     const onB = await open(baseB, y);
     const yOnA = await open(baseA, y);
 
-    send(a, conversationId, [x, y], x, 'from A');
+    await send(a, conversationId, [x, y], x, 'from A');
     const atB = await onB.next((f) => f.event === 'message.new' && content(f) === 'from A');
     expect(atB).toMatchObject({ conversation_id: conversationId });
     await onA.next((f) => f.event === 'message.new' && content(f) === 'from A');
 
-    send(b, conversationId, [x, y], y, 'from B');
+    await send(b, conversationId, [x, y], y, 'from B');
     const atA = await onA.next((f) => f.event === 'message.new' && content(f) === 'from B');
     expect(atA).toMatchObject({ conversation_id: conversationId });
 
