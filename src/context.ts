@@ -250,7 +250,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     : noErrorReporting;
   const database = overrides.database ?? (await openDatabase(config));
   if (start.migrate) await database.migrate();
-  const metrics = new Metrics({ databasePools: databasePoolStats(database), logger });
+  const applicationPools = databasePoolStats(database);
+  const metrics = new Metrics({
+    // pg-boss's own pool (PostgreSQL) is reported as pool="jobs" beside the application's.
+    databasePools: () => {
+      const jobsPool = jobs.poolStats();
+      return jobsPool ? [...applicationPools(), { pool: 'jobs', ...jobsPool }] : applicationPools();
+    },
+    logger,
+  });
   // Commands fail fast while Redis is away (a timeout, no offline queue) so that the cache and the
   // rate limiter fall back at once instead of stalling every request.
   const redis = config.redisUrl
@@ -272,9 +280,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const consumesJobs = start.role === 'worker' || (start.role !== 'script' && config.runJobsInApi);
   const jobs = new JobEngine(
     openPgBoss({ database, postgresUrl: database.url, poolSize: config.jobs.dbPoolSize, consume: consumesJobs, cron: config.jobs.cronEnabled }),
-    { consume: consumesJobs, cron: config.jobs.cronEnabled, pollingSeconds: config.jobs.pollIntervalMs / 1000, batchSize: config.jobs.batchSize, stopTimeoutMs: config.jobs.stopTimeoutMs, logger },
+    { consume: consumesJobs, cron: config.jobs.cronEnabled, pollingSeconds: config.jobs.pollIntervalMs / 1000, batchSize: config.jobs.batchSize, stopTimeoutMs: config.jobs.stopTimeoutMs, logger,
+      observe: (queue, outcome, seconds) => metrics.observeJob(queue, outcome, seconds) },
     () => clock.now(),
   );
+  metrics.setQueueDepthSource(() => jobs.queueDepth());
   const bus = new OutboxEventBus(jobs, logger, consumesJobs);
   const pubsub: PubSub = redis ? new RedisPubSub(redis, `${config.redisKeyPrefix}ps:`) : new MemoryPubSub();
   const mailer = new InstrumentedMailer(

@@ -2,6 +2,7 @@ import './require-supported-node.js';
 import { loadConfigOrExit } from './config/config.js';
 import { readEnv } from './config/env.js';
 import { createContext } from './context.js';
+import { CLOSE_POOLS_GRACE_MS } from './http/shutdown.js';
 import { metricsEndpoints, openMetricsServer } from './infra/metrics/metrics-server.js';
 import { surviveUnhandledRejections } from './infra/process-guards.js';
 
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'worker shutting down');
-    const force = setTimeout(() => process.exit(1), 30_000);
+    // Running jobs get JOBS_STOP_TIMEOUT_MS (then are handed back); a close hanging past that forces the exit.
+    const force = setTimeout(() => process.exit(1), config.jobs.stopTimeoutMs + CLOSE_POOLS_GRACE_MS);
     force.unref();
     try {
       await ctx.close();

@@ -229,6 +229,29 @@ export class JobEngine {
   }
 
   /**
+   * Jobs per queue and state that are not done (created, retry, active, failed): every queue has a
+   * row for each of those states, zero included, so an empty queue still has series (metrics).
+   */
+  async queueDepth(): Promise<Array<{ queue: string; state: string; count: number }>> {
+    const { rows } = await this.executor().executeSql(
+      `select q.name as queue, s.state, coalesce(j.n, 0)::int as count
+         from ${JOBS_SCHEMA}.queue q
+         cross join unnest(array['created', 'retry', 'active', 'failed']) as s(state)
+         left join (select name, state::text as state, count(*) as n from ${JOBS_SCHEMA}.job
+                    where state in ('created', 'retry', 'active', 'failed') group by 1, 2) j
+           on j.name = q.name and j.state = s.state
+        order by 1, 2`,
+    );
+    return rows.map((r) => ({ queue: String(r.queue), state: String(r.state), count: Number(r.count) }));
+  }
+
+  /** The state of pg-boss's own connection pool (PostgreSQL only: the embedded engine shares the database's one connection). */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined {
+    const pool = (this.boss.getDb() as { pool?: { totalCount: number; idleCount: number; waitingCount: number } }).pool;
+    return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
+  }
+
+  /**
    * Runs a failed job again: a job of `queue` by its id, or — for a dead-letter queue — the original
    * of the dead copy with that id (found by the event id the copy carries). The dead copies of the
    * job are removed. Returns the queue and id of the job retried, or undefined if there is none.

@@ -8,6 +8,7 @@ import { recordSecret } from '../../../test/log-secrets.js';
 import { parsePrometheusText, samplesOf, valueOf, type Exposition } from '../../../test/prometheus-text.js';
 import { listen, WsClient } from '../../../test/realtime-helpers.js';
 import { makeNotification, setPreferences } from '../../features/notifications/notifications.test-helpers.js';
+import { AUTH_MAIL_SUBSCRIBER } from '../../features/auth/auth.subscriptions.js';
 import { startMetricsServer } from './metrics-server.js';
 
 /** GET /metrics on the API port with METRICS_TOKEN: protection, and what the series say after real traffic. */
@@ -192,6 +193,34 @@ describe('dependency series', () => {
     await setPreferences(t.ctx, user, { pushEnabled: false });
     expect(await t.ctx.services.pushDelivery.deliverDue()).toMatchObject({ skipped: 1 });
     expect(await count('skipped')).toBe(skippedBefore + 1);
+  });
+});
+
+describe('job series', () => {
+  it('counts job runs and their durations by queue, reads the queue depth of every queue, and reports the job pool', async () => {
+    const completed = async () => valueOf(await scrape(), 'tribe_jobs_total', { queue: `events.${AUTH_MAIL_SUBSCRIBER}`, outcome: 'completed' }) ?? 0;
+    const before = await completed();
+    const n = randomBytes(3).toString('hex');
+    const password = 'Quiet-Horse-Battery-42';
+    expect((await post('/api/v1/auth/register', { email: `jobs${n}@example.com`, username: `jobs_${n}`, full_name: 'Jobs Tester', password, confirm_password: password })).statusCode).toBe(201);
+    await t.ctx.bus.drain();
+    expect(await completed()).toBeGreaterThan(before);
+    const e = await scrape();
+    expect(e.types.get('tribe_job_duration_seconds')).toBe('histogram');
+    expect(valueOf(e, 'tribe_job_duration_seconds_count', { queue: `events.${AUTH_MAIL_SUBSCRIBER}` })).toBeGreaterThan(0);
+    // Every queue (dead-letter queues too) has a series per unfinished state, zero included.
+    const depth = samplesOf(e, 'tribe_queue_depth');
+    const queues = new Set(depth.map((s) => s.labels.queue));
+    expect(queues).toContain(`events.${AUTH_MAIL_SUBSCRIBER}`);
+    expect(queues).toContain(`events.${AUTH_MAIL_SUBSCRIBER}.dead`);
+    expect(queues).toContain('cron.push-delivery');
+    expect(new Set(depth.map((s) => s.labels.state))).toEqual(new Set(['created', 'retry', 'active', 'failed']));
+    expect(valueOf(e, 'tribe_queue_depth', { queue: `events.${AUTH_MAIL_SUBSCRIBER}`, state: 'active' })).toBe(0);
+    // A job waiting in a queue is counted as created (nothing consumes this one: it has no handler here).
+    await t.ctx.jobs.enqueue(t.ctx.database.db, [{ queue: `events.${AUTH_MAIL_SUBSCRIBER}.dead`, id: randomUUID(), data: { probe: n } }]);
+    expect(valueOf(await scrape(), 'tribe_queue_depth', { queue: `events.${AUTH_MAIL_SUBSCRIBER}.dead`, state: 'created' })).toBeGreaterThanOrEqual(1);
+    if (productionMode) expect(valueOf(e, 'tribe_db_pool_connections', { pool: 'jobs' })).toBeGreaterThan(0);
+    else expect(valueOf(e, 'tribe_db_pool_connections', { pool: 'jobs' })).toBeUndefined();
   });
 });
 
