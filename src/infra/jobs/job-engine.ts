@@ -315,6 +315,11 @@ export class JobEngine {
    * backoff, then dead-lettered); the rest of the batch completes when this returns.
    */
   private async runBatch(queue: string, handler: JobHandler, jobs: RunningJob[]): Promise<void> {
+    // A full batch means a backlog: every worker of the queue (this one too) fetches again as soon as
+    // it is free instead of after its polling interval, which would cap a queue at
+    // workers × batch size per interval (40 jobs/s at the defaults) however fast its handler is.
+    const batchSize = queue.startsWith('cron.') ? 1 : this.options.batchSize;
+    if (jobs.length >= batchSize && !queue.startsWith('cron.')) this.wake(queue);
     for (const job of jobs) {
       const started = performance.now();
       try {
