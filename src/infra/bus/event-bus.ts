@@ -19,9 +19,8 @@ export interface SubscriberOptions {
   /**
    * Runs the handlers in the publishing process right after the commit as well (realtime delivery:
    * at once, not at the next poll), and the subscriber's job only `backstopSeconds` later, as the
-   * guarantee in case that run never happened or failed (a crash, Redis away). When the immediate
-   * run succeeds the job is deleted before it is due (JobEngine.dismiss); when it may still run, both
-   * runs carry the same eventId, which such handlers must treat as their idempotency key.
+   * guarantee in case that run never happened (a crash, Redis away). Both runs carry the same
+   * eventId, which such handlers must treat as their idempotency key.
    */
   runAfterCommit?: { backstopSeconds: number };
 }

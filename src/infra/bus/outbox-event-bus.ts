@@ -67,13 +67,7 @@ export class OutboxEventBus implements EventBus {
       if (!handlers) continue;
       const backstop = entry.options.runAfterCommit?.backstopSeconds;
       jobs.push({ queue: entry.queue, id: eventId, data: { event: name, eventId, payload } satisfies EventJobData, startAfterSeconds: backstop });
-      // The immediate run; once it succeeded, its backstop job has nothing left to do and is dismissed.
-      if (backstop !== undefined) {
-        afterCommitRuns.push(async () => {
-          await this.runHandlers(handlers, payload, eventId, 0);
-          this.jobs.dismiss(entry.queue, eventId);
-        });
-      }
+      if (backstop !== undefined) afterCommitRuns.push(() => this.runHandlers(handlers, payload, eventId, 0));
     }
     await this.jobs.enqueue(db, jobs);
     const live = this.live.get(name);

@@ -81,9 +81,6 @@ export interface JobEngineOptions {
 
 export const JOBS_SCHEMA = 'pgboss';
 
-/** How long dismissed jobs are gathered before one delete removes them. */
-const DISMISS_BATCH_MS = 50;
-
 /**
  * The job engine: pg-boss on the application's own database (PostgreSQL, or the embedded PGlite
  * through its one gated connection). Every queue has retries with exponential backoff and a
@@ -98,9 +95,6 @@ export class JobEngine {
   private started = false;
   private stopping = false;
   private readonly running = new Set<Promise<void>>();
-  /** Jobs {@link dismiss}ed and not yet deleted, by queue. */
-  private dismissed = new Map<string, string[]>();
-  private dismissTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly boss: PgBoss,
@@ -198,41 +192,10 @@ export class JobEngine {
     }
   }
 
-  /**
-   * A job whose work was done another way (a runAfterCommit subscriber's delayed backstop, once its
-   * immediate run succeeded): deleted with the others dismissed in the same ~50 ms, one statement
-   * per queue, so it costs the workers nothing. A delete that fails or never happens (a crash) only
-   * means the job runs, which its idempotent handler makes harmless.
-   */
-  dismiss(queue: string, id: string): void {
-    const ids = this.dismissed.get(queue) ?? [];
-    ids.push(id);
-    this.dismissed.set(queue, ids);
-    if (this.dismissTimer) return;
-    this.dismissTimer = setTimeout(() => void this.flushDismissed(), DISMISS_BATCH_MS);
-    this.dismissTimer.unref();
-  }
-
-  /** Deletes the jobs dismissed so far (see {@link dismiss}). */
-  async flushDismissed(): Promise<void> {
-    clearTimeout(this.dismissTimer);
-    this.dismissTimer = undefined;
-    const batches = this.dismissed;
-    this.dismissed = new Map();
-    for (const [queue, ids] of batches) {
-      try {
-        await this.boss.deleteJob(queue, ids);
-      } catch (err) {
-        this.options.logger.warn({ err, queue, jobs: ids.length }, 'dismissed jobs not deleted: they will run');
-      }
-    }
-  }
-
   /** Stops fetching; running jobs get `stopTimeoutMs` to finish, then are handed back (retried elsewhere). */
   async stop(): Promise<void> {
     if (this.stopping || !this.started) return;
     this.stopping = true;
-    await this.flushDismissed();
     await this.boss.stop({ graceful: true, timeout: this.options.stopTimeoutMs, close: true, wait: true });
   }
 
