@@ -318,8 +318,8 @@ export class JobEngine {
     // A full batch means a backlog: every worker of the queue (this one too) fetches again as soon as
     // it is free instead of after its polling interval, which would cap a queue at
     // workers × batch size per interval (40 jobs/s at the defaults) however fast its handler is.
-    const batchSize = queue.startsWith('cron.') ? 1 : this.options.batchSize;
-    if (jobs.length >= batchSize && !queue.startsWith('cron.')) this.wake(queue);
+    // (A cron queue fetches one run at a time: it never has a backlog to wake for.)
+    if (!queue.startsWith('cron.') && jobs.length >= this.options.batchSize) this.wake(queue);
     for (const job of jobs) {
       const started = performance.now();
       try {
